@@ -1,0 +1,51 @@
+# Set-up and everyday commands; see README.md.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+HOST ?= 127.0.0.1:8000
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run test serve migrate demo messages translations bench clean
+
+run: $(VENV)/.runtime translations migrate serve
+
+test: $(VENV)/.dev translations
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: requirements.txt | $(PY)
+	$(PIP) install -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+# Compiled with polib (pure Python), so set-up needs no gettext binaries.
+translations: $(MO_FILES)
+
+%.mo: %.po $(VENV)/.runtime
+	$(PY) -c "import sys, polib; polib.pofile(sys.argv[1]).save_as_mofile(sys.argv[2])" $< $@
+
+migrate: $(VENV)/.runtime
+	DEBUG=1 $(PY) manage.py migrate --no-input
+
+demo: $(VENV)/.runtime
+	DEBUG=1 $(PY) manage.py load_demo
+
+serve: $(VENV)/.runtime
+	DEBUG=1 $(PY) manage.py runserver $(HOST)
+
+# Needs GNU gettext (xgettext); only for developers who change strings.
+messages: $(VENV)/.runtime
+	DEBUG=1 $(PY) manage.py makemessages -l es --no-obsolete --no-location --ignore=.venv --ignore=staticfiles
+
+clean:
+	rm -rf $(VENV) staticfiles $(MO_FILES)

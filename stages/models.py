@@ -1,0 +1,79 @@
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #rrggbb."))
+
+
+class StageQuerySet(models.QuerySet):
+    def with_content(self):
+        """Load indicators and next steps along with the stages."""
+        return self.prefetch_related("indicators", "next_steps")
+
+
+class Stage(models.Model):
+    number = models.PositiveSmallIntegerField(_("number"), unique=True)
+    slug = models.SlugField(_("slug"), unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    summary = models.CharField(_("summary"), max_length=300)
+    description = models.TextField(_("description"))
+    colour = models.CharField(_("colour"), max_length=7, validators=[hex_colour])
+
+    objects = StageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1, number__lte=4), name="stage_number_1_to_4"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("stages:detail", args=[self.slug])
+
+
+class Indicator(models.Model):
+    stage = models.ForeignKey(Stage, models.CASCADE, related_name="indicators")
+    key = models.CharField(
+        _("key"),
+        max_length=80,
+        unique=True,
+        help_text=_("Stable identifier that questionnaires refer to; never change it."),
+        validators=[RegexValidator(r"^[a-z]+\.[a-z0-9-]+$", _("Use stage-slug.indicator-name."))],
+    )
+    text = models.CharField(_("text"), max_length=300)
+    action = models.CharField(
+        _("action"),
+        max_length=300,
+        help_text=_("What a team does to put this indicator in place."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["stage__number", "order"]
+        verbose_name = _("key indicator")
+        verbose_name_plural = _("key indicators")
+
+    def __str__(self):
+        return self.key
+
+
+class NextStep(models.Model):
+    stage = models.ForeignKey(Stage, models.CASCADE, related_name="next_steps")
+    text = models.CharField(_("text"), max_length=400)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["stage__number", "order"]
+        verbose_name = _("step to the next stage")
+        verbose_name_plural = _("steps to the next stage")
+
+    def __str__(self):
+        return self.text

@@ -1,0 +1,68 @@
+import pytest
+from django.urls import reverse
+
+from stages.models import Stage
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_explains_and_offers_to_start(client):
+    response = client.get(reverse("stages:home"))
+    assert response.status_code == 200
+    assert reverse("assessments:start") in response.text
+    assert "Start the assessment" in response.text
+
+
+def test_continuum_shows_every_stage_indicator_and_step_in_order(client, django_assert_num_queries):
+    with django_assert_num_queries(3):
+        response = client.get(reverse("stages:continuum"))
+    text = response.text
+    slugs = Stage.objects.values_list("slug", flat=True)
+    positions = [text.index(f'id="stage-{slug}"') for slug in slugs]
+    assert positions == sorted(positions)
+    for stage in Stage.objects.with_content():
+        for indicator in stage.indicators.all():
+            assert indicator.text_en in text
+        for step in stage.next_steps.all():
+            assert step.text_en in text
+
+
+def test_continuum_in_spanish_from_accept_language(client):
+    response = client.get(reverse("stages:continuum"), HTTP_ACCEPT_LANGUAGE="es")
+    assert 'lang="es"' in response.text
+    assert "Alineación operativa" in response.text
+    for stage in Stage.objects.with_content():
+        assert stage.description_es in response.text
+
+
+def test_language_choice_is_remembered(client):
+    response = client.post(reverse("set_language"), {"language": "es", "next": "/continuum/"})
+    assert response.status_code == 302
+    response = client.get(reverse("stages:continuum"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Funciones en silo" in response.text
+    assert "El continuo" in response.text
+
+
+@pytest.mark.parametrize("slug", ["silo", "strategic", "operational", "functional"])
+def test_stage_page_shows_its_content(client, slug):
+    stage = Stage.objects.get(slug=slug)
+    response = client.get(stage.get_absolute_url())
+    assert response.status_code == 200
+    assert stage.name_en in response.text
+    assert stage.description_en in response.text
+    for indicator in stage.indicators.all():
+        assert indicator.text_en in response.text
+
+
+def test_stage_page_in_spanish(spanish):
+    stage = Stage.objects.get(slug="functional")
+    response = spanish.get(stage.get_absolute_url())
+    assert stage.name_es in response.text
+    assert stage.indicators.first().text_es in response.text
+
+
+def test_unknown_stage_is_a_404_in_the_sites_look(client):
+    response = client.get("/continuum/no-such-stage/")
+    assert response.status_code == 404
+    assert "Page not found" in response.text
+    assert "Smarketing" in response.text

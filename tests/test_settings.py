@@ -1,0 +1,65 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "a-production-like-secret-key-" + "x" * 40,
+    "ALLOWED_HOSTS": "smarketing.example.com",
+    "DJANGO_SETTINGS_MODULE": "smarketing.settings",
+}
+
+
+def manage(*args, **env):
+    environ = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    environ.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_refuses_to_start_without_secret_key_when_debug_is_off():
+    result = manage("check", DEBUG="0", DJANGO_SETTINGS_MODULE="smarketing.settings")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_check_deploy_passes_with_production_environment():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.django_db
+def test_security_headers_are_sent(client):
+    response = client.get("/")
+    policy = response.headers["Content-Security-Policy"]
+    script_src = next(d for d in policy.split("; ") if d.startswith("script-src"))
+    assert script_src == "script-src 'self'"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_static_files_are_compressed_and_cache_busted(tmp_path):
+    env = {**PRODUCTION, "STATIC_ROOT": str(tmp_path)}
+    result = manage("collectstatic", "--no-input", "-v", "0", **env)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "staticfiles.json").exists()
+    assert list(tmp_path.glob("css/site.*.css.gz"))
+
+    code = "from django.templatetags.static import static; print(static('css/site.css'))"
+    result = manage("shell", "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    url = result.stdout.strip().splitlines()[-1]
+    assert url.startswith("/static/css/site.") and url != "/static/css/site.css"
