@@ -1,5 +1,157 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from stages.models import Stage
+
+from . import charts, emails, results
+from .forms import DONT_KNOW, PageForm, StartForm
+from .models import Answer, Question, Questionnaire, Response
 
 
+def _get_response(token, *, lock=False):
+    """Load the response a private link points to; its token is the only key."""
+    queryset = Response.objects.select_related("questionnaire")
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    return get_object_or_404(queryset, token=token)
+
+
+@require_http_methods(["GET", "POST"])
 def start(request):
-    return render(request, "assessments/start.html")
+    form = StartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        response = form.save(commit=False)
+        response.questionnaire = Questionnaire.objects.active()
+        response.language = get_language()
+        response.save()
+        if response.email:
+            emails.send_private_link(request, response)
+        return redirect("assessments:page", response.token, 1)
+    size = Question.objects.filter(section__questionnaire__is_active=True).aggregate(
+        questions=Count("pk"), pages=Count("section", distinct=True)
+    )
+    return render(request, "assessments/start.html", {"form": form, "size": size})
+
+
+def resume(request, token):
+    """Send the respondent where they stopped: the result, or the first unanswered page."""
+    response = _get_response(token)
+    if response.is_submitted:
+        return redirect("assessments:result", token)
+    pages = response.questionnaire.pages()
+    answered = response.answered_question_ids()
+    return redirect("assessments:page", token, _first_unanswered(pages, answered) or len(pages))
+
+
+def _first_unanswered(pages, answered):
+    for number, section in enumerate(pages, start=1):
+        if any(q.pk not in answered for q in section.questions.all()):
+            return number
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def page(request, token, number):
+    response = _get_response(token)
+    if response.is_submitted:
+        if request.method == "POST":
+            messages.info(request, _("These answers were already submitted; nothing was changed."))
+        return redirect("assessments:result", token)
+    pages = response.questionnaire.pages()
+    if not 1 <= number <= len(pages):
+        raise Http404
+    section = pages[number - 1]
+    questions = section.questions.all()
+    is_last = number == len(pages)
+
+    if request.method == "POST":
+        going_back = "back" in request.POST
+        form = PageForm(questions, request.POST, require_all=not going_back)
+        if form.is_valid():
+            return _save_page(request, token, form, number, pages, going_back=going_back)
+    else:
+        form = PageForm(questions, initial=_saved_choices(response, questions))
+
+    return render(
+        request,
+        "assessments/page.html",
+        {
+            "response": response,
+            "section": section,
+            "form": form,
+            "number": number,
+            "count": len(pages),
+            "percent": round(100 * (number - 1) / len(pages)),
+            "is_last": is_last,
+            "private_url": request.build_absolute_uri(response.get_absolute_url()),
+        },
+    )
+
+
+def _saved_choices(response, questions):
+    saved = Answer.objects.filter(response=response, question__in=questions)
+    return {
+        f"q{a.question_id}": str(a.option_id) if a.option_id else DONT_KNOW
+        for a in saved.only("question_id", "option_id")
+    }
+
+
+def _save_page(request, token, form, number, pages, *, going_back):
+    with transaction.atomic():
+        response = _get_response(token, lock=True)
+        if response.is_submitted:
+            messages.info(request, _("These answers were already submitted; nothing was changed."))
+            return redirect("assessments:result", token)
+        now = timezone.now()
+        Answer.objects.bulk_create(
+            [
+                Answer(response=response, question=question, option=option, answered_at=now)
+                for question, option in form.answers()
+            ],
+            update_conflicts=True,
+            unique_fields=["response", "question"],
+            update_fields=["option", "answered_at"],
+        )
+        if going_back:
+            return redirect("assessments:page", token, max(number - 1, 1))
+        if number < len(pages):
+            return redirect("assessments:page", token, number + 1)
+        missing = _first_unanswered(pages, response.answered_question_ids())
+        if missing:
+            messages.warning(request, _("Some questions are still unanswered on this page."))
+            return redirect("assessments:page", token, missing)
+        response.submit()
+    return redirect("assessments:result", token)
+
+
+def result(request, token):
+    response = _get_response(token)
+    if not response.is_submitted:
+        messages.info(request, _("Answer every question first; your result appears here then."))
+        return redirect("assessments:resume", token)
+    stages = list(Stage.objects.with_content())
+    summary = results.summarize(response, stages)
+    return render(
+        request,
+        "assessments/result.html",
+        {
+            "response": response,
+            "summary": summary,
+            "position_chart": charts.position_figure(
+                charts.bands(stages), [charts.Marker(_("Your position"), float(response.position))]
+            ),
+            "attainment_chart": charts.attainment_figure(
+                charts.bands(stages),
+                [(row.stage.number, row.attainment) for row in summary.attainment_rows],
+                summary.threshold_percent,
+                _("Reached at %(percent)s%%") % {"percent": summary.threshold_percent},
+            ),
+        },
+    )

@@ -106,6 +106,21 @@ STAGES = [
         ),
         "indicators": [
             (
+                "strategic.shared-priority",
+                (
+                    "Both leaders agree that collaboration between marketing and sales is a "
+                    "strategic priority for the whole organization.",
+                    "Ambos líderes coinciden en que la colaboración entre marketing y ventas "
+                    "es una prioridad estratégica para toda la organización.",
+                ),
+                (
+                    "Hold a leaders' session to agree, in writing, why alignment matters to "
+                    "the company's goals.",
+                    "Celebrar una sesión de líderes para acordar por escrito por qué la "
+                    "alineación importa para los objetivos de la empresa.",
+                ),
+            ),
+            (
                 "strategic.lead-definition",
                 (
                     "Marketing and sales have agreed together on what makes a lead qualified.",

@@ -1,0 +1,164 @@
+"""Plotly figures for the continuum, built from plain data; each returns a JSON-ready dict.
+
+Pages hand these dicts to plotly.js with ``json_script``; labels arrive already
+translated, so this module knows nothing about requests or languages.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from .scoring import one_decimal
+
+TEXT_COLOUR = "#212529"
+FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
+# Stage 4 is the end of the continuum, drawn as a short band beyond 4.0.
+LAST_BAND_END = 4.4
+
+
+@dataclass(frozen=True)
+class Band:
+    number: int
+    name: str
+    colour: str
+
+
+@dataclass(frozen=True)
+class Marker:
+    label: str
+    position: float
+    faded: bool = False
+
+
+def bands(stages):
+    """Return chart bands from Stage objects."""
+    return [Band(stage.number, stage.name, stage.colour) for stage in stages]
+
+
+def position_figure(stage_bands: list[Band], markers: list[Marker]) -> dict:
+    """Draw the continuum 1–4 as coloured stage bands with a marker per position."""
+    fig = go.Figure()
+    for band in stage_bands:
+        end = band.number + 1 if band.number < 4 else LAST_BAND_END
+        fig.add_shape(
+            type="rect",
+            x0=band.number,
+            x1=end,
+            y0=0,
+            y1=1,
+            yref="paper",
+            fillcolor=band.colour,
+            opacity=0.22,
+            line={"width": 0},
+            layer="below",
+        )
+        fig.add_annotation(
+            x=(band.number + end) / 2,
+            y=1,
+            yref="paper",
+            yanchor="bottom",
+            text=f"{band.number} · {band.name}",
+            showarrow=False,
+            font={"color": TEXT_COLOUR, "size": 12},
+        )
+    rows = len(markers)
+    for index, marker in enumerate(markers):
+        y = (index + 1) / (rows + 1)
+        fig.add_trace(
+            go.Scatter(
+                x=[marker.position],
+                y=[y],
+                mode="markers+text",
+                name=marker.label,
+                text=[f"{marker.label}: {one_decimal(marker.position)}"],
+                textposition="middle right" if marker.position < 3.2 else "middle left",
+                marker={
+                    "size": 16 if not marker.faded else 12,
+                    "symbol": "diamond",
+                    "color": TEXT_COLOUR,
+                    "opacity": 0.4 if marker.faded else 1,
+                    "line": {"width": 2, "color": "#ffffff"},
+                },
+                textfont={"color": TEXT_COLOUR},
+                hoverinfo="text",
+            )
+        )
+    fig.update_layout(
+        template="none",
+        height=150 + 30 * rows,
+        margin={"l": 20, "r": 20, "t": 40, "b": 40},
+        showlegend=False,
+        font=FONT,
+        xaxis={
+            "range": [0.95, LAST_BAND_END + 0.05],
+            "tickvals": [1, 2, 3, 4],
+            "fixedrange": True,
+            "showgrid": False,
+            "zeroline": False,
+        },
+        yaxis={"range": [0, 1], "visible": False, "fixedrange": True},
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+    )
+    return _as_dict(fig)
+
+
+def attainment_figure(stage_bands: list[Band], rows, threshold_percent: int, label: str) -> dict:
+    """Draw each scored stage's attainment as a bar, with the reached threshold marked.
+
+    ``rows`` are (stage number, attainment 0..1) pairs.
+    """
+    colours = {band.number: band.colour for band in stage_bands}
+    names = {band.number: f"{band.number} · {band.name}" for band in stage_bands}
+    numbers = [number for number, _ in rows]
+    percents = [round(value * 100) for _, value in rows]
+    fig = go.Figure(
+        go.Bar(
+            x=[names[n] for n in numbers],
+            y=percents,
+            marker={"color": [colours[n] for n in numbers]},
+            text=[f"{p}%" for p in percents],
+            textposition="outside",
+            textfont={"color": TEXT_COLOUR},
+            hoverinfo="x+text",
+        )
+    )
+    fig.add_shape(
+        type="line",
+        xref="paper",
+        x0=0,
+        x1=1,
+        y0=threshold_percent,
+        y1=threshold_percent,
+        line={"color": TEXT_COLOUR, "width": 2, "dash": "dash"},
+    )
+    fig.add_annotation(
+        xref="paper",
+        x=1,
+        y=threshold_percent,
+        xanchor="right",
+        yanchor="bottom",
+        text=label,
+        showarrow=False,
+        font={"color": TEXT_COLOUR, "size": 12},
+    )
+    fig.update_layout(
+        template="none",
+        height=300,
+        margin={"l": 50, "r": 20, "t": 20, "b": 40},
+        showlegend=False,
+        font=FONT,
+        yaxis={"range": [0, 110], "ticksuffix": "%", "fixedrange": True},
+        xaxis={"fixedrange": True},
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+    )
+    return _as_dict(fig)
+
+
+def _as_dict(fig: go.Figure) -> dict:
+    # to_json applies plotly's own encoder; the round trip leaves plain types only.
+    return json.loads(fig.to_json())

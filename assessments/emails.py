@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+
+
+def send(template, recipient, context, language):
+    """Render TEMPLATE-subject.txt / -body.txt / -body.html in LANGUAGE and send them."""
+    with translation.override(language):
+        subject = render_to_string(f"emails/{template}-subject.txt", context).strip()
+        text = render_to_string(f"emails/{template}-body.txt", context)
+        html = render_to_string(f"emails/{template}-body.html", context)
+    message = EmailMultiAlternatives(" ".join(subject.split()), text, to=[recipient])
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def send_private_link(request, response):
+    url = settings.SITE_URL + response.get_absolute_url()
+    send("private-link", response.email, {"response": response, "url": url}, response.language)

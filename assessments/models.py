@@ -1,0 +1,295 @@
+import secrets
+from decimal import Decimal
+
+from django.db import models, transaction
+from django.db.models import Max, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from stages.models import Indicator
+
+from . import scoring
+
+
+def new_token():
+    """Return an unguessable, URL-safe key (256 bits of randomness)."""
+    return secrets.token_urlsafe(32)
+
+
+class QuestionnaireQuerySet(models.QuerySet):
+    def active(self):
+        return self.get(is_active=True)
+
+
+class Questionnaire(models.Model):
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    is_active = models.BooleanField(
+        _("active"), default=False, help_text=_("New responses use the active version.")
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = QuestionnaireQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=Q(is_active=True), name="one_active_questionnaire"
+            ),
+        ]
+
+    def __str__(self):
+        return f"v{self.version} · {self.title}"
+
+    @property
+    def is_locked(self):
+        """A version that has responses is never edited in place."""
+        return self.responses.exists()
+
+    def publish(self):
+        """Make this the one version that new responses use."""
+        with transaction.atomic():
+            Questionnaire.objects.filter(is_active=True).exclude(pk=self.pk).update(is_active=False)
+            self.is_active = True
+            self.published_at = self.published_at or timezone.now()
+            self.save(update_fields=["is_active", "published_at"])
+
+    @transaction.atomic
+    def clone(self):
+        """Copy this version, its pages, questions and options, as a new draft version."""
+        next_version = (Questionnaire.objects.aggregate(v=Max("version"))["v"] or 0) + 1
+        copy = Questionnaire.objects.create(
+            version=next_version, **_translations(self, "title"), is_active=False
+        )
+        for section in self.sections.prefetch_related("questions__options"):
+            new_section = Section.objects.create(
+                questionnaire=copy, order=section.order, **_translations(section, "title")
+            )
+            for question in section.questions.all():
+                new_question = Question.objects.create(
+                    section=new_section,
+                    indicator_id=question.indicator_id,
+                    order=question.order,
+                    weight=question.weight,
+                    **_translations(question, "text"),
+                )
+                Option.objects.bulk_create(
+                    Option(
+                        question=new_question,
+                        order=option.order,
+                        value=option.value,
+                        **_translations(option, "text"),
+                    )
+                    for option in question.options.all()
+                )
+        return copy
+
+    def pages(self):
+        """Return the sections with their questions, options and indicators loaded."""
+        return list(
+            self.sections.prefetch_related(
+                models.Prefetch(
+                    "questions",
+                    queryset=Question.objects.select_related("indicator__stage").prefetch_related(
+                        "options"
+                    ),
+                )
+            )
+        )
+
+
+def _translations(obj, field):
+    return {name: getattr(obj, name) for name in (field, f"{field}_en", f"{field}_es")}
+
+
+class Section(models.Model):
+    """One page of the questionnaire, grouping questions by theme."""
+
+    questionnaire = models.ForeignKey(Questionnaire, models.CASCADE, related_name="sections")
+    order = models.PositiveSmallIntegerField(_("order"))
+    title = models.CharField(_("title"), max_length=200)
+
+    class Meta:
+        ordering = ["questionnaire", "order"]
+        verbose_name = _("page")
+        verbose_name_plural = _("pages")
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "order"], name="unique_section_order")
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Question(models.Model):
+    section = models.ForeignKey(Section, models.CASCADE, related_name="questions")
+    indicator = models.ForeignKey(
+        Indicator, models.PROTECT, related_name="questions", verbose_name=_("indicator")
+    )
+    order = models.PositiveSmallIntegerField(_("order"))
+    text = models.CharField(_("text"), max_length=400)
+    weight = models.FloatField(_("weight"), default=1.0)
+
+    class Meta:
+        ordering = ["section__order", "order"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        constraints = [
+            models.UniqueConstraint(fields=["section", "order"], name="unique_question_order"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="question_weight_positive"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def field_name(self):
+        return f"q{self.pk}"
+
+
+class Option(models.Model):
+    """One behaviourally anchored answer; options run from least to most aligned."""
+
+    question = models.ForeignKey(Question, models.CASCADE, related_name="options")
+    order = models.PositiveSmallIntegerField(_("order"))
+    text = models.CharField(_("text"), max_length=400)
+    value = models.FloatField(_("value"), help_text=_("0 = least aligned, 1 = most aligned."))
+
+    class Meta:
+        ordering = ["question", "order"]
+        verbose_name = _("option")
+        verbose_name_plural = _("options")
+        constraints = [
+            models.UniqueConstraint(fields=["question", "order"], name="unique_option_order"),
+            models.CheckConstraint(
+                condition=Q(value__gte=0, value__lte=1), name="option_value_0_to_1"
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class Response(models.Model):
+    class Role(models.TextChoices):
+        MARKETING = "marketing", _("Marketing leader (CMO)")
+        SALES = "sales", _("Sales leader (CSO)")
+        CEO = "ceo", _("CEO / general manager")
+        REVENUE = "revenue", _("Revenue or commercial leader (CRO / CCO)")
+        OTHER = "other", _("Other")
+
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    questionnaire = models.ForeignKey(
+        Questionnaire, models.PROTECT, related_name="responses", verbose_name=_("questionnaire")
+    )
+    organization_name = models.CharField(_("organization"), max_length=200)
+    role = models.CharField(_("role"), max_length=20, choices=Role)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    language = models.CharField(_("language"), max_length=10, default="en")
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last saved"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+
+    # The result, computed once at submit (see submit()) and never recomputed.
+    position = models.DecimalField(
+        _("position"), max_digits=5, decimal_places=4, null=True, blank=True
+    )
+    stage = models.PositiveSmallIntegerField(_("stage"), null=True, blank=True)
+    attainment = models.JSONField(_("attainment per stage"), default=dict, blank=True)
+    indicator_scores = models.JSONField(_("score per indicator"), default=dict, blank=True)
+    flags = models.JSONField(_("flags"), default=list, blank=True)
+    coverage = models.FloatField(_("coverage"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(submitted_at__isnull=True)
+                | Q(position__isnull=False, stage__isnull=False, coverage__isnull=False),
+                name="submitted_response_has_result",
+            ),
+            models.CheckConstraint(
+                condition=Q(position__isnull=True) | Q(position__gte=1, position__lte=4),
+                name="response_position_1_to_4",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organization_name} · {self.get_role_display()}"
+
+    def get_absolute_url(self):
+        return reverse("assessments:resume", args=[self.token])
+
+    @property
+    def is_submitted(self):
+        return self.submitted_at is not None
+
+    @property
+    def position_display(self):
+        return scoring.one_decimal(self.position)
+
+    @property
+    def progress_percent(self):
+        return int((self.position - self.stage) * 100)
+
+    @property
+    def coverage_percent(self):
+        return round(self.coverage * 100)
+
+    def answered_question_ids(self):
+        return set(self.answers.values_list("question_id", flat=True))
+
+    def submit(self):
+        """Score the saved answers and store the result; the caller holds the row lock."""
+        result, indicator_scores = score_answers(
+            self.answers.select_related("question__indicator__stage", "option")
+        )
+        self.position = Decimal(str(result.position))
+        self.stage = result.stage
+        self.attainment = {str(k): v for k, v in result.attainment.items()}
+        self.indicator_scores = indicator_scores
+        self.flags = list(result.flags)
+        self.coverage = result.coverage
+        self.submitted_at = timezone.now()
+        self.save()
+
+
+def score_answers(answers):
+    """Score Answer rows; also return each indicator's weighted mean (None if unknown)."""
+    scored, per_indicator = [], {}
+    for answer in answers:
+        question = answer.question
+        value = answer.option.value if answer.option_id else None
+        scored.append(scoring.Answer(question.indicator.stage.number, value, question.weight))
+        per_indicator.setdefault(question.indicator.key, []).append((value, question.weight))
+    indicator_scores = {}
+    for key, pairs in per_indicator.items():
+        mean = scoring.weighted_mean((v, w) for v, w in pairs if v is not None)
+        indicator_scores[key] = None if mean is None else round(mean, scoring.PRECISION)
+    return scoring.score(scored), indicator_scores
+
+
+class Answer(models.Model):
+    response = models.ForeignKey(Response, models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, models.PROTECT, related_name="answers")
+    # No option means the respondent chose "I don't know".
+    option = models.ForeignKey(Option, models.PROTECT, null=True, blank=True, related_name="+")
+    answered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="one_answer_per_question")
+        ]
+
+    def __str__(self):
+        return f"{self.question_id}: {self.option or '?'}"

@@ -1,0 +1,69 @@
+import json
+
+import pytest
+from plotly.offline import get_plotlyjs_version
+
+from assessments.charts import Band, Marker, attainment_figure, position_figure
+from smarketing.settings import BASE_DIR
+
+BANDS = [
+    Band(1, "Siloed", "#b03a2e"),
+    Band(2, "Strategic", "#9a6700"),
+    Band(3, "Operational", "#1f6fa8"),
+    Band(4, "Functional", "#1b7a43"),
+]
+
+
+def test_position_figure_draws_four_bands_in_order_and_a_marker():
+    figure = position_figure(BANDS, [Marker("You", 2.6)])
+    shapes = figure["layout"]["shapes"]
+    assert [(s["x0"], s["fillcolor"]) for s in shapes] == [(b.number, b.colour) for b in BANDS]
+    labels = [a["text"] for a in figure["layout"]["annotations"]]
+    assert labels == ["1 · Siloed", "2 · Strategic", "3 · Operational", "4 · Functional"]
+    [trace] = figure["data"]
+    assert trace["type"] == "scatter" and trace["x"] == [2.6]
+    assert trace["text"] == ["You: 2.6"]
+
+
+@pytest.mark.parametrize("position", [1.0, 4.0])
+def test_marker_at_either_end_stays_inside_the_axis(position):
+    figure = position_figure(BANDS, [Marker("You", position)])
+    low, high = figure["layout"]["xaxis"]["range"]
+    assert low < position < high
+
+
+def test_several_markers_get_their_own_rows_and_faded_ones_are_lighter():
+    figure = position_figure(BANDS, [Marker("Now", 2.6), Marker("Before", 1.8, faded=True)])
+    now, before = figure["data"]
+    assert now["y"] != before["y"]
+    assert before["marker"]["opacity"] < now["marker"]["opacity"]
+
+
+def test_attainment_figure_has_bars_in_percent_and_the_threshold_line():
+    figure = attainment_figure(BANDS, [(2, 1.0), (3, 0.456), (4, 0.0)], 75, "Reached at 75%")
+    [bar] = figure["data"]
+    assert bar["type"] == "bar"
+    assert bar["y"] == [100, 46, 0]
+    assert bar["marker"]["color"] == ["#9a6700", "#1f6fa8", "#1b7a43"]
+    [line] = figure["layout"]["shapes"]
+    assert line["y0"] == line["y1"] == 75
+
+
+def test_user_text_in_labels_stays_data_not_markup():
+    figure = position_figure(BANDS, [Marker("</script><b>x</b>", 2.0)])
+    # json_script escapes < > & when the dict reaches the page; here it is plain text.
+    assert "</script><b>x</b>: 2.0" in json.dumps(figure)
+
+
+def test_only_trace_types_of_the_basic_plotly_bundle_are_used():
+    figures = [
+        position_figure(BANDS, [Marker("You", 2.6)]),
+        attainment_figure(BANDS, [(2, 0.5), (3, 0.0), (4, 0.0)], 75, "t"),
+    ]
+    assert {trace["type"] for f in figures for trace in f["data"]} <= {"scatter", "bar"}
+
+
+def test_vendored_plotly_js_matches_the_python_package():
+    version = get_plotlyjs_version()
+    bundle = BASE_DIR / f"static/vendor/plotly.js-basic-{version}/plotly-basic.min.js"
+    assert bundle.exists(), f"vendor plotly.js-basic-dist-min {version}"

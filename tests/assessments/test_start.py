@@ -1,0 +1,62 @@
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from assessments.models import Response
+
+pytestmark = pytest.mark.django_db
+
+
+def test_start_page_asks_for_organization_and_role(client):
+    response = client.get(reverse("assessments:start"))
+    assert response.status_code == 200
+    for role in Response.Role:
+        assert str(role.label) in response.text
+    assert 'name="organization_name"' in response.text
+
+
+def test_starting_creates_a_response_with_a_private_link(client, questionnaire):
+    response = client.post(
+        reverse("assessments:start"),
+        {"organization_name": "Acme", "role": "sales", "name": "Ana"},
+    )
+    created = Response.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("assessments:page", args=[created.token, 1])
+    assert created.questionnaire == questionnaire
+    assert created.role == "sales" and created.name == "Ana"
+    assert len(created.token) >= 43
+    assert not mail.outbox
+
+
+def test_private_link_is_emailed_in_the_respondents_language(client, questionnaire):
+    client.post(
+        reverse("assessments:start"),
+        {"organization_name": "Acme", "role": "ceo", "email": "ana@example.com"},
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    created = Response.objects.get()
+    assert created.language == "es"
+    [message] = mail.outbox
+    assert message.to == ["ana@example.com"]
+    assert created.get_absolute_url() in message.body
+    assert "enlace privado" in message.subject.lower()
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html" and created.token in html
+
+
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"organization_name": "", "role": "sales"}, "organization_name"),
+        ({"organization_name": "Acme", "role": "janitor"}, "role"),
+        ({"organization_name": "x" * 201, "role": "sales"}, "organization_name"),
+        ({"organization_name": "Acme", "role": "sales", "email": "not-an-email"}, "email"),
+    ],
+)
+def test_bad_start_input_is_refused_with_a_message_and_writes_nothing(client, data, field):
+    response = client.post(reverse("assessments:start"), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    assert "invalid-feedback" in response.text
+    assert not Response.objects.exists()
