@@ -38,7 +38,7 @@ def bands(stages):
     return [Band(stage.number, stage.name, stage.colour) for stage in stages]
 
 
-def position_figure(stage_bands: list[Band], markers: list[Marker]) -> dict:
+def position_figure(stage_bands: list[Band], markers: list[Marker], decimal_mark=".") -> dict:
     """Draw the continuum 1–4 as coloured stage bands with a marker per position."""
     fig = go.Figure()
     for band in stage_bands:
@@ -73,7 +73,7 @@ def position_figure(stage_bands: list[Band], markers: list[Marker]) -> dict:
                 y=[y],
                 mode="markers+text",
                 name=marker.label,
-                text=[f"{marker.label}: {one_decimal(marker.position)}"],
+                text=[f"{marker.label}: {_number(marker.position, decimal_mark)}"],
                 textposition="middle right" if marker.position < 3.2 else "middle left",
                 marker={
                     "size": 16 if not marker.faded else 12,
@@ -114,7 +114,7 @@ def attainment_figure(stage_bands: list[Band], rows, threshold_percent: int, lab
     colours = {band.number: band.colour for band in stage_bands}
     names = {band.number: f"{band.number} · {band.name}" for band in stage_bands}
     numbers = [number for number, _ in rows]
-    percents = [round(value * 100) for _, value in rows]
+    percents = [int(value * 100 + 1e-9) for _, value in rows]
     fig = go.Figure(
         go.Bar(
             x=[names[n] for n in numbers],
@@ -157,6 +157,10 @@ def attainment_figure(stage_bands: list[Band], rows, threshold_percent: int, lab
         plot_bgcolor="rgba(0,0,0,0)",
     )
     return _as_dict(fig)
+
+
+def _number(position: float, decimal_mark: str) -> str:
+    return str(one_decimal(position)).replace(".", decimal_mark)
 
 
 def _as_dict(fig: go.Figure) -> dict:

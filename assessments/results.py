@@ -26,7 +26,7 @@ class IndicatorRow:
 
     @property
     def percent(self):
-        return None if self.score is None else round(self.score * 100)
+        return None if self.score is None else percent(self.score)
 
     @property
     def status_label(self):
@@ -47,7 +47,7 @@ class AttainmentRow:
 
     @property
     def percent(self):
-        return round(self.attainment * 100)
+        return percent(self.attainment)
 
     @property
     def reached(self):
@@ -63,6 +63,11 @@ class Summary:
     weakest: list[IndicatorRow]
     flags: list[tuple[str, str]]
     threshold_percent: int = round(scoring.REACHED_THRESHOLD * 100)
+
+
+def percent(share):
+    """Return a 0..1 share as whole percent, cut so 74.9% never reads as a reached 75%."""
+    return int(share * 100 + 1e-9)
 
 
 def status(score, measured=True):

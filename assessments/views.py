@@ -4,6 +4,7 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import get_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -145,7 +146,9 @@ def result(request, token):
             "response": response,
             "summary": summary,
             "position_chart": charts.position_figure(
-                charts.bands(stages), [charts.Marker(_("Your position"), float(response.position))]
+                charts.bands(stages),
+                [charts.Marker(_("Your position"), float(response.position))],
+                decimal_mark=get_format("DECIMAL_SEPARATOR"),
             ),
             "attainment_chart": charts.attainment_figure(
                 charts.bands(stages),

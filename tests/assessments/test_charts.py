@@ -43,7 +43,7 @@ def test_attainment_figure_has_bars_in_percent_and_the_threshold_line():
     figure = attainment_figure(BANDS, [(2, 1.0), (3, 0.456), (4, 0.0)], 75, "Reached at 75%")
     [bar] = figure["data"]
     assert bar["type"] == "bar"
-    assert bar["y"] == [100, 46, 0]
+    assert bar["y"] == [100, 45, 0]  # cut, like every percentage shown
     assert bar["marker"]["color"] == ["#9a6700", "#1f6fa8", "#1b7a43"]
     [line] = figure["layout"]["shapes"]
     assert line["y0"] == line["y1"] == 75
@@ -67,3 +67,8 @@ def test_vendored_plotly_js_matches_the_python_package():
     version = get_plotlyjs_version()
     bundle = BASE_DIR / f"static/vendor/plotly.js-basic-{version}/plotly-basic.min.js"
     assert bundle.exists(), f"vendor plotly.js-basic-dist-min {version}"
+
+
+def test_marker_value_uses_the_locales_decimal_mark_and_is_cut_not_rounded():
+    figure = position_figure(BANDS, [Marker("Su posición. Hoy", 2.97)], decimal_mark=",")
+    assert figure["data"][0]["text"] == ["Su posición. Hoy: 2,9"]
