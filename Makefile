@@ -7,11 +7,11 @@ HOST ?= 127.0.0.1:8000
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test serve migrate demo messages translations bench clean
+.PHONY: run test browser serve migrate demo messages translations bench clean
 
 run: $(VENV)/.runtime translations migrate serve
 
-test: $(VENV)/.dev translations
+test: $(VENV)/.dev translations browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
@@ -27,6 +27,13 @@ $(VENV)/.runtime: requirements.txt | $(PY)
 $(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
 	$(PIP) install -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
+
+# Browser tests use Debian's Chromium; without it (and without root to install
+# it) they are skipped with a reason.
+browser:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+		|| echo "Chromium is missing: the browser tests will be skipped."
 
 # Compiled with polib (pure Python), so set-up needs no gettext binaries.
 translations: $(MO_FILES)

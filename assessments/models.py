@@ -19,7 +19,8 @@ def new_token():
 
 class QuestionnaireQuerySet(models.QuerySet):
     def active(self):
-        return self.get(is_active=True)
+        """Return the version new responses use, or None while none is published."""
+        return self.filter(is_active=True).first()
 
 
 class Questionnaire(models.Model):

@@ -26,16 +26,19 @@ def _get_response(token, *, lock=False):
 
 @require_http_methods(["GET", "POST"])
 def start(request):
+    questionnaire = Questionnaire.objects.active()
+    if questionnaire is None:
+        return render(request, "assessments/unavailable.html", status=503)
     form = StartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         response = form.save(commit=False)
-        response.questionnaire = Questionnaire.objects.active()
+        response.questionnaire = questionnaire
         response.language = get_language()
         response.save()
         if response.email:
             emails.send_private_link(request, response)
         return redirect("assessments:page", response.token, 1)
-    size = Question.objects.filter(section__questionnaire__is_active=True).aggregate(
+    size = Question.objects.filter(section__questionnaire=questionnaire).aggregate(
         questions=Count("pk"), pages=Count("section", distinct=True)
     )
     return render(request, "assessments/start.html", {"form": form, "size": size})

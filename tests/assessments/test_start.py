@@ -60,3 +60,12 @@ def test_bad_start_input_is_refused_with_a_message_and_writes_nothing(client, da
     assert response.context["form"].errors[field]
     assert "invalid-feedback" in response.text
     assert not Response.objects.exists()
+
+
+def test_without_a_published_questionnaire_the_start_page_says_so(client, questionnaire):
+    questionnaire.is_active = False
+    questionnaire.save()
+    response = client.post(reverse("assessments:start"), {"organization_name": "A", "role": "ceo"})
+    assert response.status_code == 503
+    assert "not available right now" in response.text
+    assert not Response.objects.exists()

@@ -1,0 +1,29 @@
+def start(page, organization="Acme", role="marketing"):
+    page.goto("/")
+    page.locator(".hero .btn-primary").click()
+    page.get_by_label("Organization").fill(organization)
+    page.locator("#id_role").select_option(role)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/page/1/")
+
+
+def answer_page(page, index):
+    """Choose the option at INDEX (0 = least aligned, 4 = I don't know) for every question."""
+    for fieldset in page.locator("fieldset.question").all():
+        fieldset.locator("input[type=radio]").nth(index).check()
+
+
+def next_page(page):
+    with page.expect_navigation():
+        page.locator("button[name=next]").click()
+
+
+def finish(page, index):
+    while "/page/" in page.url:
+        answer_page(page, index)
+        next_page(page)
+
+
+def charts_drawn(page):
+    page.wait_for_selector("[data-chart] .main-svg")
+    return page.locator("[data-chart] .main-svg").count()
