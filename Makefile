@@ -9,7 +9,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 
 .PHONY: run test browser serve migrate demo messages translations bench clean
 
-run: $(VENV)/.runtime translations migrate serve
+run: $(VENV)/.runtime translations migrate demo serve
 
 test: $(VENV)/.dev translations browser
 	$(VENV)/bin/ruff check .
@@ -47,8 +47,9 @@ migrate: $(VENV)/.runtime
 demo: $(VENV)/.runtime
 	DEBUG=1 $(PY) manage.py load_demo
 
+# The demo round has one respondent per role, so its groups show with a threshold of 1.
 serve: $(VENV)/.runtime
-	DEBUG=1 $(PY) manage.py runserver $(HOST)
+	DEBUG=1 ROUND_GROUP_MIN_RESPONDENTS=$${ROUND_GROUP_MIN_RESPONDENTS:-1} $(PY) manage.py runserver $(HOST)
 
 # Needs GNU gettext (xgettext); only for developers who change strings.
 messages: $(VENV)/.runtime

@@ -30,7 +30,8 @@ class Band:
 class Marker:
     label: str
     position: float
-    faded: bool = False
+    faded: bool = False  # an earlier result, drawn lighter
+    secondary: bool = False  # a part of the whole (a role group), drawn smaller
 
 
 def bands(stages):
@@ -76,8 +77,8 @@ def position_figure(stage_bands: list[Band], markers: list[Marker], decimal_mark
                 text=[f"{marker.label}: {_number(marker.position, decimal_mark)}"],
                 textposition="middle right" if marker.position < 3.2 else "middle left",
                 marker={
-                    "size": 16 if not marker.faded else 12,
-                    "symbol": "diamond",
+                    "size": 11 if marker.secondary or marker.faded else 16,
+                    "symbol": "circle" if marker.secondary else "diamond",
                     "color": TEXT_COLOUR,
                     "opacity": 0.4 if marker.faded else 1,
                     "line": {"width": 2, "color": "#ffffff"},

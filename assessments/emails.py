@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 
 
@@ -18,3 +19,15 @@ def send(template, recipient, context, language):
 def send_private_link(request, response):
     url = settings.SITE_URL + response.get_absolute_url()
     send("private-link", response.email, {"response": response, "url": url}, response.language)
+
+
+def send_round_invitation(response, inviter):
+    url = settings.SITE_URL + response.get_absolute_url()
+    context = {"response": response, "url": url, "inviter": inviter, "round": response.round}
+    send("round-invitation", response.email, context, response.language)
+
+
+def send_member_invitation(invitation, language):
+    url = settings.SITE_URL + reverse("accept_invitation", args=[invitation.token])
+    context = {"invitation": invitation, "url": url, "valid_days": invitation.VALID_FOR.days}
+    send("member-invitation", invitation.email, context, language)

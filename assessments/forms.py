@@ -1,7 +1,10 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm, UsernameField
+from django.contrib.auth.models import User
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Response
+from .models import Organization, Response, Role, Round
 
 DONT_KNOW = "dont-know"
 
@@ -63,3 +66,133 @@ class PageForm(forms.Form):
     def rows(self):
         """Pair each question with its bound field, for the template."""
         return [(question, self[question.field_name]) for question in self.questions]
+
+
+class RoundStartForm(forms.ModelForm):
+    """A visitor of a round's shared link: the organization is known, the person is not."""
+
+    duplicate_email_message = _(
+        "Someone with this e-mail already answers this round; use the link you received."
+    )
+
+    class Meta:
+        model = Response
+        fields = ["role", "name", "email"]
+        labels = StartForm.Meta.labels
+        help_texts = StartForm.Meta.help_texts
+
+    def __init__(self, *args, round, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.round = round
+        self.fields["role"].choices = Response.Role.choices
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        if email and self.round.responses.filter(email=email).exists():
+            raise forms.ValidationError(self.duplicate_email_message)
+        return email
+
+
+class SignupForm(UserCreationForm):
+    email = forms.EmailField(
+        label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    organization_name = forms.CharField(label=_("Organization"), max_length=200)
+    role = forms.ChoiceField(label=_("Your role"), choices=Role.choices)
+    industry = forms.ChoiceField(
+        label=_("Industry"), choices=Organization.Industry.choices, required=False
+    )
+    size = forms.ChoiceField(label=_("Size"), choices=Organization.Size.choices, required=False)
+
+    class Meta:
+        model = User
+        fields = ["email"]
+
+    def __init__(self, *args, with_organization=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.pop("usable_password", None)
+        if not with_organization:
+            for name in ["organization_name", "role", "industry", "size"]:
+                del self.fields[name]
+        else:
+            self.fields["industry"].choices = [("", "—"), *Organization.Industry.choices]
+            self.fields["size"].choices = [("", "—"), *Organization.Size.choices]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        if User.objects.filter(username__iexact=email).exists():
+            raise forms.ValidationError(
+                _("An account with this e-mail already exists. Log in instead.")
+            )
+        return email
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.username = user.email = self.cleaned_data["email"]
+        if commit:
+            user.save()
+        return user
+
+
+class LoginForm(AuthenticationForm):
+    username = UsernameField(
+        label=_("E-mail"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+    def clean_username(self):
+        return self.cleaned_data["username"].lower()
+
+
+class OrganizationForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = ["name", "industry", "size"]
+
+
+class InviteRespondentForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"))
+    name = forms.CharField(label=_("Name (optional)"), max_length=200, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+    def __init__(self, *args, round, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.round = round
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        if self.round.responses.filter(email=email).exists():
+            raise forms.ValidationError(_("This person is already invited to this round."))
+        return email
+
+
+class InviteMemberForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        if self.organization.members.filter(username__iexact=email).exists():
+            raise forms.ValidationError(_("This person is already a member."))
+        return email
+
+
+class RoundForm(forms.ModelForm):
+    class Meta:
+        model = Round
+        fields = ["closes_on"]
+        labels = {"closes_on": _("Closing date (optional)")}
+        help_texts = {"closes_on": _("After this day the round accepts no more answers.")}
+        widgets = {"closes_on": forms.DateInput(attrs={"type": "date"})}
+
+    def clean_closes_on(self):
+        closes_on = self.cleaned_data["closes_on"]
+        if closes_on and closes_on < timezone.localdate():
+            raise forms.ValidationError(_("The closing date cannot be in the past."))
+        return closes_on

@@ -1,8 +1,10 @@
 import secrets
+from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +17,29 @@ from . import scoring
 def new_token():
     """Return an unguessable, URL-safe key (256 bits of randomness)."""
     return secrets.token_urlsafe(32)
+
+
+class Role(models.TextChoices):
+    MARKETING = "marketing", _("Marketing leader (CMO)")
+    SALES = "sales", _("Sales leader (CSO)")
+    CEO = "ceo", _("CEO / general manager")
+    REVENUE = "revenue", _("Revenue or commercial leader (CRO / CCO)")
+    OTHER = "other", _("Other")
+
+
+class RoleGroup(models.TextChoices):
+    MARKETING = "marketing", _("Marketing side")
+    SALES = "sales", _("Sales side")
+    LEADERSHIP = "leadership", _("Leadership")
+
+
+# "Other" respondents count in the round's position but in no role group.
+ROLE_GROUPS = {
+    Role.MARKETING: RoleGroup.MARKETING,
+    Role.SALES: RoleGroup.SALES,
+    Role.CEO: RoleGroup.LEADERSHIP,
+    Role.REVENUE: RoleGroup.LEADERSHIP,
+}
 
 
 class QuestionnaireQuerySet(models.QuerySet):
@@ -89,6 +114,21 @@ class Questionnaire(models.Model):
                     for option in question.options.all()
                 )
         return copy
+
+    def indicator_info(self):
+        """Return {indicator key: IndicatorInfo} with each indicator's total question weight."""
+        rows = (
+            Question.objects.filter(section__questionnaire=self)
+            .values("indicator__key", "indicator__stage__number")
+            .annotate(weight=Sum("weight"))
+            .order_by("indicator__stage__number", "indicator__order")
+        )
+        return {
+            row["indicator__key"]: scoring.IndicatorInfo(
+                row["indicator__stage__number"], row["weight"]
+            )
+            for row in rows
+        }
 
     def pages(self):
         """Return the sections with their questions, options and indicators loaded."""
@@ -176,28 +216,9 @@ class Option(models.Model):
         return self.text
 
 
-class Response(models.Model):
-    class Role(models.TextChoices):
-        MARKETING = "marketing", _("Marketing leader (CMO)")
-        SALES = "sales", _("Sales leader (CSO)")
-        CEO = "ceo", _("CEO / general manager")
-        REVENUE = "revenue", _("Revenue or commercial leader (CRO / CCO)")
-        OTHER = "other", _("Other")
+class Scored(models.Model):
+    """A stored result on the continuum, computed once and read by the pages."""
 
-    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
-    questionnaire = models.ForeignKey(
-        Questionnaire, models.PROTECT, related_name="responses", verbose_name=_("questionnaire")
-    )
-    organization_name = models.CharField(_("organization"), max_length=200)
-    role = models.CharField(_("role"), max_length=20, choices=Role)
-    name = models.CharField(_("name"), max_length=200, blank=True)
-    email = models.EmailField(_("e-mail"), blank=True)
-    language = models.CharField(_("language"), max_length=10, default="en")
-    created_at = models.DateTimeField(_("started"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("last saved"), auto_now=True)
-    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
-
-    # The result, computed once at submit (see submit()) and never recomputed.
     position = models.DecimalField(
         _("position"), max_digits=5, decimal_places=4, null=True, blank=True
     )
@@ -206,6 +227,228 @@ class Response(models.Model):
     indicator_scores = models.JSONField(_("score per indicator"), default=dict, blank=True)
     flags = models.JSONField(_("flags"), default=list, blank=True)
     coverage = models.FloatField(_("coverage"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def position_display(self):
+        return None if self.position is None else scoring.one_decimal(self.position)
+
+    @property
+    def progress_percent(self):
+        return int((self.position - self.stage) * 100)
+
+    @property
+    def coverage_percent(self):
+        return round(self.coverage * 100)
+
+    def store(self, result, indicator_scores):
+        self.position = Decimal(str(result.position))
+        self.stage = result.stage
+        self.attainment = {str(k): v for k, v in result.attainment.items()}
+        self.indicator_scores = indicator_scores
+        self.flags = list(result.flags)
+        self.coverage = result.coverage
+
+
+class Organization(models.Model):
+    class Industry(models.TextChoices):
+        SOFTWARE = "software", _("Software and IT services")
+        MANUFACTURING = "manufacturing", _("Manufacturing and industry")
+        PROFESSIONAL = "professional", _("Professional services")
+        FINANCE = "finance", _("Finance and insurance")
+        HEALTH = "health", _("Health and life sciences")
+        RETAIL = "retail", _("Retail and consumer goods")
+        OTHER = "other", _("Other")
+
+    class Size(models.TextChoices):
+        MICRO = "1-10", _("1–10 people")
+        SMALL = "11-50", _("11–50 people")
+        MEDIUM = "51-250", _("51–250 people")
+        LARGE = "251-1000", _("251–1,000 people")
+        ENTERPRISE = "1000+", _("More than 1,000 people")
+
+    name = models.CharField(_("name"), max_length=200)
+    industry = models.CharField(_("industry"), max_length=20, choices=Industry, blank=True)
+    size = models.CharField(_("size"), max_length=10, choices=Size, blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="organizations"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("assessments:team", args=[self.pk])
+
+
+class Membership(models.Model):
+    organization = models.ForeignKey(Organization, models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role)
+    created_at = models.DateTimeField(_("joined"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization", "created_at"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="one_membership_per_user")
+        ]
+
+    def __str__(self):
+        return f"{self.user} @ {self.organization}"
+
+
+class MemberInvitation(models.Model):
+    """An invitation for another leader to become a member; accepted once, within its validity."""
+
+    VALID_FOR = timedelta(days=14)
+
+    organization = models.ForeignKey(Organization, models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(_("role"), max_length=20, choices=Role)
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("member invitation")
+        verbose_name_plural = _("member invitations")
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def is_usable(self):
+        return self.accepted_at is None and timezone.now() < self.created_at + self.VALID_FOR
+
+
+class RoundQuerySet(models.QuerySet):
+    def for_member(self, user):
+        return self.filter(organization__memberships__user=user)
+
+
+class Round(Scored):
+    """One assessment of one organization at one point in time, on one questionnaire version."""
+
+    organization = models.ForeignKey(Organization, models.CASCADE, related_name="rounds")
+    questionnaire = models.ForeignKey(Questionnaire, models.PROTECT, related_name="rounds")
+    opened_on = models.DateField(_("opened on"), default=timezone.localdate)
+    closes_on = models.DateField(_("closes on"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    share_token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    # The round's result, refreshed whenever one of its responses is submitted.
+    respondents = models.PositiveIntegerField(_("respondents"), default=0)
+    lowest = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    highest = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    groups = models.JSONField(_("results per role group"), default=dict, blank=True)
+
+    objects = RoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_on", "-pk"]
+        verbose_name = _("round")
+        verbose_name_plural = _("rounds")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_on__isnull=True) | Q(closes_on__gte=models.F("opened_on")),
+                name="round_closes_after_opening",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} · {self.opened_on}"
+
+    def get_absolute_url(self):
+        return reverse("assessments:round", args=[self.pk])
+
+    def get_share_url(self):
+        return reverse("assessments:join", args=[self.share_token])
+
+    @property
+    def is_open(self):
+        if self.closed_at is not None:
+            return False
+        return self.closes_on is None or timezone.localdate() <= self.closes_on
+
+    @property
+    def lowest_display(self):
+        return scoring.one_decimal(self.lowest)
+
+    @property
+    def highest_display(self):
+        return scoring.one_decimal(self.highest)
+
+    def refresh_result(self):
+        """Recompute the stored result from the submitted responses (called at each submit)."""
+        submitted = list(
+            self.responses.filter(submitted_at__isnull=False).values_list(
+                "role", "position", "indicator_scores"
+            )
+        )
+        indicators = self.questionnaire.indicator_info()
+        self.respondents = len(submitted)
+        if not submitted:
+            return
+        result, means = scoring.aggregate((scores for _, _, scores in submitted), indicators)
+        self.store(result, means)
+        positions = [position for _, position, _ in submitted]
+        self.lowest, self.highest = min(positions), max(positions)
+        self.groups = {}
+        for group in RoleGroup:
+            scores = [s for role, _, s in submitted if ROLE_GROUPS.get(role) == group]
+            if scores:
+                group_result, group_means = scoring.aggregate(scores, indicators)
+                self.groups[group] = {
+                    "count": len(scores),
+                    "position": group_result.position,
+                    "stage": group_result.stage,
+                    "attainment": {str(k): v for k, v in group_result.attainment.items()},
+                    "indicator_scores": group_means,
+                }
+        self.save()
+
+
+class Response(Scored):
+    Role = Role
+
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    questionnaire = models.ForeignKey(
+        Questionnaire, models.PROTECT, related_name="responses", verbose_name=_("questionnaire")
+    )
+    round = models.ForeignKey(
+        Round,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="responses",
+        verbose_name=_("round"),
+    )
+    invited_at = models.DateTimeField(_("invited"), null=True, blank=True)
+    organization_name = models.CharField(_("organization"), max_length=200)
+    role = models.CharField(_("role"), max_length=20, choices=Role)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    language = models.CharField(_("language"), max_length=10, default="en")
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last saved"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -221,6 +464,11 @@ class Response(models.Model):
                 condition=Q(position__isnull=True) | Q(position__gte=1, position__lte=4),
                 name="response_position_1_to_4",
             ),
+            models.UniqueConstraint(
+                fields=["round", "email"],
+                condition=Q(round__isnull=False) & ~Q(email=""),
+                name="one_response_per_email_and_round",
+            ),
         ]
 
     def __str__(self):
@@ -234,33 +482,23 @@ class Response(models.Model):
         return self.submitted_at is not None
 
     @property
-    def position_display(self):
-        return scoring.one_decimal(self.position)
-
-    @property
-    def progress_percent(self):
-        return int((self.position - self.stage) * 100)
-
-    @property
-    def coverage_percent(self):
-        return round(self.coverage * 100)
+    def accepts_answers(self):
+        return not self.is_submitted and (self.round is None or self.round.is_open)
 
     def answered_question_ids(self):
         return set(self.answers.values_list("question_id", flat=True))
 
     def submit(self):
-        """Score the saved answers and store the result; the caller holds the row lock."""
+        """Score the saved answers and store the result once; the caller holds the row lock."""
         result, indicator_scores = score_answers(
             self.answers.select_related("question__indicator__stage", "option")
         )
-        self.position = Decimal(str(result.position))
-        self.stage = result.stage
-        self.attainment = {str(k): v for k, v in result.attainment.items()}
-        self.indicator_scores = indicator_scores
-        self.flags = list(result.flags)
-        self.coverage = result.coverage
+        self.store(result, indicator_scores)
         self.submitted_at = timezone.now()
         self.save()
+        if self.round_id:
+            # Lock the round so concurrent submits refresh it one after the other.
+            Round.objects.select_for_update().get(pk=self.round_id).refresh_result()
 
 
 def score_answers(answers):

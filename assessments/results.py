@@ -18,6 +18,17 @@ IN_PLACE, PARTLY, MISSING, UNKNOWN, NOT_MEASURED = (
 PARTLY_FROM = 1 / 3
 
 
+def status_labels():
+    """Return the label of each status, in the active language."""
+    return {
+        IN_PLACE: _("In place"),
+        PARTLY: _("Partly in place"),
+        MISSING: _("Missing"),
+        UNKNOWN: _("Not known"),
+        NOT_MEASURED: _("Not measured"),
+    }
+
+
 @dataclass(frozen=True)
 class IndicatorRow:
     indicator: object
@@ -30,13 +41,7 @@ class IndicatorRow:
 
     @property
     def status_label(self):
-        return {
-            IN_PLACE: _("In place"),
-            PARTLY: _("Partly in place"),
-            MISSING: _("Missing"),
-            UNKNOWN: _("Not known"),
-            NOT_MEASURED: _("Not measured"),
-        }[self.status]
+        return status_labels()[self.status]
 
 
 @dataclass(frozen=True)
@@ -81,7 +86,7 @@ def status(score, measured=True):
 
 
 def summarize(response, stages):
-    """Describe a submitted response against the continuum's stages (content prefetched)."""
+    """Describe a scored response or round against the stages (content prefetched)."""
     by_number = {stage.number: stage for stage in stages}
     scores = response.indicator_scores
     groups, measured = [], set()
@@ -154,3 +159,96 @@ def _foundation_gap_text(earlier, later):
         "stage looks in place, but without the earlier stage underneath it the teams still "
         "work apart. Strengthen “%(earlier)s” first."
     ) % {"later": later.name, "earlier": earlier.name}
+
+
+@dataclass(frozen=True)
+class GroupView:
+    group: str
+    label: str
+    count: int
+    position: float | None  # None while the anonymity threshold is not met
+
+    @property
+    def position_display(self):
+        return None if self.position is None else scoring.one_decimal(self.position)
+
+
+@dataclass(frozen=True)
+class GapRow:
+    subject: object  # a Stage or an Indicator
+    marketing: float | None
+    sales: float | None
+    flagged: bool
+    explanation: str = ""
+
+    @property
+    def marketing_percent(self):
+        return None if self.marketing is None else percent(self.marketing)
+
+    @property
+    def sales_percent(self):
+        return None if self.sales is None else percent(self.sales)
+
+    @property
+    def difference(self):
+        if self.marketing is None or self.sales is None:
+            return None
+        return percent(abs(self.marketing - self.sales))
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    round: object
+    summary: Summary
+    groups: list[GroupView]
+    stage_gaps: list[GapRow]
+    indicator_gaps: list[GapRow]
+    min_group: int
+
+    @property
+    def shows_gap(self):
+        return bool(self.stage_gaps)
+
+
+def summarize_round(round, stages, min_group):
+    """Describe a round with results: its summary, role groups and the marketing–sales gap."""
+    from .models import RoleGroup
+
+    summary = summarize(round, stages)
+    groups = []
+    for group in RoleGroup:
+        data = round.groups.get(group, {})
+        count = data.get("count", 0)
+        position = data["position"] if count >= min_group else None
+        groups.append(GroupView(group, str(group.label), count, position))
+    visible = {g.group for g in groups if g.position is not None}
+    stage_gaps, indicator_gaps = [], []
+    if {RoleGroup.MARKETING, RoleGroup.SALES} <= visible:
+        marketing, sales = round.groups[RoleGroup.MARKETING], round.groups[RoleGroup.SALES]
+        for stage in stages:
+            if stage.number not in scoring.SCORED_STAGES:
+                continue
+            m = marketing["attainment"].get(str(stage.number))
+            s = sales["attainment"].get(str(stage.number))
+            stage_gaps.append(GapRow(stage, m, s, scoring.is_gap(m, s)))
+            for indicator in stage.indicators.all():
+                m = marketing["indicator_scores"].get(indicator.key)
+                s = sales["indicator_scores"].get(indicator.key)
+                flagged = scoring.is_gap(m, s)
+                text = _gap_text(indicator, m, s) if flagged else ""
+                indicator_gaps.append(GapRow(indicator, m, s, flagged, text))
+    return RoundSummary(round, summary, groups, stage_gaps, indicator_gaps, min_group)
+
+
+def _gap_text(indicator, marketing, sales):
+    return _(
+        "Marketing sees “%(indicator)s” as %(marketing_status)s (%(marketing)s%%); sales sees it "
+        "as %(sales_status)s (%(sales)s%%). Talk it through before acting on it: the two sides "
+        "are not describing the same company."
+    ) % {
+        "indicator": indicator.text,
+        "marketing_status": status_labels()[status(marketing)].lower(),
+        "marketing": percent(marketing),
+        "sales_status": status_labels()[status(sales)].lower(),
+        "sales": percent(sales),
+    }

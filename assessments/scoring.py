@@ -165,3 +165,47 @@ def foundation_gaps(attainment: dict[int, float], measured: set[int]) -> list[tu
         and not is_reached(attainment[earlier])
         and attainment[later] - attainment[earlier] >= FOUNDATION_GAP_MARGIN
     ]
+
+
+# Two views differ by "half a stage or more" when their fills differ by 0.5.
+GAP_THRESHOLD = 0.5
+
+
+@dataclass(frozen=True)
+class IndicatorInfo:
+    stage: int
+    weight: float
+
+
+def indicator_means(
+    scores: Iterable[dict[str, float | None]], keys: Iterable[str]
+) -> dict[str, float | None]:
+    """Return the mean of each indicator over several respondents, None when nobody knew."""
+    scores = list(scores)
+    means = {}
+    for key in keys:
+        known = [s[key] for s in scores if s.get(key) is not None]
+        means[key] = round(sum(known) / len(known), PRECISION) if known else None
+    return means
+
+
+def aggregate(
+    scores: Iterable[dict[str, float | None]], indicators: dict[str, IndicatorInfo]
+) -> tuple[Result, dict[str, float | None]]:
+    """Score a group of respondents: the mean value per indicator, weighted as in the questionnaire.
+
+    Averaging per indicator (rather than averaging positions) lets one person's
+    knowledge fill another's "I don't know", and keeps the cumulative gating
+    meaningful: a stage is reached when the group, on average, says its
+    indicators are in place.
+    """
+    means = indicator_means(scores, indicators)
+    answers = [Answer(info.stage, means[key], info.weight) for key, info in indicators.items()]
+    return score(answers), means
+
+
+def is_gap(first: float | None, second: float | None) -> bool:
+    """Tell whether two attainments (0..1) are half a stage or more apart."""
+    if first is None or second is None:
+        return False
+    return abs(fill(first) - fill(second)) >= GAP_THRESHOLD - 10**-PRECISION

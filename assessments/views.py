@@ -1,5 +1,6 @@
+from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,13 +13,13 @@ from django.views.decorators.http import require_http_methods
 from stages.models import Stage
 
 from . import charts, emails, results
-from .forms import DONT_KNOW, PageForm, StartForm
-from .models import Answer, Question, Questionnaire, Response
+from .forms import DONT_KNOW, PageForm, RoundStartForm, StartForm
+from .models import Answer, Question, Questionnaire, Response, Round
 
 
 def _get_response(token, *, lock=False):
     """Load the response a private link points to; its token is the only key."""
-    queryset = Response.objects.select_related("questionnaire")
+    queryset = Response.objects.select_related("questionnaire", "round__organization")
     if lock:
         queryset = queryset.select_for_update(of=("self",))
     return get_object_or_404(queryset, token=token)
@@ -49,9 +50,45 @@ def resume(request, token):
     response = _get_response(token)
     if response.is_submitted:
         return redirect("assessments:result", token)
+    if not response.accepts_answers:
+        return _round_closed(request, response)
     pages = response.questionnaire.pages()
     answered = response.answered_question_ids()
     return redirect("assessments:page", token, _first_unanswered(pages, answered) or len(pages))
+
+
+def _round_closed(request, response):
+    status = 410 if request.method == "POST" else 200
+    context = {"round": response.round, "response": response}
+    return render(request, "assessments/round_closed.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def join(request, share_token):
+    """A round's shared link: each visitor gets a personal response in that round."""
+    round = get_object_or_404(
+        Round.objects.select_related("organization", "questionnaire"), share_token=share_token
+    )
+    if not round.is_open:
+        return render(request, "assessments/round_closed.html", {"round": round}, status=410)
+    form = RoundStartForm(request.POST or None, round=round)
+    if request.method == "POST" and form.is_valid():
+        response = form.save(commit=False)
+        response.round = round
+        response.questionnaire = round.questionnaire
+        response.organization_name = round.organization.name
+        response.language = get_language()
+        try:
+            with transaction.atomic():
+                response.save()
+        except IntegrityError:  # the same e-mail, submitted twice at once
+            form.add_error("email", RoundStartForm.duplicate_email_message)
+        else:
+            if response.email:
+                emails.send_private_link(request, response)
+            return redirect("assessments:page", response.token, 1)
+    context = {"round": round, "form": form, "min_group": settings.ROUND_GROUP_MIN_RESPONDENTS}
+    return render(request, "assessments/join.html", context)
 
 
 def _first_unanswered(pages, answered):
@@ -68,6 +105,8 @@ def page(request, token, number):
         if request.method == "POST":
             messages.info(request, _("These answers were already submitted; nothing was changed."))
         return redirect("assessments:result", token)
+    if not response.accepts_answers:
+        return _round_closed(request, response)
     pages = response.questionnaire.pages()
     if not 1 <= number <= len(pages):
         raise Http404
@@ -113,6 +152,8 @@ def _save_page(request, token, form, number, pages, *, going_back):
         if response.is_submitted:
             messages.info(request, _("These answers were already submitted; nothing was changed."))
             return redirect("assessments:result", token)
+        if not response.accepts_answers:
+            return _round_closed(request, response)
         now = timezone.now()
         Answer.objects.bulk_create(
             [

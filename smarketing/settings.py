@@ -202,3 +202,12 @@ LOGGING = {
 }
 
 CSRF_FAILURE_VIEW = "smarketing.views.csrf_failure"
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "assessments:organizations"
+LOGOUT_REDIRECT_URL = "stages:home"
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
+
+# A role group's figures appear only once this many of its members submitted,
+# so nobody can read a colleague's individual answers off a group result.
+ROUND_GROUP_MIN_RESPONDENTS = env_int("ROUND_GROUP_MIN_RESPONDENTS", 3)

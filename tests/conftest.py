@@ -60,3 +60,64 @@ def answer_all(client, response, pick=highest):
         last = client.post(url, page_data(section, pick, next="1"))
         assert last.status_code == 302, last.content
     return last
+
+
+@pytest.fixture
+def make_leader(django_user_model):
+    """Create a user who is a member of ORGANIZATION (a new one when None)."""
+    from assessments.models import Membership, Organization
+
+    def make(email, organization=None, role="marketing"):
+        user = django_user_model.objects.create_user(email, email, "pw-for-tests")
+        organization = organization or Organization.objects.create(name=f"Org of {email}")
+        Membership.objects.create(organization=organization, user=user, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def leader(make_leader):
+    return make_leader("ana@acme.example", role="marketing")
+
+
+@pytest.fixture
+def organization(leader):
+    return leader.organizations.get()
+
+
+@pytest.fixture
+def other_leader(make_leader):
+    return make_leader("olga@other.example", role="sales")
+
+
+@pytest.fixture
+def round(organization, questionnaire, leader):
+    from assessments.models import Round
+
+    return Round.objects.create(
+        organization=organization, questionnaire=questionnaire, created_by=leader
+    )
+
+
+def submit_response(round, role, pick=highest, **fields):
+    """Create a response in ROUND answered with pick(question) and submit it."""
+    from django.db import transaction
+
+    from assessments.models import Answer, Response
+
+    response = Response.objects.create(
+        round=round,
+        questionnaire=round.questionnaire,
+        organization_name=round.organization.name,
+        role=role,
+        **fields,
+    )
+    Answer.objects.bulk_create(
+        Answer(response=response, question=question, option=pick(question))
+        for section in round.questionnaire.pages()
+        for question in section.questions.all()
+    )
+    with transaction.atomic():
+        response.submit()
+    return response

@@ -72,3 +72,11 @@ def test_vendored_plotly_js_matches_the_python_package():
 def test_marker_value_uses_the_locales_decimal_mark_and_is_cut_not_rounded():
     figure = position_figure(BANDS, [Marker("Su posición. Hoy", 2.97)], decimal_mark=",")
     assert figure["data"][0]["text"] == ["Su posición. Hoy: 2,9"]
+
+
+def test_role_group_markers_are_drawn_smaller_than_the_team():
+    team, group = position_figure(
+        BANDS, [Marker("Team", 2.5), Marker("Sales side", 2.0, secondary=True)]
+    )["data"]
+    assert group["marker"]["size"] < team["marker"]["size"]
+    assert group["marker"]["symbol"] != team["marker"]["symbol"]

@@ -1,0 +1,216 @@
+"""Pages for members: their organizations, rounds, invitations and the team's view."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import get_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from stages.models import Stage
+
+from . import charts, emails, results
+from .forms import InviteMemberForm, InviteRespondentForm, OrganizationForm, RoundForm
+from .models import (
+    Answer,
+    MemberInvitation,
+    Membership,
+    Organization,
+    Questionnaire,
+    Response,
+    Role,
+    Round,
+)
+
+
+def _get_organization_for_member(request, pk):
+    """Load an organization the user is a member of; anything else is a 404."""
+    return get_object_or_404(Organization.objects.filter(memberships__user=request.user), pk=pk)
+
+
+def _get_round_for_member(request, pk):
+    """Load a round of one of the user's organizations; anything else is a 404."""
+    queryset = Round.objects.for_member(request.user).select_related(
+        "organization", "questionnaire"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+@login_required
+def organizations(request):
+    memberships = Membership.objects.filter(user=request.user).select_related("organization")
+    return render(request, "assessments/organizations.html", {"memberships": memberships})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_new(request):
+    form = OrganizationForm(request.POST or None)
+    role = request.POST.get("role", Role.OTHER)
+    if request.method == "POST" and form.is_valid() and role in Role.values:
+        with transaction.atomic():
+            organization = form.save()
+            Membership.objects.create(organization=organization, user=request.user, role=role)
+        return redirect(organization)
+    return render(
+        request, "assessments/organization_form.html", {"form": form, "roles": Role.choices}
+    )
+
+
+@login_required
+def team(request, pk):
+    organization = _get_organization_for_member(request, pk)
+    rounds = list(organization.rounds.select_related("questionnaire"))
+    latest = next((r for r in rounds if r.respondents), None)
+    context = {"organization": organization, "rounds": rounds, "latest": latest}
+    if latest:
+        context.update(_round_result_context(latest))
+    open_round = next((r for r in rounds if r.is_open), None)
+    if open_round:
+        context["open_round"] = open_round
+        context["open_status"] = _response_status(open_round)
+    return render(request, "assessments/team.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def members(request, pk):
+    organization = _get_organization_for_member(request, pk)
+    form = InviteMemberForm(request.POST or None, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        invitation = MemberInvitation.objects.create(
+            organization=organization, invited_by=request.user, **form.cleaned_data
+        )
+        emails.send_member_invitation(invitation, language=get_language())
+        messages.success(request, _("Invitation sent to %(email)s.") % form.cleaned_data)
+        return redirect("assessments:members", organization.pk)
+    return render(
+        request,
+        "assessments/members.html",
+        {
+            "organization": organization,
+            "memberships": organization.memberships.select_related("user"),
+            "invitations": organization.invitations.filter(accepted_at__isnull=True),
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_new(request, pk):
+    organization = _get_organization_for_member(request, pk)
+    form = RoundForm(request.POST if request.method == "POST" else None)
+    questionnaire = Questionnaire.objects.active()
+    if request.method == "POST" and form.is_valid() and questionnaire:
+        round = form.save(commit=False)
+        round.organization = organization
+        round.questionnaire = questionnaire
+        round.created_by = request.user
+        round.save()
+        messages.success(request, _("The round is open. Invite the leaders who should answer."))
+        return redirect(round)
+    return render(
+        request,
+        "assessments/round_form.html",
+        {"organization": organization, "form": form, "questionnaire": questionnaire},
+    )
+
+
+@login_required
+def round_detail(request, pk):
+    round = _get_round_for_member(request, pk)
+    return _round_page(request, round, InviteRespondentForm(round=round))
+
+
+@login_required
+@require_POST
+def round_invite(request, pk):
+    round = _get_round_for_member(request, pk)
+    if not round.is_open:
+        messages.error(request, _("This round is closed; nobody can be invited any more."))
+        return redirect(round)
+    form = InviteRespondentForm(request.POST, round=round)
+    if not form.is_valid():
+        return _round_page(request, round, form, status=400)
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(
+                round=round,
+                questionnaire=round.questionnaire,
+                organization_name=round.organization.name,
+                invited_at=timezone.now(),
+                language=get_language(),
+                **form.cleaned_data,
+            )
+    except IntegrityError:  # the same address, invited twice at once
+        messages.error(request, _("This person is already invited to this round."))
+        return redirect(round)
+    emails.send_round_invitation(response, inviter=request.user)
+    messages.success(request, _("Invitation sent to %(email)s.") % form.cleaned_data)
+    return redirect(round)
+
+
+def _round_page(request, round, invite_form, status=200):
+    context = {
+        "round": round,
+        "organization": round.organization,
+        "status": _response_status(round),
+        "invite_form": invite_form,
+        "share_url": request.build_absolute_uri(round.get_share_url()),
+    }
+    if round.respondents:
+        context.update(_round_result_context(round))
+    return render(request, "assessments/round.html", context, status=status)
+
+
+@login_required
+@require_POST
+def round_close(request, pk):
+    round = _get_round_for_member(request, pk)
+    if round.closed_at is None:
+        Round.objects.filter(pk=round.pk, closed_at__isnull=True).update(closed_at=timezone.now())
+        messages.success(request, _("The round is closed. It accepts no more answers."))
+    return redirect("assessments:round", round.pk)
+
+
+def _response_status(round):
+    """Return the round's responses with `started`, and the response rate."""
+    responses = list(
+        round.responses.annotate(
+            started=Exists(Answer.objects.filter(response=OuterRef("pk")))
+        ).order_by("created_at")
+    )
+    submitted = sum(r.is_submitted for r in responses)
+    return {
+        "responses": responses,
+        "submitted": submitted,
+        "rate": round_percent(submitted, len(responses)),
+    }
+
+
+def round_percent(part, whole):
+    return int(100 * part / whole) if whole else 0
+
+
+def _round_result_context(round):
+    stages = list(Stage.objects.with_content())
+    summary = results.summarize_round(round, stages, settings.ROUND_GROUP_MIN_RESPONDENTS)
+    markers = [charts.Marker(_("Team"), float(round.position))]
+    markers += [
+        charts.Marker(group.label, group.position, secondary=True)
+        for group in summary.groups
+        if group.position is not None
+    ]
+    return {
+        "round_summary": summary,
+        "summary": summary.summary,
+        "position_chart": charts.position_figure(
+            charts.bands(stages), markers, decimal_mark=get_format("DECIMAL_SEPARATOR")
+        ),
+    }

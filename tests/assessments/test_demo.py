@@ -1,0 +1,33 @@
+import re
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from assessments.models import Organization, Round
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_loads_once_and_prints_a_fresh_password_each_time(capsys):
+    call_command("load_demo")
+    first = re.search(r"demo@smarketing.example / (\S+)", capsys.readouterr().out).group(1)
+    call_command("load_demo")
+    second = re.search(r"demo@smarketing.example / (\S+)", capsys.readouterr().out).group(1)
+    assert first != second
+    assert authenticate(username="demo@smarketing.example", password=second)
+    assert not authenticate(username="demo@smarketing.example", password=first)
+    assert Organization.objects.filter(name="Northwind Demo").count() == 1
+
+
+def test_demo_rounds_move_from_stage_one_towards_three_with_three_roles():
+    call_command("load_demo")
+    rounds = list(Round.objects.order_by("opened_on"))
+    assert len(rounds) == 4
+    positions = [float(r.position) for r in rounds]
+    assert positions == sorted(positions)
+    assert positions[0] < 2 and 2.5 < positions[-1] < 3
+    latest = rounds[-1]
+    assert latest.is_open and latest.respondents == 3
+    assert set(latest.groups) == {"marketing", "sales", "leadership"}
+    assert (rounds[-1].opened_on - rounds[0].opened_on).days >= 270

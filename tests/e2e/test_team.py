@@ -1,0 +1,30 @@
+import pytest
+
+from assessments.models import Response
+from tests.e2e.helpers import charts_drawn, finish
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_invited_respondent_answers_and_a_member_sees_the_round(page, leader, round, settings):
+    settings.ROUND_GROUP_MIN_RESPONDENTS = 1
+    invited = Response.objects.create(
+        round=round,
+        questionnaire=round.questionnaire,
+        organization_name=round.organization.name,
+        role="sales",
+        email="s@acme.example",
+    )
+    page.goto(invited.get_absolute_url())
+    finish(page, index=2)
+    page.wait_for_url("**/result/")
+    assert "count towards the team result" in page.content()
+
+    page.goto("/accounts/login/")
+    page.get_by_label("E-mail").fill("ana@acme.example")
+    page.get_by_label("Password").fill("pw-for-tests")
+    page.locator("main form button[type=submit]").click()
+    page.get_by_role("link", name=round.organization.name).click()
+    assert charts_drawn(page) >= 1
+    assert page.locator("[data-chart] .scatterlayer .point").count() == 2  # team + sales side
+    assert "1 of 1 submitted" in page.content()
