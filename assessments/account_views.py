@@ -5,6 +5,7 @@ from django.contrib.auth import login
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -72,7 +73,9 @@ def _create_organization(data, user):
     organization = Organization.objects.create(
         name=data["organization_name"], industry=data["industry"], size=data["size"]
     )
-    Membership.objects.create(organization=organization, user=user, role=data["role"])
+    Membership.objects.create(
+        organization=organization, user=user, role=data["role"], language=get_language()
+    )
     return organization
 
 
@@ -130,6 +133,8 @@ def _accept(invitation, user):
     )
     if updated:
         Membership.objects.get_or_create(
-            organization=invitation.organization, user=user, defaults={"role": invitation.role}
+            organization=invitation.organization,
+            user=user,
+            defaults={"role": invitation.role, "language": get_language()},
         )
     return invitation.organization

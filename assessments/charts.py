@@ -167,3 +167,68 @@ def _number(position: float, decimal_mark: str) -> str:
 def _as_dict(fig: go.Figure) -> dict:
     # to_json applies plotly's own encoder; the round trip leaves plain types only.
     return json.loads(fig.to_json())
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    dates: list[str]  # ISO dates
+    positions: list[float]
+    secondary: bool = False
+
+
+def progress_figure(stage_bands: list[Band], series: list[Series], decimal_mark=".") -> dict:
+    """Draw each round's position over time, in front of the four stage bands."""
+    fig = go.Figure()
+    for band in stage_bands:
+        end = band.number + 1 if band.number < 4 else LAST_BAND_END
+        fig.add_shape(
+            type="rect",
+            xref="paper",
+            x0=0,
+            x1=1,
+            y0=band.number,
+            y1=end,
+            fillcolor=band.colour,
+            opacity=0.18,
+            line={"width": 0},
+            layer="below",
+        )
+        fig.add_annotation(
+            xref="paper",
+            x=0,
+            xanchor="left",
+            y=(band.number + end) / 2,
+            text=f"{band.number} · {band.name}",
+            showarrow=False,
+            font={"color": TEXT_COLOUR, "size": 11},
+        )
+    for line in series:
+        fig.add_trace(
+            go.Scatter(
+                x=line.dates,
+                y=line.positions,
+                name=line.label,
+                mode="lines+markers",
+                line={
+                    "width": 1.5 if line.secondary else 3,
+                    "dash": "dot" if line.secondary else "solid",
+                },
+                marker={"size": 6 if line.secondary else 10},
+                text=[_number(p, decimal_mark) for p in line.positions],
+                hovertemplate="%{x}: %{text}<extra>" + line.label + "</extra>",
+            )
+        )
+    fig.update_layout(
+        template="none",
+        height=340,
+        margin={"l": 40, "r": 20, "t": 20, "b": 40},
+        font=FONT,
+        showlegend=len(series) > 1,
+        legend={"orientation": "h", "y": -0.15},
+        yaxis={"range": [1, LAST_BAND_END], "tickvals": [1, 2, 3, 4], "fixedrange": True},
+        xaxis={"type": "date", "fixedrange": True, "tickformat": "%Y-%m-%d"},
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+    )
+    return _as_dict(fig)

@@ -31,3 +31,16 @@ def send_member_invitation(invitation, language):
     url = settings.SITE_URL + reverse("accept_invitation", args=[invitation.token])
     context = {"invitation": invitation, "url": url, "valid_days": invitation.VALID_FOR.days}
     send("member-invitation", invitation.email, context, language)
+
+
+def send_reminder(response):
+    url = settings.SITE_URL + response.get_absolute_url()
+    context = {"response": response, "url": url, "round": response.round}
+    send("reminder", response.email, context, response.language)
+
+
+def send_due_notice(membership, due):
+    organization = membership.organization
+    url = settings.SITE_URL + reverse("assessments:round_new", args=[organization.pk])
+    context = {"organization": organization, "due": due, "url": url}
+    send("due-notice", membership.user.email, context, membership.language)

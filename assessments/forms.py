@@ -1,10 +1,12 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm, UsernameField
 from django.contrib.auth.models import User
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .models import Organization, Response, Role, Round
+from .models import Organization, PlanItem, Response, Role, Round
 
 DONT_KNOW = "dont-know"
 
@@ -156,10 +158,19 @@ class InviteRespondentForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"))
     name = forms.CharField(label=_("Name (optional)"), max_length=200, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    language = forms.ChoiceField(
+        label=_("Language of the invitation"),
+        choices=settings.LANGUAGES,
+        initial=get_language,
+        required=False,
+    )
 
     def __init__(self, *args, round, **kwargs):
         super().__init__(*args, **kwargs)
         self.round = round
+
+    def clean_language(self):
+        return self.cleaned_data["language"] or get_language()
 
     def clean_email(self):
         email = self.cleaned_data["email"].lower()
@@ -184,6 +195,27 @@ class InviteMemberForm(forms.Form):
 
 
 class RoundForm(forms.ModelForm):
+    reinvite = forms.MultipleChoiceField(
+        label=_("Invite the same people again"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, previous=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.previous = {response.email: response for response in previous}
+        if self.previous:
+            self.fields["reinvite"].choices = [
+                (r.email, f"{r.name or r.email} · {r.get_role_display()}")
+                for r in self.previous.values()
+            ]
+            self.fields["reinvite"].initial = list(self.previous)
+        else:
+            del self.fields["reinvite"]
+
+    def people_to_reinvite(self):
+        return [self.previous[email] for email in self.cleaned_data.get("reinvite", [])]
+
     class Meta:
         model = Round
         fields = ["closes_on"]
@@ -196,3 +228,32 @@ class RoundForm(forms.ModelForm):
         if closes_on and closes_on < timezone.localdate():
             raise forms.ValidationError(_("The closing date cannot be in the past."))
         return closes_on
+
+
+class PlanItemForm(forms.Form):
+    """Commit to one of the round's next steps or one of its weakest indicators."""
+
+    item = forms.ChoiceField(label=_("Step or indicator"))
+    owner = forms.ChoiceField(
+        label=_("Owner (optional)"), choices=[("", "—"), *PlanItem.Owner.choices], required=False
+    )
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, steps, indicators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._targets = {f"step-{s.pk}": ("step", s) for s in steps}
+        self._targets.update({f"indicator-{i.pk}": ("indicator", i) for i in indicators})
+        self.fields["item"].choices = [
+            (_("Steps to the next stage"), [(f"step-{s.pk}", s.text) for s in steps]),
+            (_("Weakest indicators"), [(f"indicator-{i.pk}", i.action) for i in indicators]),
+        ]
+
+    def target(self):
+        """Return {"step": NextStep} or {"indicator": Indicator} for the chosen item."""
+        kind, obj = self._targets[self.cleaned_data["item"]]
+        return {kind: obj}

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from stages.models import Indicator
+from stages.models import Indicator, NextStep
 
-from . import scoring
+from . import cadence, scoring
 
 
 def new_token():
@@ -269,9 +269,24 @@ class Organization(models.Model):
         LARGE = "251-1000", _("251–1,000 people")
         ENTERPRISE = "1000+", _("More than 1,000 people")
 
+    class Cadence(models.TextChoices):
+        MONTHLY = "monthly", _("Monthly")
+        QUARTERLY = "quarterly", _("Quarterly")
+        HALF_YEARLY = "half-yearly", _("Every six months")
+        YEARLY = "yearly", _("Yearly")
+
     name = models.CharField(_("name"), max_length=200)
     industry = models.CharField(_("industry"), max_length=20, choices=Industry, blank=True)
     size = models.CharField(_("size"), max_length=10, choices=Size, blank=True)
+    cadence = models.CharField(
+        _("cadence"),
+        max_length=12,
+        choices=Cadence,
+        default=Cadence.QUARTERLY,
+        help_text=_("How often the team revisits the assessment."),
+    )
+    # The due date members were last told about, so the notice goes out once.
+    due_notice_sent_for = models.DateField(null=True, blank=True, editable=False)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="organizations"
     )
@@ -288,11 +303,15 @@ class Organization(models.Model):
     def get_absolute_url(self):
         return reverse("assessments:team", args=[self.pk])
 
+    def next_due_on(self, last_round_on):
+        return cadence.next_due(last_round_on, self.cadence)
+
 
 class Membership(models.Model):
     organization = models.ForeignKey(Organization, models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=20, choices=Role)
+    language = models.CharField(_("language"), max_length=10, default="en")
     created_at = models.DateTimeField(_("joined"), auto_now_add=True)
 
     class Meta:
@@ -338,6 +357,21 @@ class MemberInvitation(models.Model):
 class RoundQuerySet(models.QuerySet):
     def for_member(self, user):
         return self.filter(organization__memberships__user=user)
+
+    def scored(self):
+        return self.filter(respondents__gt=0)
+
+    def before(self, round):
+        """Rounds of the same organization opened before ROUND, latest first."""
+        earlier = Q(opened_on__lt=round.opened_on) | Q(opened_on=round.opened_on, pk__lt=round.pk)
+        return self.filter(earlier, organization_id=round.organization_id).order_by(
+            "-opened_on", "-pk"
+        )
+
+    def after(self, round):
+        """Rounds of the same organization opened after ROUND, earliest first."""
+        later = Q(opened_on__gt=round.opened_on) | Q(opened_on=round.opened_on, pk__gt=round.pk)
+        return self.filter(later, organization_id=round.organization_id).order_by("opened_on", "pk")
 
 
 class Round(Scored):
@@ -441,6 +475,8 @@ class Response(Scored):
         verbose_name=_("round"),
     )
     invited_at = models.DateTimeField(_("invited"), null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
+    last_reminded_at = models.DateTimeField(_("last reminded"), null=True, blank=True)
     organization_name = models.CharField(_("organization"), max_length=200)
     role = models.CharField(_("role"), max_length=20, choices=Role)
     name = models.CharField(_("name"), max_length=200, blank=True)
@@ -514,6 +550,61 @@ def score_answers(answers):
         mean = scoring.weighted_mean((v, w) for v, w in pairs if v is not None)
         indicator_scores[key] = None if mean is None else round(mean, scoring.PRECISION)
     return scoring.score(scored), indicator_scores
+
+
+class PlanItem(models.Model):
+    """A step the members commit to before the next round: a stage's next step or an indicator."""
+
+    class Owner(models.TextChoices):
+        MARKETING = "marketing", _("Marketing")
+        SALES = "sales", _("Sales")
+        BOTH = "both", _("Marketing and sales")
+
+    round = models.ForeignKey(Round, models.CASCADE, related_name="plan")
+    step = models.ForeignKey(
+        NextStep, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("step")
+    )
+    indicator = models.ForeignKey(
+        Indicator,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("indicator"),
+    )
+    owner = models.CharField(_("owner"), max_length=10, choices=Owner, blank=True)
+    note = models.TextField(_("note"), max_length=1000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("committed"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("plan item")
+        verbose_name_plural = _("plan items")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(step__isnull=True, indicator__isnull=False)
+                | Q(step__isnull=False, indicator__isnull=True),
+                name="plan_item_is_a_step_or_an_indicator",
+            ),
+            models.UniqueConstraint(
+                fields=["round", "step"], condition=Q(step__isnull=False), name="one_item_per_step"
+            ),
+            models.UniqueConstraint(
+                fields=["round", "indicator"],
+                condition=Q(indicator__isnull=False),
+                name="one_item_per_indicator",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.step or self.indicator)
+
+    @property
+    def text(self):
+        return self.step.text if self.step_id else self.indicator.action
 
 
 class Answer(models.Model):

@@ -252,3 +252,170 @@ def _gap_text(indicator, marketing, sales):
         "sales_status": status_labels()[status(sales)].lower(),
         "sales": percent(sales),
     }
+
+
+# An indicator "moved" when it changed by at least five points between rounds.
+MOVED = 0.05
+IMPROVED, DECLINED, UNCHANGED, MIXED = "improved", "declined", "unchanged", "mixed"
+
+
+@dataclass(frozen=True)
+class Change:
+    subject: object  # a Stage or an Indicator
+    before: float | None
+    after: float | None
+
+    @property
+    def measured(self):
+        return self.before is not None and self.after is not None
+
+    @property
+    def delta(self):
+        return self.after - self.before if self.measured else None
+
+    @property
+    def before_percent(self):
+        return None if self.before is None else percent(self.before)
+
+    @property
+    def after_percent(self):
+        return None if self.after is None else percent(self.after)
+
+    @property
+    def points(self):
+        return None if self.delta is None else round(self.delta * 100)
+
+    @property
+    def direction(self):
+        if not self.measured:
+            return NOT_MEASURED
+        if self.delta >= MOVED:
+            return IMPROVED
+        if self.delta <= -MOVED:
+            return DECLINED
+        return UNCHANGED
+
+    @property
+    def sentence(self):
+        if not self.measured:
+            return _("“%(text)s” was not measured in both rounds.") % {"text": self.subject.text}
+        values = {
+            "text": self.subject.text,
+            "before": percent(self.before),
+            "after": percent(self.after),
+            "points": abs(self.points),
+        }
+        if self.direction == IMPROVED:
+            return (
+                _("“%(text)s” improved from %(before)s%% to %(after)s%% (+%(points)s points).")
+                % values
+            )
+        if self.direction == DECLINED:
+            return (
+                _("“%(text)s” declined from %(before)s%% to %(after)s%% (−%(points)s points).")
+                % values
+            )
+        return _("“%(text)s” stayed about the same (%(after)s%%).") % values
+
+
+@dataclass(frozen=True)
+class Comparison:
+    previous: object
+    latest: object
+    stages: list[Change]
+    improved: list[Change]
+    declined: list[Change]
+    not_measured: list[Change]
+
+    @property
+    def position_change(self):
+        return self.latest.position - self.previous.position
+
+
+def compare_rounds(previous, latest, stages, count=3):
+    """Compare two scored rounds by stage number and indicator key, never by question."""
+    stage_changes, indicator_changes = [], []
+    for stage in stages:
+        if stage.number not in scoring.SCORED_STAGES:
+            continue
+        key = str(stage.number)
+        stage_changes.append(
+            Change(stage, previous.attainment.get(key), latest.attainment.get(key))
+        )
+        for indicator in stage.indicators.all():
+            indicator_changes.append(
+                Change(
+                    indicator,
+                    previous.indicator_scores.get(indicator.key),
+                    latest.indicator_scores.get(indicator.key),
+                )
+            )
+    measured = [c for c in indicator_changes if c.measured]
+    return Comparison(
+        previous=previous,
+        latest=latest,
+        stages=stage_changes,
+        improved=sorted((c for c in measured if c.direction == IMPROVED), key=lambda c: -c.delta)[
+            :count
+        ],
+        declined=sorted((c for c in measured if c.direction == DECLINED), key=lambda c: c.delta)[
+            :count
+        ],
+        not_measured=[
+            c
+            for c in indicator_changes
+            if (c.subject.key in previous.indicator_scores)
+            != (c.subject.key in latest.indicator_scores)
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class PlanCheck:
+    item: object
+    changes: list[Change]
+
+    @property
+    def verdict(self):
+        directions = {c.direction for c in self.changes} - {NOT_MEASURED}
+        if not directions:
+            return NOT_MEASURED
+        if IMPROVED in directions and DECLINED in directions:
+            return MIXED
+        if IMPROVED in directions:
+            return IMPROVED
+        if DECLINED in directions:
+            return DECLINED
+        return UNCHANGED
+
+    @property
+    def verdict_label(self):
+        return {
+            IMPROVED: _("Moved forward"),
+            DECLINED: _("Went back"),
+            MIXED: _("Mixed"),
+            UNCHANGED: _("No movement yet"),
+            NOT_MEASURED: _("Not measured"),
+        }[self.verdict]
+
+
+def check_plan(items, before, after, stages):
+    """For each committed item, how its indicators moved between the two rounds.
+
+    An indicator item is checked on itself; a stage's step to the next stage on
+    the indicators of that next stage, which the step is meant to build.
+    """
+    by_number = {stage.number: stage for stage in stages}
+    checks = []
+    for item in items:
+        if item.indicator_id:
+            indicators = [item.indicator]
+        else:
+            target = by_number.get(item.step.stage.number + 1) or item.step.stage
+            indicators = list(target.indicators.all())
+        changes = [
+            Change(i, before.indicator_scores.get(i.key), after.indicator_scores.get(i.key))
+            for i in indicators
+        ]
+        checks.append(PlanCheck(item, changes))
+    return checks

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import get_format
@@ -15,15 +16,23 @@ from django.views.decorators.http import require_http_methods, require_POST
 from stages.models import Stage
 
 from . import charts, emails, results
-from .forms import InviteMemberForm, InviteRespondentForm, OrganizationForm, RoundForm
+from .forms import (
+    InviteMemberForm,
+    InviteRespondentForm,
+    OrganizationForm,
+    PlanItemForm,
+    RoundForm,
+)
 from .models import (
     Answer,
     MemberInvitation,
     Membership,
     Organization,
+    PlanItem,
     Questionnaire,
     Response,
     Role,
+    RoleGroup,
     Round,
 )
 
@@ -55,7 +64,9 @@ def organization_new(request):
     if request.method == "POST" and form.is_valid() and role in Role.values:
         with transaction.atomic():
             organization = form.save()
-            Membership.objects.create(organization=organization, user=request.user, role=role)
+            Membership.objects.create(
+                organization=organization, user=request.user, role=role, language=get_language()
+            )
         return redirect(organization)
     return render(
         request, "assessments/organization_form.html", {"form": form, "roles": Role.choices}
@@ -66,15 +77,44 @@ def organization_new(request):
 def team(request, pk):
     organization = _get_organization_for_member(request, pk)
     rounds = list(organization.rounds.select_related("questionnaire"))
-    latest = next((r for r in rounds if r.respondents), None)
-    context = {"organization": organization, "rounds": rounds, "latest": latest}
-    if latest:
-        context.update(_round_result_context(latest))
+    scored = [r for r in rounds if r.respondents]
+    next_due = organization.next_due_on(rounds[0].opened_on if rounds else None)
+    context = {
+        "organization": organization,
+        "rounds": rounds,
+        "latest": scored[0] if scored else None,
+        "next_due": next_due,
+        "overdue": next_due is not None and next_due < timezone.localdate(),
+    }
+    if scored:
+        stages = list(Stage.objects.with_content())
+        previous = scored[1] if len(scored) > 1 else None
+        context.update(_round_result_context(scored[0], stages, previous))
+        context["progress_chart"] = _progress_chart(scored, stages)
     open_round = next((r for r in rounds if r.is_open), None)
     if open_round:
         context["open_round"] = open_round
         context["open_status"] = _response_status(open_round)
     return render(request, "assessments/team.html", context)
+
+
+def _progress_chart(scored, stages):
+    """The team's line, and each role group's where every point meets the threshold."""
+    chronological = list(reversed(scored))
+    dates = [r.opened_on.isoformat() for r in chronological]
+    series = [charts.Series(_("Team"), dates, [float(r.position) for r in chronological])]
+    minimum = settings.ROUND_GROUP_MIN_RESPONDENTS
+    for group in RoleGroup:
+        points = [
+            (r.opened_on.isoformat(), r.groups[group]["position"])
+            for r in chronological
+            if r.groups.get(group, {}).get("count", 0) >= minimum
+        ]
+        if points:
+            group_dates, positions = zip(*points, strict=True)
+            series.append(charts.Series(str(group.label), list(group_dates), list(positions), True))
+    decimal_mark = get_format("DECIMAL_SEPARATOR")
+    return charts.progress_figure(charts.bands(stages), series, decimal_mark=decimal_mark)
 
 
 @login_required
@@ -104,15 +144,34 @@ def members(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def round_new(request, pk):
+    """Open a round on the active questionnaire, offering to invite the last round's people."""
     organization = _get_organization_for_member(request, pk)
-    form = RoundForm(request.POST if request.method == "POST" else None)
+    last = organization.rounds.first()
+    previous = last.responses.exclude(email="").order_by("created_at") if last else ()
+    form = RoundForm(request.POST if request.method == "POST" else None, previous=previous)
     questionnaire = Questionnaire.objects.active()
     if request.method == "POST" and form.is_valid() and questionnaire:
-        round = form.save(commit=False)
-        round.organization = organization
-        round.questionnaire = questionnaire
-        round.created_by = request.user
-        round.save()
+        with transaction.atomic():
+            round = form.save(commit=False)
+            round.organization = organization
+            round.questionnaire = questionnaire
+            round.created_by = request.user
+            round.save()
+            invited = [
+                Response.objects.create(
+                    round=round,
+                    questionnaire=questionnaire,
+                    organization_name=organization.name,
+                    invited_at=timezone.now(),
+                    email=person.email,
+                    name=person.name,
+                    role=person.role,
+                    language=person.language,
+                )
+                for person in form.people_to_reinvite()
+            ]
+        for response in invited:
+            emails.send_round_invitation(response, inviter=request.user)
         messages.success(request, _("The round is open. Invite the leaders who should answer."))
         return redirect(round)
     return render(
@@ -145,7 +204,6 @@ def round_invite(request, pk):
                 questionnaire=round.questionnaire,
                 organization_name=round.organization.name,
                 invited_at=timezone.now(),
-                language=get_language(),
                 **form.cleaned_data,
             )
     except IntegrityError:  # the same address, invited twice at once
@@ -156,17 +214,72 @@ def round_invite(request, pk):
     return redirect(round)
 
 
-def _round_page(request, round, invite_form, status=200):
+def _round_page(request, round, invite_form, status=200, plan_form=None):
     context = {
         "round": round,
         "organization": round.organization,
         "status": _response_status(round),
         "invite_form": invite_form,
         "share_url": request.build_absolute_uri(round.get_share_url()),
+        "plan": list(round.plan.select_related("step__stage", "indicator")),
     }
     if round.respondents:
-        context.update(_round_result_context(round))
+        stages = list(Stage.objects.with_content())
+        previous = Round.objects.scored().before(round).first()
+        context.update(_round_result_context(round, stages, previous))
+        following = Round.objects.scored().after(round).first()
+        if following:
+            context["following"] = following
+            context["own_plan_checks"] = results.check_plan(
+                context["plan"], round, following, stages
+            )
+        context["plan_form"] = plan_form or _plan_form(round, context["summary"])
     return render(request, "assessments/round.html", context, status=status)
+
+
+def _plan_form(round, summary, data=None):
+    weakest = [
+        row.indicator for row in results.weakest(summary.indicator_groups, round.stage + 1, 5)
+    ]
+    steps = list(summary.stage.next_steps.all())
+    return PlanItemForm(data, steps=steps, indicators=weakest)
+
+
+@login_required
+@require_POST
+def plan_add(request, pk):
+    round = _get_round_for_member(request, pk)
+    if not round.respondents:
+        raise Http404
+    stages = list(Stage.objects.with_content())
+    summary = results.summarize(round, stages)
+    form = _plan_form(round, summary, request.POST)
+    if not form.is_valid():
+        return _round_page(request, round, InviteRespondentForm(round=round), 400, plan_form=form)
+    try:
+        with transaction.atomic():
+            PlanItem.objects.create(
+                round=round,
+                owner=form.cleaned_data["owner"],
+                note=form.cleaned_data["note"],
+                created_by=request.user,
+                **form.target(),
+            )
+    except IntegrityError:
+        messages.info(request, _("This item is already in the plan."))
+    else:
+        messages.success(
+            request, _("Added to the plan. The next round will show whether it moved.")
+        )
+    return redirect(round)
+
+
+@login_required
+@require_POST
+def plan_remove(request, pk, item_pk):
+    round = _get_round_for_member(request, pk)
+    round.plan.filter(pk=item_pk).delete()
+    return redirect(round)
 
 
 @login_required
@@ -198,8 +311,8 @@ def round_percent(part, whole):
     return int(100 * part / whole) if whole else 0
 
 
-def _round_result_context(round):
-    stages = list(Stage.objects.with_content())
+def _round_result_context(round, stages, previous=None):
+    """What a scored round shows: result, markers, change since PREVIOUS and its plan's check."""
     summary = results.summarize_round(round, stages, settings.ROUND_GROUP_MIN_RESPONDENTS)
     markers = [charts.Marker(_("Team"), float(round.position))]
     markers += [
@@ -207,10 +320,13 @@ def _round_result_context(round):
         for group in summary.groups
         if group.position is not None
     ]
-    return {
-        "round_summary": summary,
-        "summary": summary.summary,
-        "position_chart": charts.position_figure(
-            charts.bands(stages), markers, decimal_mark=get_format("DECIMAL_SEPARATOR")
-        ),
-    }
+    context = {"round_summary": summary, "summary": summary.summary}
+    if previous is not None:
+        markers.append(charts.Marker(_("Previous round"), float(previous.position), faded=True))
+        context["comparison"] = results.compare_rounds(previous, round, stages)
+        plan = previous.plan.select_related("step__stage", "indicator")
+        context["plan_checks"] = results.check_plan(plan, previous, round, stages)
+    context["position_chart"] = charts.position_figure(
+        charts.bands(stages), markers, decimal_mark=get_format("DECIMAL_SEPARATOR")
+    )
+    return context

@@ -35,4 +35,6 @@ urlpatterns = [
     path("rounds/<int:pk>/", team_views.round_detail, name="round"),
     path("rounds/<int:pk>/invite/", team_views.round_invite, name="round_invite"),
     path("rounds/<int:pk>/close/", team_views.round_close, name="round_close"),
+    path("rounds/<int:pk>/plan/", team_views.plan_add, name="plan_add"),
+    path("rounds/<int:pk>/plan/<int:item_pk>/remove/", team_views.plan_remove, name="plan_remove"),
 ]

@@ -183,6 +183,13 @@ def result(request, token):
         return redirect("assessments:resume", token)
     stages = list(Stage.objects.with_content())
     summary = results.summarize(response, stages)
+    markers = [charts.Marker(_("Your position"), float(response.position))]
+    if response.round_id:
+        previous = Round.objects.scored().before(response.round).first()
+        if previous:
+            markers.append(
+                charts.Marker(_("Team, previous round"), float(previous.position), faded=True)
+            )
     return render(
         request,
         "assessments/result.html",
@@ -190,9 +197,7 @@ def result(request, token):
             "response": response,
             "summary": summary,
             "position_chart": charts.position_figure(
-                charts.bands(stages),
-                [charts.Marker(_("Your position"), float(response.position))],
-                decimal_mark=get_format("DECIMAL_SEPARATOR"),
+                charts.bands(stages), markers, decimal_mark=get_format("DECIMAL_SEPARATOR")
             ),
             "attainment_chart": charts.attainment_figure(
                 charts.bands(stages),

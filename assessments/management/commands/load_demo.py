@@ -9,7 +9,16 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.models import Answer, Membership, Organization, Questionnaire, Response, Round
+from assessments.models import (
+    Answer,
+    Membership,
+    Organization,
+    PlanItem,
+    Questionnaire,
+    Response,
+    Round,
+)
+from stages.models import Indicator, NextStep
 
 DEMO_ORGANIZATION = "Northwind Demo"
 DEMO_EMAIL = "demo@smarketing.example"
@@ -103,6 +112,27 @@ class Command(BaseCommand):
                 Round.objects.filter(pk=round.pk).update(
                     closed_at=when + datetime.timedelta(days=14)
                 )
+            if number == len(ROUNDS) - 1:
+                self.commit_plan(round, user)
+
+    def commit_plan(self, round, user):
+        """The plan made after the third round, which the latest round checks."""
+        round.refresh_from_db()
+        step = NextStep.objects.filter(stage__number=round.stage).first()
+        PlanItem.objects.create(
+            round=round,
+            step=step,
+            owner=PlanItem.Owner.BOTH,
+            note="Draft the plan in the next leadership off-site.",
+            created_by=user,
+        )
+        for key, owner in [
+            ("operational.revenue-council", PlanItem.Owner.BOTH),
+            ("strategic.lead-definition", PlanItem.Owner.SALES),
+        ]:
+            PlanItem.objects.create(
+                round=round, indicator=Indicator.objects.get(key=key), owner=owner, created_by=user
+            )
 
     def level(self, question, role, levels, chance):
         stage = question.indicator.stage.number

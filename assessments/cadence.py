@@ -1,0 +1,43 @@
+"""Dates of the revisiting rhythm: pure functions, no Django."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+
+MONTHS = {"monthly": 1, "quarterly": 3, "half-yearly": 6, "yearly": 12}
+
+# Invitees who have not submitted get at most this many reminders, this far apart.
+MAX_REMINDERS = 2
+REMINDER_SPACING = datetime.timedelta(days=3)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """Return the same day MONTHS later, or the month's last day when it is shorter.
+
+    31 January + 1 month is 28 (or 29) February; 29 February + 12 months is 28 February.
+    """
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+def next_due(last_round_on: datetime.date | None, cadence: str) -> datetime.date | None:
+    """Return when the next round is due, None before the first round."""
+    if last_round_on is None:
+        return None
+    return add_months(last_round_on, MONTHS[cadence])
+
+
+def reminder_due(
+    invited_at: datetime.datetime,
+    last_reminded_at: datetime.datetime | None,
+    reminders_sent: int,
+    now: datetime.datetime,
+) -> bool:
+    """Tell whether an invitee who has not submitted gets a reminder now."""
+    if reminders_sent >= MAX_REMINDERS:
+        return False
+    return now - (last_reminded_at or invited_at) >= REMINDER_SPACING

@@ -1,0 +1,69 @@
+"""Remind invitees of open rounds and tell members when their next round is due.
+
+Meant for cron (see README.md). Idempotent: every e-mail is claimed with a
+conditional UPDATE before it is sent, so running the command twice in a row, or
+twice at once, sends nothing twice.
+"""
+
+from django.core.management.base import BaseCommand
+from django.db.models import F, Max, Q
+from django.utils import timezone
+
+from assessments import cadence, emails
+from assessments.models import Organization, Response
+
+
+class Command(BaseCommand):
+    help = "Send reminders to invitees who have not submitted, and due notices to members."
+
+    def handle(self, *args, **options):
+        now = timezone.now()
+        reminders = self.remind_invitees(now)
+        notices = self.notify_due(timezone.localdate())
+        self.stdout.write(f"Sent {reminders} reminder(s) and {notices} due notice(s).")
+
+    def remind_invitees(self, now):
+        candidates = (
+            Response.objects.filter(
+                invited_at__isnull=False,
+                submitted_at__isnull=True,
+                round__closed_at__isnull=True,
+                reminders_sent__lt=cadence.MAX_REMINDERS,
+            )
+            .filter(Q(round__closes_on__isnull=True) | Q(round__closes_on__gte=now.date()))
+            .exclude(email="")
+            .select_related("round__organization")
+        )
+        sent = 0
+        for response in candidates.iterator():
+            if not cadence.reminder_due(
+                response.invited_at, response.last_reminded_at, response.reminders_sent, now
+            ):
+                continue
+            claimed = Response.objects.filter(
+                pk=response.pk, reminders_sent=response.reminders_sent
+            ).update(reminders_sent=F("reminders_sent") + 1, last_reminded_at=now)
+            if claimed:
+                emails.send_reminder(response)
+                sent += 1
+        return sent
+
+    def notify_due(self, today):
+        organizations = Organization.objects.annotate(
+            last_round_on=Max("rounds__opened_on")
+        ).filter(last_round_on__isnull=False)
+        sent = 0
+        for organization in organizations.iterator():
+            due = organization.next_due_on(organization.last_round_on)
+            if due > today or organization.due_notice_sent_for == due:
+                continue
+            claimed = (
+                Organization.objects.filter(pk=organization.pk)
+                .filter(Q(due_notice_sent_for__isnull=True) | ~Q(due_notice_sent_for=due))
+                .update(due_notice_sent_for=due)
+            )
+            if claimed:
+                for membership in organization.memberships.select_related("user"):
+                    emails.send_due_notice(membership, due)
+                    sent += 1
+        return sent
