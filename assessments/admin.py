@@ -1,8 +1,22 @@
 from django.contrib import admin, messages
+from django.http import Http404
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
-from .models import Option, Question, Questionnaire, Response, Section
+from .models import (
+    Answer,
+    Membership,
+    Option,
+    Organization,
+    PlanItem,
+    Question,
+    Questionnaire,
+    Response,
+    Round,
+    Section,
+)
 
 
 def _questionnaire_of(obj):
@@ -83,10 +97,111 @@ class QuestionAdmin(ReadOnlyOnceAnswered, TranslationAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class ConsultantScoped:
+    """Show a consultant only what belongs to the organizations assigned to them.
+
+    The same rule as the dashboard, applied to lists, change pages, autocomplete
+    and related lookups alike (they all go through get_queryset). Superusers
+    see everything.
+    """
+
+    scope = None  # the lookup from this model to Organization.consultants
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{self.scope: request.user}).distinct()
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Django redirects to the index for a missing object; an object outside
+        # the consultant's clients is a plain 404 instead, the same as a
+        # nonexistent one, so its existence does not leak.
+        raise Http404
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(ConsultantScoped, admin.ModelAdmin):
+    scope = "consultants"
+    list_display = ["name", "industry", "size", "cadence", "next_due_on", "dashboard_link"]
+    list_filter = ["industry", "size", "cadence"]
+    search_fields = ["name"]
+    filter_horizontal = ["consultants"]
+    readonly_fields = ["next_due_on", "created_at"]
+    inlines = [MembershipInline]
+
+    @admin.display(description=_("Dashboard"))
+    def dashboard_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:dashboard_client", args=[obj.pk]), _("Open")
+        )
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "consultants":
+            from django.contrib.auth import get_user_model
+
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ResponseInline(admin.TabularInline):
+    model = Response
+    extra = 0
+    fields = ["role", "name", "email", "invited_at", "submitted_at", "position", "stage"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Round)
+class RoundAdmin(ConsultantScoped, admin.ModelAdmin):
+    scope = "organization__consultants"
+    list_display = ["organization", "opened_on", "closed_at", "respondents", "position", "stage"]
+    list_filter = ["opened_on"]
+    list_select_related = ["organization"]
+    search_fields = ["organization__name"]
+    autocomplete_fields = ["organization"]
+    readonly_fields = [
+        "respondents",
+        "position",
+        "stage",
+        "attainment",
+        "indicator_scores",
+        "flags",
+        "coverage",
+        "lowest",
+        "highest",
+        "groups",
+    ]
+    inlines = [ResponseInline]
+
+
+class AnswerInline(admin.TabularInline):
+    model = Answer
+    extra = 0
+    fields = ["question", "option"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Response)
-class ResponseAdmin(admin.ModelAdmin):
+class ResponseAdmin(ConsultantScoped, admin.ModelAdmin):
+    scope = "round__organization__consultants"
     list_display = [
         "organization_name",
+        "name",
         "role",
         "questionnaire",
         "created_at",
@@ -96,7 +211,18 @@ class ResponseAdmin(admin.ModelAdmin):
     list_filter = ["role", "questionnaire", ("submitted_at", admin.EmptyFieldListFilter)]
     list_select_related = ["questionnaire"]
     search_fields = ["organization_name", "name", "email"]
-    readonly_fields = [field.name for field in Response._meta.fields]
+    exclude = ["token"]  # the private link is the respondent's key, not the staff's
+    readonly_fields = [f.name for f in Response._meta.fields if f.name != "token"]
+    inlines = [AnswerInline]
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(PlanItem)
+class PlanItemAdmin(ConsultantScoped, admin.ModelAdmin):
+    scope = "round__organization__consultants"
+    list_display = ["__str__", "round", "owner", "created_at"]
+    list_select_related = ["round__organization", "step", "indicator"]
+    raw_id_fields = ["round"]
+    autocomplete_fields = ["indicator"]

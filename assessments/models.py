@@ -4,7 +4,18 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Max, Q, Sum
+from django.db.models import (
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Cast, NullIf
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -252,6 +263,52 @@ class Scored(models.Model):
         self.coverage = result.coverage
 
 
+class OrganizationQuerySet(models.QuerySet):
+    def for_consultant(self, user):
+        """Organizations a staff user may see in the admin: all for superusers."""
+        if user.is_superuser:
+            return self
+        return self.filter(consultants=user)
+
+    def for_portfolio(self, today):
+        """Annotate each organization with its latest results, in one query.
+
+        The latest and previous scored rounds and the open round's response
+        counts come from correlated subqueries on stored results, so the list
+        costs one query whatever the number of clients.
+        """
+        scored = Round.objects.filter(organization=OuterRef("pk"), respondents__gt=0).order_by(
+            "-opened_on", "-pk"
+        )
+        latest_round = Round.objects.filter(organization=OuterRef("pk")).order_by(
+            "-opened_on", "-pk"
+        )
+        open_responses = (
+            Response.objects.filter(round__organization=OuterRef("pk"))
+            .filter(round__closed_at__isnull=True)
+            .filter(Q(round__closes_on__isnull=True) | Q(round__closes_on__gte=today))
+            .order_by()
+            .values("round__organization")
+        )
+        count = Count("pk")
+        return self.annotate(
+            latest_position=Subquery(scored.values("position")[:1]),
+            latest_stage=Subquery(scored.values("stage")[:1]),
+            latest_flags=Subquery(scored.values("flags")[:1]),
+            latest_groups=Subquery(scored.values("groups")[:1]),
+            previous_position=Subquery(scored.values("position")[1:2]),
+            change=F("latest_position") - F("previous_position"),
+            last_round_on=Subquery(latest_round.values("opened_on")[:1]),
+            invited=Subquery(open_responses.annotate(n=count).values("n")),
+            submitted=Subquery(
+                open_responses.filter(submitted_at__isnull=False).annotate(n=count).values("n")
+            ),
+            response_rate=ExpressionWrapper(
+                Cast("submitted", FloatField()) / NullIf(F("invited"), 0), output_field=FloatField()
+            ),
+        )
+
+
 class Organization(models.Model):
     class Industry(models.TextChoices):
         SOFTWARE = "software", _("Software and IT services")
@@ -285,26 +342,54 @@ class Organization(models.Model):
         default=Cadence.QUARTERLY,
         help_text=_("How often the team revisits the assessment."),
     )
+    # Kept up to date by refresh_schedule() whenever a round opens or the cadence
+    # changes, so lists can filter and sort on it in the database.
+    next_due_on = models.DateField(_("next round due"), null=True, blank=True, editable=False)
     # The due date members were last told about, so the notice goes out once.
     due_notice_sent_for = models.DateField(null=True, blank=True, editable=False)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="organizations"
     )
+    consultants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="client_organizations",
+        verbose_name=_("consultants"),
+        help_text=_("Staff users of the Consultants group who follow this organization."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
+        permissions = [("view_dashboard", _("Can view the consultants' dashboard"))]
 
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        if self.pk:
+            self.next_due_on = self._next_due()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("assessments:team", args=[self.pk])
 
-    def next_due_on(self, last_round_on):
-        return cadence.next_due(last_round_on, self.cadence)
+    def refresh_schedule(self):
+        """Store the next due date after a round opened."""
+        self.next_due_on = self._next_due()
+        Organization.objects.filter(pk=self.pk).update(next_due_on=self.next_due_on)
+
+    def _next_due(self):
+        last = self.rounds.aggregate(last=Max("opened_on"))["last"]
+        return cadence.next_due(last, self.cadence)
+
+    @property
+    def is_overdue(self):
+        return self.next_due_on is not None and self.next_due_on < timezone.localdate()
 
 
 class Membership(models.Model):
@@ -408,6 +493,10 @@ class Round(Scored):
 
     def __str__(self):
         return f"{self.organization} · {self.opened_on}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.organization.refresh_schedule()
 
     def get_absolute_url(self):
         return reverse("assessments:round", args=[self.pk])

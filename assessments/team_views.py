@@ -78,19 +78,16 @@ def team(request, pk):
     organization = _get_organization_for_member(request, pk)
     rounds = list(organization.rounds.select_related("questionnaire"))
     scored = [r for r in rounds if r.respondents]
-    next_due = organization.next_due_on(rounds[0].opened_on if rounds else None)
     context = {
         "organization": organization,
         "rounds": rounds,
         "latest": scored[0] if scored else None,
-        "next_due": next_due,
-        "overdue": next_due is not None and next_due < timezone.localdate(),
     }
     if scored:
         stages = list(Stage.objects.with_content())
         previous = scored[1] if len(scored) > 1 else None
-        context.update(_round_result_context(scored[0], stages, previous))
-        context["progress_chart"] = _progress_chart(scored, stages)
+        context.update(round_result_context(scored[0], stages, previous))
+        context["progress_chart"] = progress_chart(scored, stages)
     open_round = next((r for r in rounds if r.is_open), None)
     if open_round:
         context["open_round"] = open_round
@@ -98,7 +95,7 @@ def team(request, pk):
     return render(request, "assessments/team.html", context)
 
 
-def _progress_chart(scored, stages):
+def progress_chart(scored, stages):
     """The team's line, and each role group's where every point meets the threshold."""
     chronological = list(reversed(scored))
     dates = [r.opened_on.isoformat() for r in chronological]
@@ -226,7 +223,7 @@ def _round_page(request, round, invite_form, status=200, plan_form=None):
     if round.respondents:
         stages = list(Stage.objects.with_content())
         previous = Round.objects.scored().before(round).first()
-        context.update(_round_result_context(round, stages, previous))
+        context.update(round_result_context(round, stages, previous))
         following = Round.objects.scored().after(round).first()
         if following:
             context["following"] = following
@@ -311,7 +308,7 @@ def round_percent(part, whole):
     return int(100 * part / whole) if whole else 0
 
 
-def _round_result_context(round, stages, previous=None):
+def round_result_context(round, stages, previous=None):
     """What a scored round shows: result, markers, change since PREVIOUS and its plan's check."""
     summary = results.summarize_round(round, stages, settings.ROUND_GROUP_MIN_RESPONDENTS)
     markers = [charts.Marker(_("Team"), float(round.position))]

@@ -134,6 +134,7 @@ def page(request, token, number):
             "percent": round(100 * (number - 1) / len(pages)),
             "is_last": is_last,
             "private_url": request.build_absolute_uri(response.get_absolute_url()),
+            "min_group": settings.ROUND_GROUP_MIN_RESPONDENTS,
         },
     )
 

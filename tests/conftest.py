@@ -121,3 +121,17 @@ def submit_response(round, role, pick=highest, **fields):
     with transaction.atomic():
         response.submit()
     return response
+
+
+@pytest.fixture
+def make_consultant(django_user_model):
+    from django.contrib.auth.models import Group
+
+    def make(email, *organizations):
+        user = django_user_model.objects.create_user(email, email, "pw-for-tests", is_staff=True)
+        user.groups.add(Group.objects.get(name="Consultants"))
+        for organization in organizations:
+            organization.consultants.add(user)
+        return user
+
+    return make

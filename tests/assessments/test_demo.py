@@ -22,7 +22,7 @@ def test_demo_loads_once_and_prints_a_fresh_password_each_time(capsys):
 
 def test_demo_rounds_move_from_stage_one_towards_three_with_three_roles():
     call_command("load_demo")
-    rounds = list(Round.objects.order_by("opened_on"))
+    rounds = list(Round.objects.filter(organization__name="Northwind Demo").order_by("opened_on"))
     assert len(rounds) == 4
     positions = [float(r.position) for r in rounds]
     assert positions == sorted(positions)
@@ -31,3 +31,17 @@ def test_demo_rounds_move_from_stage_one_towards_three_with_three_roles():
     assert latest.is_open and latest.respondents == 3
     assert set(latest.groups) == {"marketing", "sales", "leadership"}
     assert (rounds[-1].opened_on - rounds[0].opened_on).days >= 270
+    assert rounds[-2].plan.count() == 3  # the plan the latest round checks
+
+
+def test_demo_consultant_follows_several_clients_one_overdue_and_not_all(capsys):
+    call_command("load_demo")
+    output = capsys.readouterr().out
+    password = re.search(r"consultant@smarketing.example / (\S+)", output).group(1)
+    consultant = authenticate(username="consultant@smarketing.example", password=password)
+    assert consultant.is_staff and not consultant.is_superuser
+    assert consultant.has_perm("assessments.view_dashboard")
+    clients = Organization.objects.for_consultant(consultant)
+    assert clients.count() >= 3
+    assert any(client.is_overdue for client in clients)
+    assert Organization.objects.exclude(pk__in=clients).exists()

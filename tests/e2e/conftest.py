@@ -85,6 +85,7 @@ def save_artifacts(page, nodeid):
 def content(transactional_db):
     """Reload the migrations' content, which an earlier transactional test flushed."""
     from django.apps import apps
+    from django.contrib.auth.models import Group, Permission
 
     from stages.models import Stage
 
@@ -97,3 +98,6 @@ def content(transactional_db):
         migration = importlib.import_module(module)
         for operation in migration.Migration.operations:
             operation.code(apps, None)
+    # The flush keeps permissions (post_migrate recreates them) but not groups.
+    consultants = importlib.import_module("assessments.migrations.0006_consultants_group")
+    consultants.add_group(Group, Permission)

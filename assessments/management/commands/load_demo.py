@@ -1,10 +1,15 @@
-"""Load a demo organization so a new user sees the product at once (idempotent)."""
+"""Load demo organizations, a member and a consultant, so a new user sees the product at once.
+
+Idempotent: the organizations are created once; the two logins get a new,
+generated password on every run, printed on the console (never a fixed one).
+"""
 
 import datetime
 import random
 import secrets
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -20,79 +25,132 @@ from assessments.models import (
 )
 from stages.models import Indicator, NextStep
 
+MEMBER_EMAIL = "demo@smarketing.example"
+CONSULTANT_EMAIL = "consultant@smarketing.example"
 DEMO_ORGANIZATION = "Northwind Demo"
-DEMO_EMAIL = "demo@smarketing.example"
 
-# Option index (0 = least aligned .. 3 = most) per stage, per round: the team
-# climbs from siloed functions towards operational alignment over a year.
-ROUNDS = [
-    (360, {2: 1, 3: 0, 4: 0}),
-    (270, {2: 2, 3: 0, 4: 0}),
-    (180, {2: 3, 3: 1, 4: 0}),
-    (60, {2: 3, 3: 2, 4: 1}),
+# Each client: name, industry, size, cadence, assigned to the consultant, and its
+# rounds as (days ago, option index per stage: 0 = least aligned .. 3 = most).
+CLIENTS = [
+    (
+        DEMO_ORGANIZATION,
+        "software",
+        "51-250",
+        "quarterly",
+        True,
+        [
+            (360, {2: 1, 3: 0, 4: 0}),
+            (270, {2: 2, 3: 0, 4: 0}),
+            (180, {2: 3, 3: 1, 4: 0}),
+            (60, {2: 3, 3: 2, 4: 1}),
+        ],
+    ),
+    (
+        "Acme Robotics",
+        "manufacturing",
+        "251-1000",
+        "quarterly",
+        True,
+        [
+            (400, {2: 1, 3: 0, 4: 0}),
+            (200, {2: 2, 3: 1, 4: 0}),
+        ],
+    ),
+    # A revenue leader on the org chart, little structure underneath: a foundation gap.
+    (
+        "Blue Harbor Insurance",
+        "finance",
+        "1000+",
+        "half-yearly",
+        True,
+        [
+            (30, {2: 0, 3: 0, 4: 3}),
+        ],
+    ),
+    (
+        "Lumen Health",
+        "health",
+        "11-50",
+        "quarterly",
+        True,
+        [
+            (250, {2: 2, 3: 1, 4: 0}),
+            (160, {2: 3, 3: 2, 4: 1}),
+            (70, {2: 3, 3: 3, 4: 2}),
+        ],
+    ),
+    (
+        "Private Client Ltd",
+        "retail",
+        "51-250",
+        "yearly",
+        False,
+        [
+            (90, {2: 2, 3: 1, 4: 0}),
+        ],
+    ),
 ]
 # Marketing sees things a notch rosier than sales, above all the lead definition.
 ROLE_BIAS = {"marketing": 1, "sales": -1, "ceo": 0}
 LEAD_DEFINITION = "strategic.lead-definition"
-PEOPLE = [
-    ("marketing", "Marta Ruiz", "marta@northwind.example"),
-    ("sales", "Sergio Gil", "sergio@northwind.example"),
-    ("ceo", "Carmen Vidal", "carmen@northwind.example"),
-]
+PEOPLE = [("marketing", "Marta Ruiz"), ("sales", "Sergio Gil"), ("ceo", "Carmen Vidal")]
 
 
 class Command(BaseCommand):
-    help = "Create the demo organization with its rounds, and print a fresh demo login."
+    help = "Create the demo organizations and print fresh demo logins."
 
     def handle(self, *args, **options):
-        password = secrets.token_urlsafe(12)
+        member_password = secrets.token_urlsafe(12)
+        consultant_password = secrets.token_urlsafe(12)
         with transaction.atomic():
-            user = self.demo_user(password)
+            member = self.user(MEMBER_EMAIL, member_password)
+            consultant = self.user(CONSULTANT_EMAIL, consultant_password, staff=True)
+            consultant.groups.add(Group.objects.get(name="Consultants"))
             if not Organization.objects.filter(name=DEMO_ORGANIZATION).exists():
-                self.create_organization(user)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo login: {DEMO_EMAIL} / {password} "
-                "(a new password is generated each time this command runs)"
-            )
-        )
+                chance = random.Random(2026)
+                for client in CLIENTS:
+                    self.create_client(client, member, consultant, chance)
+        for label, email, password in [
+            ("Demo login", MEMBER_EMAIL, member_password),
+            ("Consultant login (/admin/dashboard/)", CONSULTANT_EMAIL, consultant_password),
+        ]:
+            self.stdout.write(self.style.SUCCESS(f"{label}: {email} / {password}"))
+        self.stdout.write("(new passwords are generated each time this command runs)")
 
-    def demo_user(self, password):
-        User = get_user_model()
-        user, _ = User.objects.get_or_create(username=DEMO_EMAIL, defaults={"email": DEMO_EMAIL})
+    def user(self, email, password, staff=False):
+        user, _ = get_user_model().objects.get_or_create(
+            username=email, defaults={"email": email, "is_staff": staff}
+        )
         user.set_password(password)
         user.save()
         return user
 
-    def create_organization(self, user):
+    def create_client(self, client, member, consultant, chance):
+        name, industry, size, cadence, assigned, rounds = client
         organization = Organization.objects.create(
-            name=DEMO_ORGANIZATION,
-            industry=Organization.Industry.SOFTWARE,
-            size=Organization.Size.MEDIUM,
+            name=name, industry=industry, size=size, cadence=cadence
         )
-        Membership.objects.create(organization=organization, user=user, role="marketing")
+        if name == DEMO_ORGANIZATION:
+            Membership.objects.create(organization=organization, user=member, role="marketing")
+        if assigned:
+            organization.consultants.add(consultant)
         questionnaire = Questionnaire.objects.active()
         pages = questionnaire.pages()
-        chance = random.Random(2026)
         today = timezone.localdate()
-        for number, (days_ago, levels) in enumerate(ROUNDS, start=1):
+        domain = name.split()[0].lower()
+        for number, (days_ago, levels) in enumerate(rounds, start=1):
             opened = today - datetime.timedelta(days=days_ago)
-            last = number == len(ROUNDS)
             round = Round.objects.create(
-                organization=organization,
-                questionnaire=questionnaire,
-                opened_on=opened,
-                created_by=user,
+                organization=organization, questionnaire=questionnaire, opened_on=opened
             )
-            for role, name, email in PEOPLE:
+            for role, person in PEOPLE:
                 response = Response.objects.create(
                     round=round,
                     questionnaire=questionnaire,
-                    organization_name=organization.name,
+                    organization_name=name,
                     role=role,
-                    name=name,
-                    email=email,
-                    invited_at=timezone.now(),
+                    name=person,
+                    email=f"{person.split()[0].lower()}@{domain}.example",
                 )
                 Answer.objects.bulk_create(
                     Answer(
@@ -108,27 +166,26 @@ class Command(BaseCommand):
             Response.objects.filter(round=round).update(
                 invited_at=when, created_at=when, submitted_at=when + datetime.timedelta(days=2)
             )
-            if not last:
+            if number < len(rounds):
                 Round.objects.filter(pk=round.pk).update(
                     closed_at=when + datetime.timedelta(days=14)
                 )
-            if number == len(ROUNDS) - 1:
-                self.commit_plan(round, user)
+            if number == len(rounds) - 1:
+                self.commit_plan(round, member)
 
     def commit_plan(self, round, user):
-        """The plan made after the third round, which the latest round checks."""
+        """The plan made after the second-to-last round, which the latest round checks."""
         round.refresh_from_db()
-        step = NextStep.objects.filter(stage__number=round.stage).first()
         PlanItem.objects.create(
             round=round,
-            step=step,
+            step=NextStep.objects.filter(stage__number=round.stage).first(),
             owner=PlanItem.Owner.BOTH,
-            note="Draft the plan in the next leadership off-site.",
+            note="Draft the plan at the next leadership off-site.",
             created_by=user,
         )
         for key, owner in [
             ("operational.revenue-council", PlanItem.Owner.BOTH),
-            ("strategic.lead-definition", PlanItem.Owner.SALES),
+            (LEAD_DEFINITION, PlanItem.Owner.SALES),
         ]:
             PlanItem.objects.create(
                 round=round, indicator=Indicator.objects.get(key=key), owner=owner, created_by=user

@@ -6,7 +6,7 @@ twice at once, sends nothing twice.
 """
 
 from django.core.management.base import BaseCommand
-from django.db.models import F, Max, Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from assessments import cadence, emails
@@ -49,16 +49,11 @@ class Command(BaseCommand):
         return sent
 
     def notify_due(self, today):
-        organizations = Organization.objects.annotate(
-            last_round_on=Max("rounds__opened_on")
-        ).filter(last_round_on__isnull=False)
         sent = 0
-        for organization in organizations.iterator():
-            due = organization.next_due_on(organization.last_round_on)
-            if due > today or organization.due_notice_sent_for == due:
-                continue
+        for organization in Organization.objects.filter(next_due_on__lte=today).iterator():
+            due = organization.next_due_on
             claimed = (
-                Organization.objects.filter(pk=organization.pk)
+                Organization.objects.filter(pk=organization.pk, next_due_on=due)
                 .filter(Q(due_notice_sent_for__isnull=True) | ~Q(due_notice_sent_for=due))
                 .update(due_notice_sent_for=due)
             )

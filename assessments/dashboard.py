@@ -1,0 +1,328 @@
+"""The consultants' dashboard, inside the admin: portfolio, client detail, exports, report.
+
+Every view is wrapped by the admin site (staff login) and loads clients
+through _clients(), which a consultant only sees for organizations assigned to
+them; superusers see all.
+"""
+
+from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import F, Prefetch
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from stages.models import Stage
+
+from . import exports, results, scoring
+from .models import Organization, PlanItem, Response, RoleGroup, Round
+from .team_views import progress_chart, round_result_context
+
+PER_PAGE = 50
+SORTS = {
+    "name": "name",
+    "industry": "industry",
+    "position": "latest_position",
+    "change": "change",
+    "last_round": "last_round_on",
+    "rate": "response_rate",
+    "due": "next_due_on",
+}
+
+
+def _clients(request):
+    """The organizations this staff user may see; a consultant without the permission sees none."""
+    if not request.user.has_perm("assessments.view_dashboard"):
+        raise PermissionDenied
+    return Organization.objects.for_consultant(request.user)
+
+
+def _get_client(request, pk):
+    return get_object_or_404(_clients(request), pk=pk)
+
+
+def _get_round(request, pk):
+    rounds = Round.objects.filter(organization__in=_clients(request))
+    return get_object_or_404(rounds.select_related("organization", "questionnaire"), pk=pk)
+
+
+def portfolio_rows(request):
+    """The portfolio's queryset, filtered, searched and sorted as the query string asks."""
+    today = timezone.localdate()
+    rows = _clients(request).for_portfolio(today)
+    query = request.GET
+    if query.get("q"):
+        rows = rows.filter(name__icontains=query["q"][:100])
+    if query.get("stage") in {"1", "2", "3", "4"}:
+        rows = rows.filter(latest_stage=int(query["stage"]))
+    if query.get("overdue") == "1":
+        rows = rows.filter(next_due_on__lt=today)
+    if request.user.is_superuser and query.get("consultant", "").isdigit():
+        rows = rows.filter(consultants=int(query["consultant"]))
+    sort = query.get("sort", "name")
+    column = F(SORTS.get(sort.lstrip("-"), "name"))
+    order = column.desc(nulls_last=True) if sort.startswith("-") else column.asc(nulls_last=True)
+    return rows.order_by(order, "pk"), sort
+
+
+@staff_member_required
+def portfolio(request):
+    rows, sort = portfolio_rows(request)
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    minimum = settings.ROUND_GROUP_MIN_RESPONDENTS
+    clients = [_portfolio_row(organization, minimum) for organization in page.object_list]
+    consultants = None
+    if request.user.is_superuser:
+        from django.contrib.auth import get_user_model
+
+        consultants = get_user_model().objects.filter(groups__name="Consultants").order_by("email")
+    return render(
+        request,
+        "admin/dashboard/portfolio.html",
+        {
+            "title": _("Consultants' dashboard"),
+            "page": page,
+            "clients": clients,
+            "sort": sort,
+            "query": request.GET,
+            "consultants": consultants,
+            "stages": Stage.objects.all(),
+            "today": timezone.localdate(),
+            **_admin_context(request),
+        },
+    )
+
+
+def _portfolio_row(organization, minimum):
+    flags = list(organization.latest_flags or [])
+    groups = organization.latest_groups or {}
+    marketing, sales = groups.get(RoleGroup.MARKETING), groups.get(RoleGroup.SALES)
+    if (
+        marketing
+        and sales
+        and min(marketing["count"], sales["count"]) >= minimum
+        and abs(marketing["position"] - sales["position"]) >= scoring.GAP_THRESHOLD
+    ):
+        flags.append("perception-gap")
+    organization.flag_codes = flags
+    organization.position_display = (
+        scoring.one_decimal(organization.latest_position)
+        if organization.latest_position is not None
+        else None
+    )
+    organization.rate_percent = (
+        None if organization.response_rate is None else int(organization.response_rate * 100)
+    )
+    return organization
+
+
+PORTFOLIO_COLUMNS = [
+    "organization",
+    "industry",
+    "size",
+    "cadence",
+    "latest_position",
+    "latest_stage",
+    "change_since_previous",
+    "last_round_on",
+    "open_round_invited",
+    "open_round_submitted",
+    "next_due_on",
+    "overdue",
+    "flags",
+]
+
+
+@staff_member_required
+def portfolio_export(request, fmt):
+    rows, _sort = portfolio_rows(request)
+    today = timezone.localdate()
+    minimum = settings.ROUND_GROUP_MIN_RESPONDENTS
+    table = (
+        [
+            o.name,
+            o.industry,
+            o.size,
+            o.cadence,
+            _number(o.latest_position),
+            o.latest_stage,
+            _number(o.change),
+            o.last_round_on,
+            o.invited or 0,
+            o.submitted or 0,
+            o.next_due_on,
+            bool(o.next_due_on and o.next_due_on < today),
+            " ".join(_portfolio_row(o, minimum).flag_codes),
+        ]
+        for o in rows.iterator()
+    )
+    return exports.download(fmt, "portfolio", PORTFOLIO_COLUMNS, table)
+
+
+@staff_member_required
+def client(request, pk):
+    organization = _get_client(request, pk)
+    context = _client_context(organization)
+    context.update(_admin_context(request), title=organization.name)
+    return render(request, "admin/dashboard/client.html", context)
+
+
+@staff_member_required
+def report(request, pk):
+    organization = _get_client(request, pk)
+    return render(request, "admin/dashboard/report.html", _client_context(organization))
+
+
+def _client_context(organization):
+    responses = Response.objects.filter(submitted_at__isnull=False).order_by("submitted_at")
+    rounds = list(
+        organization.rounds.select_related("questionnaire").prefetch_related(
+            Prefetch("responses", queryset=responses, to_attr="submitted_responses"),
+            Prefetch("plan", queryset=PlanItem.objects.select_related("step__stage", "indicator")),
+        )
+    )
+    scored = [r for r in rounds if r.respondents]
+    stages = list(Stage.objects.with_content())
+    context = {"organization": organization, "rounds": rounds, "scored": scored, "stages": stages}
+    if scored:
+        previous = scored[1] if len(scored) > 1 else None
+        context.update(round_result_context(scored[0], stages, previous))
+        context["progress_chart"] = progress_chart(scored, stages)
+        context["heatmap"] = heatmap(scored, stages)
+        context["plans"] = [
+            (before, after, results.check_plan(before.plan.all(), before, after, stages))
+            for after, before in zip(scored, scored[1:], strict=False)
+            if before.plan.all()
+        ]
+        latest_plan = scored[0].plan.all()
+        if latest_plan:
+            context["open_plan"] = latest_plan
+    return context
+
+
+def heatmap(scored, stages):
+    """Rounds down, indicators across, each cell the round's mean for that indicator."""
+    indicators = [
+        indicator
+        for stage in stages
+        if stage.number in scoring.SCORED_STAGES
+        for indicator in stage.indicators.all()
+    ]
+    rows = []
+    for round in scored:
+        cells = []
+        for indicator in indicators:
+            if indicator.key not in round.indicator_scores:
+                cells.append({"value": None, "measured": False})
+                continue
+            value = round.indicator_scores[indicator.key]
+            cells.append({"value": value, "measured": True, **_heat(value)})
+        rows.append((round, cells))
+    return {"indicators": indicators, "rows": rows}
+
+
+# Five steps from "missing" to "in place"; dark text on every one passes WCAG AA.
+HEAT = ["#f8d7da", "#fbe3c6", "#fff3cd", "#dcefd6", "#b9e1c4"]
+
+
+def _heat(value):
+    if value is None:
+        return {"colour": "#e9ecef", "percent": None}
+    step = min(int(value * len(HEAT)), len(HEAT) - 1)
+    return {"colour": HEAT[step], "percent": results.percent(value)}
+
+
+ROUND_COLUMNS = [
+    "organization",
+    "round_id",
+    "opened_on",
+    "closes_on",
+    "closed_at",
+    "questionnaire_version",
+    "respondents",
+    "position",
+    "stage",
+    "attainment_stage_2",
+    "attainment_stage_3",
+    "attainment_stage_4",
+    "coverage",
+    "lowest_position",
+    "highest_position",
+    "flags",
+]
+
+
+@staff_member_required
+def rounds_export(request, pk, fmt):
+    organization = _get_client(request, pk)
+    rounds = organization.rounds.select_related("questionnaire").order_by("opened_on", "pk")
+    table = (
+        [
+            organization.name,
+            r.pk,
+            r.opened_on,
+            r.closes_on,
+            timezone.localtime(r.closed_at).replace(tzinfo=None) if r.closed_at else None,
+            r.questionnaire.version,
+            r.respondents,
+            _number(r.position),
+            r.stage,
+            *(r.attainment.get(str(n)) for n in scoring.SCORED_STAGES),
+            r.coverage,
+            _number(r.lowest),
+            _number(r.highest),
+            " ".join(r.flags),
+        ]
+        for r in rounds
+    )
+    return exports.download(fmt, f"rounds-{organization.pk}", ROUND_COLUMNS, table)
+
+
+RESPONSE_COLUMNS = [
+    "organization",
+    "round_id",
+    "response_id",
+    "role",
+    "name",
+    "email",
+    "submitted_at",
+    "position",
+    "stage",
+    "coverage",
+]
+
+
+@staff_member_required
+def responses_export(request, pk, fmt):
+    round = _get_round(request, pk)
+    keys = list(round.questionnaire.indicator_info())
+    responses = round.responses.filter(submitted_at__isnull=False).order_by("submitted_at", "pk")
+    table = (
+        [
+            round.organization.name,
+            round.pk,
+            r.pk,
+            r.role,
+            r.name,
+            r.email,
+            timezone.localtime(r.submitted_at).replace(tzinfo=None),
+            _number(r.position),
+            r.stage,
+            r.coverage,
+            *(r.indicator_scores.get(key) for key in keys),
+        ]
+        for r in responses
+    )
+    return exports.download(fmt, f"responses-round-{round.pk}", RESPONSE_COLUMNS + keys, table)
+
+
+def _number(value):
+    return None if value is None else float(value)
+
+
+def _admin_context(request):
+    from django.contrib import admin
+
+    return admin.site.each_context(request)

@@ -1,0 +1,45 @@
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+
+class AdminSite(admin.AdminSite):
+    """Django's admin with the consultants' dashboard added to it."""
+
+    site_header = _("Smarketing administration")
+    site_title = _("Smarketing")
+    index_template = "admin/smarketing_index.html"
+
+    def get_urls(self):
+        from assessments import dashboard
+
+        urls = [
+            path("dashboard/", self.admin_view(dashboard.portfolio), name="dashboard"),
+            path(
+                "dashboard/export.<str:fmt>",
+                self.admin_view(dashboard.portfolio_export),
+                name="dashboard_export",
+            ),
+            path("dashboard/<int:pk>/", self.admin_view(dashboard.client), name="dashboard_client"),
+            path(
+                "dashboard/<int:pk>/report/",
+                self.admin_view(dashboard.report),
+                name="dashboard_report",
+            ),
+            path(
+                "dashboard/<int:pk>/rounds.<str:fmt>",
+                self.admin_view(dashboard.rounds_export),
+                name="dashboard_rounds_export",
+            ),
+            path(
+                "dashboard/rounds/<int:pk>/responses.<str:fmt>",
+                self.admin_view(dashboard.responses_export),
+                name="dashboard_responses_export",
+            ),
+        ]
+        return urls + super().get_urls()
+
+
+class SmarketingAdminConfig(AdminConfig):
+    default_site = "smarketing.admin.AdminSite"
