@@ -1,6 +1,26 @@
+import sys
+
+from django.db import DatabaseError
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
 
 def csrf_failure(request, reason=""):
     """Explain a rejected form in the site's look instead of Django's bare page."""
     return render(request, "403_csrf.html", status=403)
+
+
+def server_error(request):
+    """A database outage is a 503 "try again", anything else a 500; neither touches the database."""
+    if isinstance(sys.exc_info()[1], DatabaseError):
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "60"
+        return response
+    return HttpResponseServerError(render_to_string("500.html"))
+
+
+def login_username(request, credentials=None):
+    """The e-mail a login attempt was for, lower-cased like accounts are."""
+    data = credentials or request.POST
+    return (data.get("username") or "").strip().lower()

@@ -64,3 +64,28 @@ def test_static_files_are_compressed_and_cache_busted(tmp_path):
     assert result.returncode == 0, result.stderr
     url = result.stdout.strip().splitlines()[-1]
     assert url.startswith("/static/css/site.") and url != "/static/css/site.css"
+
+
+def test_production_redirects_to_https_and_marks_cookies_secure(tmp_path):
+    code = """
+from django.test import Client
+client = Client(HTTP_HOST="smarketing.example.com")
+plain = client.get("/continuum/")
+print(plain.status_code, plain["Location"])
+login = client.get("/accounts/login/", secure=True)
+cookie = login.cookies["csrftoken"]
+print(login.status_code, cookie["secure"], cookie["samesite"])
+print(login["Strict-Transport-Security"])
+"""
+    env = {
+        **PRODUCTION,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "STATIC_ROOT": str(tmp_path / "static"),
+    }
+    assert manage("collectstatic", "--no-input", "-v", "0", **env).returncode == 0
+    result = manage("shell", "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()[-3:]
+    assert lines[0] == "301 https://smarketing.example.com/continuum/"
+    assert lines[1] == "200 True Lax"
+    assert lines[2].startswith("max-age=31536000; includeSubDomains; preload")

@@ -1,12 +1,17 @@
 import re
 
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate as django_authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from assessments.models import Organization, Round
 
 pytestmark = pytest.mark.django_db
+
+
+def authenticate(**credentials):
+    return django_authenticate(RequestFactory().post("/accounts/login/"), **credentials)
 
 
 def test_demo_loads_once_and_prints_a_fresh_password_each_time(capsys):
