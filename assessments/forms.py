@@ -141,6 +141,7 @@ class SignupForm(UserCreationForm):
 class LoginForm(AuthenticationForm):
     username = UsernameField(
         label=_("E-mail"),
+        max_length=254,
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 

@@ -1,6 +1,6 @@
 import sys
 
-from django.db import DatabaseError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -13,7 +13,7 @@ def csrf_failure(request, reason=""):
 
 def server_error(request):
     """A database outage is a 503 "try again", anything else a 500; neither touches the database."""
-    if isinstance(sys.exc_info()[1], DatabaseError):
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
         response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = "60"
         return response
@@ -23,4 +23,5 @@ def server_error(request):
 def login_username(request, credentials=None):
     """The e-mail a login attempt was for, lower-cased like accounts are."""
     data = credentials or request.POST
-    return (data.get("username") or "").strip().lower()
+    # Recorded by django-axes in a 255-character column.
+    return str(data.get("username") or "").strip().lower()[:254]

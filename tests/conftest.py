@@ -1,4 +1,32 @@
+import importlib
+
 import pytest
+
+
+@pytest.fixture(autouse=True)
+def content_after_flush(request):
+    """Reload the migrations' content, which an earlier transactional test flushed."""
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+    from django.contrib.auth.models import Group, Permission
+
+    from stages.models import Stage
+
+    if Stage.objects.exists():
+        return
+    for module in (
+        "stages.migrations.0002_load_continuum_content",
+        "assessments.migrations.0002_default_questionnaire",
+    ):
+        migration = importlib.import_module(module)
+        for operation in migration.Migration.operations:
+            operation.code(apps, None)
+    # The flush keeps permissions (post_migrate recreates them) but not groups.
+    consultants = importlib.import_module("assessments.migrations.0006_consultants_group")
+    consultants.add_group(Group, Permission)
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """Browser tests: Playwright for Python driving Debian's Chromium against the live server."""
 
-import importlib
 import os
 import re
 import shutil
@@ -79,25 +78,3 @@ def save_artifacts(page, nodeid):
         (ARTIFACTS / f"{name}.html").write_text(page.content(), encoding="utf-8")
     except Exception as error:  # the page may be gone; the test's own error matters more
         print(f"could not save browser artefacts for {nodeid}: {error}")
-
-
-@pytest.fixture(autouse=True)
-def content(transactional_db):
-    """Reload the migrations' content, which an earlier transactional test flushed."""
-    from django.apps import apps
-    from django.contrib.auth.models import Group, Permission
-
-    from stages.models import Stage
-
-    if Stage.objects.exists():
-        return
-    for module in (
-        "stages.migrations.0002_load_continuum_content",
-        "assessments.migrations.0002_default_questionnaire",
-    ):
-        migration = importlib.import_module(module)
-        for operation in migration.Migration.operations:
-            operation.code(apps, None)
-    # The flush keeps permissions (post_migrate recreates them) but not groups.
-    consultants = importlib.import_module("assessments.migrations.0006_consultants_group")
-    consultants.add_group(Group, Permission)

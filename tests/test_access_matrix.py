@@ -1,0 +1,311 @@
+"""Every URL of the app, found from the URLconf, tried as every persona.
+
+A new URL without an entry in RULES (or an admin model URL the generic rule
+does not cover) fails test_every_url_has_an_expected_outcome, so no view can be
+forgotten.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from assessments.models import MemberInvitation, Organization, PlanItem, Question, Round
+from stages.models import Indicator, NextStep, Stage
+from tests.conftest import highest, submit_response
+
+PERSONAS = [
+    "anonymous",
+    "respondent",
+    "member_a",
+    "member_b",
+    "consultant_a",
+    "consultant_b",
+    "superuser",
+]
+NON_STAFF = {"anonymous", "respondent", "member_a", "member_b"}
+LOGGED_OUT = {"anonymous", "respondent"}
+
+# Outcomes: a status code, or "login" / "admin_login" for a redirect to that login page.
+OK, LOGIN, ADMIN_LOGIN = 200, "login", "admin_login"
+
+
+def every(outcome):
+    return dict.fromkeys(PERSONAS, outcome)
+
+
+def members_only(member_a_outcome=OK):
+    """A member page of organization A: only its member gets in; others get a 404."""
+    return {
+        **dict.fromkeys(LOGGED_OUT, LOGIN),
+        **dict.fromkeys(["member_b", "consultant_a", "consultant_b", "superuser"], 404),
+        "member_a": member_a_outcome,
+    }
+
+
+def logged_in(outcome=OK):
+    return {**every(outcome), **dict.fromkeys(LOGGED_OUT, LOGIN)}
+
+
+def staff(outcome=OK, **overrides):
+    return {**every(outcome), **dict.fromkeys(NON_STAFF, ADMIN_LOGIN), **overrides}
+
+
+def dashboard_of_a():
+    return staff(consultant_b=404)
+
+
+@dataclass
+class Rule:
+    kwargs: object  # world -> URL kwargs
+    expected: dict
+    method: str = "get"
+    data: dict = field(default_factory=dict)
+    path: str = ""  # for a URL that cannot be reversed
+
+
+def no_kwargs(world):
+    return {}
+
+
+RULES = {
+    "stages:home": Rule(no_kwargs, every(OK)),
+    "stages:continuum": Rule(no_kwargs, every(OK)),
+    "stages:detail": Rule(lambda w: {"slug": "silo"}, every(OK)),
+    "assessments:start": Rule(no_kwargs, every(OK)),
+    # A private link is a bearer key: whoever holds it reaches that one response.
+    "assessments:resume": Rule(lambda w: {"token": w.open_response.token}, every(302)),
+    "assessments:page": Rule(lambda w: {"token": w.open_response.token, "number": 1}, every(OK)),
+    "assessments:result": Rule(lambda w: {"token": w.submitted.token}, every(OK)),
+    "assessments:join": Rule(lambda w: {"share_token": w.round_a.share_token}, every(OK)),
+    "assessments:organizations": Rule(no_kwargs, logged_in()),
+    "assessments:organization_new": Rule(no_kwargs, logged_in()),
+    "assessments:team": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
+    "assessments:members": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
+    "assessments:round_new": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
+    "assessments:round": Rule(lambda w: {"pk": w.round_a.pk}, members_only()),
+    "assessments:round_invite": Rule(lambda w: {"pk": w.round_a.pk}, members_only(400), "post"),
+    "assessments:plan_add": Rule(lambda w: {"pk": w.round_a.pk}, members_only(400), "post"),
+    "assessments:plan_remove": Rule(
+        lambda w: {"pk": w.round_a.pk, "item_pk": w.plan_item.pk}, members_only(302), "post"
+    ),
+    "assessments:round_close": Rule(lambda w: {"pk": w.round_a.pk}, members_only(302), "post"),
+    "signup": Rule(no_kwargs, {**every(302), **dict.fromkeys(LOGGED_OUT, OK)}),
+    "accept_invitation": Rule(lambda w: {"token": w.invitation.token}, every(OK)),
+    "login": Rule(no_kwargs, every(OK)),
+    "logout": Rule(no_kwargs, every(405)),
+    "password_change": Rule(no_kwargs, logged_in()),
+    "password_change_done": Rule(no_kwargs, logged_in()),
+    "password_reset": Rule(no_kwargs, every(OK)),
+    "password_reset_done": Rule(no_kwargs, every(OK)),
+    "password_reset_confirm": Rule(lambda w: {"uidb64": "MQ", "token": "x-y"}, every(OK)),
+    "password_reset_complete": Rule(no_kwargs, every(OK)),
+    "set_language": Rule(no_kwargs, every(302)),
+    "admin:index": Rule(no_kwargs, staff()),
+    "admin:login": Rule(no_kwargs, staff(302, **dict.fromkeys(NON_STAFF, OK))),
+    # Logging out takes a POST; a visitor who is not staff is sent to the admin's front door.
+    "admin:logout": Rule(no_kwargs, staff(405, **dict.fromkeys(NON_STAFF, 302))),
+    "admin:password_change": Rule(no_kwargs, staff()),
+    "admin:password_change_done": Rule(no_kwargs, staff()),
+    # Without its query parameters the autocomplete refuses everyone.
+    "admin:autocomplete": Rule(no_kwargs, staff(403)),
+    "admin:jsi18n": Rule(no_kwargs, staff()),
+    "admin:view_on_site": Rule(
+        lambda w: {
+            "content_type_id": ContentType.objects.get_for_model(Organization).pk,
+            "object_id": w.org_a.pk,
+        },
+        staff(302),
+    ),
+    "admin:app_list": Rule(lambda w: {"app_label": "assessments"}, staff()),
+    "admin:auth_user_password_change": Rule(
+        lambda w: {"id": w.member_a.pk}, staff(consultant_a=403, consultant_b=403)
+    ),
+    "admin:catch_all": Rule(no_kwargs, staff(404), path="/admin/no-such-page/"),
+    "admin:dashboard": Rule(no_kwargs, staff()),
+    "admin:dashboard_export": Rule(lambda w: {"fmt": "csv"}, staff()),
+    "admin:dashboard_client": Rule(lambda w: {"pk": w.org_a.pk}, dashboard_of_a()),
+    "admin:dashboard_report": Rule(lambda w: {"pk": w.org_a.pk}, dashboard_of_a()),
+    "admin:dashboard_rounds_export": Rule(
+        lambda w: {"pk": w.org_a.pk, "fmt": "xlsx"}, dashboard_of_a()
+    ),
+    "admin:dashboard_responses_export": Rule(
+        lambda w: {"pk": w.round_a.pk, "fmt": "xlsx"}, dashboard_of_a()
+    ),
+}
+
+# Admin model URLs follow one rule: consultants view their clients' data and
+# nothing else; superusers manage everything.
+CONSULTANT_MODELS = {"organization", "round", "response", "planitem"}
+MODEL_VIEWS = {"changelist", "add", "history", "delete", "change", "redirect"}
+
+
+def admin_model_rule(name, world):
+    prefix, _, view = name.rpartition("_")
+    app_model = prefix.removeprefix("admin:")
+    if view not in MODEL_VIEWS or app_model not in world.objects:
+        return None
+    app_label, model = app_model.split("_", 1)
+    obj = world.objects[app_model]
+    kwargs = {} if view in {"changelist", "add"} else {"object_id": obj.pk}
+    superuser = OK
+    if view == "add" and not world.can_add(app_model):
+        superuser = 403
+    if view == "delete" and not world.can_delete(app_model):
+        superuser = 403
+    if view == "redirect":
+        return Rule(lambda w: kwargs, staff(302))
+    if app_label == "assessments" and model in CONSULTANT_MODELS:
+        consultant_a = {"changelist": OK, "add": 403, "delete": 403}.get(view, OK)
+        # The delete permission is checked before the object is looked up: 403, no data.
+        consultant_b = consultant_a if view in {"changelist", "add", "delete"} else 404
+        return Rule(
+            lambda w: kwargs,
+            staff(superuser, consultant_a=consultant_a, consultant_b=consultant_b),
+        )
+    return Rule(lambda w: kwargs, staff(superuser, consultant_a=403, consultant_b=403))
+
+
+def url_names():
+    """Every named URL of the project, with admin's unnamed object redirects named."""
+
+    def walk(patterns, namespace=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                yield from walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern):
+                yield namespace, pattern
+
+    names = []
+    previous = None
+    for namespace, pattern in walk(get_resolver().url_patterns):
+        if pattern.name:
+            names.append(f"{namespace}{pattern.name}")
+            previous = pattern.name
+        elif namespace == "admin:" and str(pattern.pattern) == "<path:object_id>/":
+            # The admin's "<id>/" redirect to the change page follows that model's URLs.
+            names.append(f"admin:{previous.rpartition('_')[0]}_redirect")
+        elif namespace == "admin:" and str(pattern.pattern) == "(?P<url>.*)$":
+            names.append("admin:catch_all")
+        else:
+            names.append(f"{namespace}<unnamed {pattern.pattern}>")
+    return list(dict.fromkeys(names))
+
+
+class World:
+    def __init__(self, questionnaire, make_leader, make_consultant, superuser):
+        self.member_a = make_leader("a@a.example")
+        self.member_b = make_leader("b@b.example")
+        self.org_a = self.member_a.organizations.get()
+        self.org_b = self.member_b.organizations.get()
+        self.round_a = Round.objects.create(organization=self.org_a, questionnaire=questionnaire)
+        Round.objects.create(organization=self.org_b, questionnaire=questionnaire)
+        self.submitted = submit_response(self.round_a, "marketing", highest, email="r@a.example")
+        self.open_response = self.round_a.responses.create(
+            questionnaire=questionnaire, organization_name="A", role="sales"
+        )
+        self.plan_item = PlanItem.objects.create(
+            round=self.round_a, step=NextStep.objects.filter(stage__number=1).first()
+        )
+        self.invitation = MemberInvitation.objects.create(
+            organization=self.org_a, email="new@a.example", role="ceo", invited_by=self.member_a
+        )
+        self.consultant_a = make_consultant("ca@c.example", self.org_a)
+        self.consultant_b = make_consultant("cb@c.example", self.org_b)
+        self.superuser = superuser
+        access = {
+            "user_agent": "test",
+            "ip_address": "127.0.0.1",
+            "username": "x",
+            "http_accept": "*/*",
+            "path_info": "/",
+        }
+        self.objects = {
+            "auth_group": Group.objects.get(name="Consultants"),
+            "auth_user": self.member_a,
+            "axes_accessattempt": AccessAttempt.objects.create(
+                **access, get_data="", post_data="", failures_since_start=1
+            ),
+            "axes_accesslog": AccessLog.objects.create(**access),
+            "axes_accessfailurelog": AccessFailureLog.objects.create(**access),
+            "stages_stage": Stage.objects.get(slug="silo"),
+            "stages_indicator": Indicator.objects.first(),
+            "assessments_questionnaire": questionnaire,
+            "assessments_question": Question.objects.first(),
+            "assessments_organization": self.org_a,
+            "assessments_round": self.round_a,
+            "assessments_response": self.submitted,
+            "assessments_planitem": self.plan_item,
+        }
+
+    def can_add(self, app_model):
+        # Responses come from respondents and axes records from logins, never by hand.
+        return app_model != "assessments_response" and not app_model.startswith("axes_")
+
+    def can_delete(self, app_model):
+        # A questionnaire version with responses, and its questions, are read-only.
+        return app_model not in {"assessments_questionnaire", "assessments_question"}
+
+    def client(self, persona):
+        client = Client()
+        user = {
+            "member_a": self.member_a,
+            "member_b": self.member_b,
+            "consultant_a": self.consultant_a,
+            "consultant_b": self.consultant_b,
+            "superuser": self.superuser,
+        }.get(persona)
+        if user:
+            client.force_login(user)
+        return client
+
+    def rule(self, name):
+        return RULES.get(name) or admin_model_rule(name, self)
+
+
+@pytest.fixture
+def world(questionnaire, make_leader, make_consultant, superuser):
+    return World(questionnaire, make_leader, make_consultant, superuser)
+
+
+def outcome_of(response):
+    if response.status_code in (301, 302):
+        location = response["Location"]
+        if location.startswith("/admin/login/"):
+            return ADMIN_LOGIN
+        if location.startswith(reverse("login")):
+            return LOGIN
+    return response.status_code
+
+
+@pytest.mark.django_db
+def test_every_url_has_an_expected_outcome(world):
+    missing = [name for name in url_names() if world.rule(name) is None]
+    assert missing == [], f"add these URLs to RULES in {__name__}: {missing}"
+
+
+# Side effects (closing the round, removing the plan item) come last.
+LAST = ["assessments:plan_remove", "assessments:round_close"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_access_matrix(world, persona):
+    client = world.client(persona)
+    names = sorted(url_names(), key=lambda name: name in LAST)
+    wrong = []
+    for name in names:
+        rule = world.rule(name)
+        url = rule.path or reverse(name.replace("_redirect", "_change"), kwargs=rule.kwargs(world))
+        if name.endswith("_redirect"):
+            url = url.removesuffix("change/")
+        response = getattr(client, rule.method)(url, rule.data)
+        expected = rule.expected[persona]
+        if outcome_of(response) != expected:
+            wrong.append((name, url, outcome_of(response), expected))
+    assert wrong == []

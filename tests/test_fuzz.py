@@ -1,0 +1,226 @@
+"""Property-based fuzzing of every form endpoint: hostile input never causes a 500,
+and nothing is written unless the whole submission is valid."""
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assessments.models import MemberInvitation, Round
+from stages.models import NextStep
+from tests.conftest import highest, submit_response
+
+pytestmark = pytest.mark.django_db
+
+FUZZ = settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+hostile_text = st.one_of(
+    st.text(max_size=50),
+    st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=20),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "<script>alert(1)</script>",
+            "=cmd|' /C calc'!A0",
+            "' OR 1=1 --",
+            "\x00",
+            "dont-know",
+            "-1",
+            "0",
+            "99999999999999999999",
+            "1.5",
+            "None",
+            "null",
+            "ñandú@ex.example",
+            "a@b.example",
+            "marketing",
+            "sales",
+            "2000-02-30",
+            "2999-01-01",
+        ]
+    ),
+    st.integers(min_value=-(2**63), max_value=2**63).map(str),
+    st.just("x" * 10_000),
+)
+
+
+def submission(fields):
+    """Dicts over the real field names plus strangers, any of them missing or repeated."""
+    keys = st.sampled_from([*fields, "unexpected", "csrfmiddlewaretoken", "pk", "id"])
+    values = st.one_of(hostile_text, st.lists(hostile_text, min_size=2, max_size=3))
+    return st.dictionaries(keys, values, max_size=len(fields) + 2)
+
+
+def counts():
+    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+
+def post(client, url, data):
+    response = client.post(url, data)
+    assert response.status_code < 500, (url, data, response.status_code)
+    return response
+
+
+def assert_nothing_written_unless_valid(before, response, valid_statuses=(302,)):
+    if response.status_code not in valid_statuses:
+        after = counts()
+        changed = {
+            label: (before[label], after[label])
+            for label in before
+            if before[label] != after[label]
+        }
+        # Failed logins are recorded by django-axes on purpose.
+        changed.pop("axes.AccessAttempt", None)
+        changed.pop("axes.AccessFailureLog", None)
+        assert changed == {}, (response.status_code, changed)
+
+
+@FUZZ
+@given(data=submission(["organization_name", "role", "name", "email"]))
+def test_start(questionnaire, data):
+    before = counts()
+    response = post(Client(), reverse("assessments:start"), data)
+    assert_nothing_written_unless_valid(before, response)
+
+
+@FUZZ
+@given(data=st.data())
+def test_questionnaire_page(new_response, data):
+    section = new_response.questionnaire.pages()[0]
+    other_options = [str(pk) for pk in range(1, 80)] + ["dont-know"]
+    fields = [q.field_name for q in section.questions.all()] + ["next", "back"]
+    payload = data.draw(submission(fields))
+    for name in fields[:-2]:
+        if data.draw(st.booleans()):
+            payload[name] = data.draw(st.sampled_from(other_options))
+    before = counts()
+    response = post(Client(), reverse("assessments:page", args=[new_response.token, 1]), payload)
+    assert_nothing_written_unless_valid(before, response)
+
+
+@FUZZ
+@given(data=submission(["role", "name", "email"]))
+def test_join(round, data):
+    before = counts()
+    response = post(Client(), round.get_share_url(), data)
+    assert_nothing_written_unless_valid(before, response)
+
+
+SIGNUP_FIELDS = [
+    "email",
+    "password1",
+    "password2",
+    "organization_name",
+    "role",
+    "industry",
+    "size",
+    "response",
+    "invitation",
+]
+
+
+@FUZZ
+@given(data=submission(SIGNUP_FIELDS))
+def test_signup(db, data):
+    before = counts()
+    response = post(Client(), reverse("signup"), data)
+    assert_nothing_written_unless_valid(before, response)
+
+
+@FUZZ
+@given(data=submission(["username", "password", "next"]))
+def test_login(leader, data):
+    before = counts()
+    response = post(Client(), reverse("login"), data)
+    assert_nothing_written_unless_valid(before, response, valid_statuses=(302, 429))
+
+
+@FUZZ
+@given(data=submission(["email"]))
+def test_password_reset(leader, data):
+    before = counts()
+    response = post(Client(), reverse("password_reset"), data)
+    assert_nothing_written_unless_valid(before, response)
+
+
+@FUZZ
+@given(data=submission(["language", "next"]))
+def test_set_language(db, data):
+    before = counts()
+    response = post(Client(), reverse("set_language"), data)
+    assert_nothing_written_unless_valid(before, response, valid_statuses=(200, 204, 302))
+
+
+@pytest.fixture
+def member(client, leader):
+    client.force_login(leader)
+    return client
+
+
+@FUZZ
+@given(data=submission(["name", "industry", "size", "role"]))
+def test_organization_new(member, data):
+    before = counts()
+    response = post(member, reverse("assessments:organization_new"), data)
+    assert_nothing_written_unless_valid(before, response)
+
+
+@FUZZ
+@given(data=submission(["email", "role"]))
+def test_invite_member(member, organization, data):
+    before = counts()
+    response = post(member, reverse("assessments:members", args=[organization.pk]), data)
+    assert_nothing_written_unless_valid(before, response)
+
+
+@FUZZ
+@given(data=submission(["closes_on", "reinvite"]))
+def test_round_new(member, organization, questionnaire, data):
+    before = counts()
+    response = post(member, reverse("assessments:round_new", args=[organization.pk]), data)
+    assert_nothing_written_unless_valid(before, response)
+
+
+@FUZZ
+@given(data=submission(["email", "name", "role", "language"]))
+def test_round_invite(member, round, data):
+    before = counts()
+    response = post(member, reverse("assessments:round_invite", args=[round.pk]), data)
+    assert_nothing_written_unless_valid(before, response)
+
+
+@FUZZ
+@given(data=st.data())
+def test_plan_add(member, round, data):
+    if not round.respondents:
+        submit_response(round, "marketing", highest)
+        round.refresh_from_db()
+    payload = data.draw(submission(["item", "owner", "note"]))
+    if data.draw(st.booleans()):
+        step_ids = list(NextStep.objects.values_list("pk", flat=True))
+        payload["item"] = data.draw(
+            st.sampled_from([f"step-{pk}" for pk in step_ids] + ["indicator-1", "indicator-999"])
+        )
+    before = counts()
+    response = post(member, reverse("assessments:plan_add", args=[round.pk]), payload)
+    assert_nothing_written_unless_valid(before, response)
+
+
+@FUZZ
+@given(data=submission(["x"]))
+def test_accept_invitation(member, organization, leader, data):
+    invitation = MemberInvitation.objects.create(
+        organization=organization, email="other@x.example", role="ceo", invited_by=leader
+    )
+    before = counts()
+    response = post(member, reverse("accept_invitation", args=[invitation.token]), data)
+    # Addressed to someone else: refused, nothing written.
+    assert_nothing_written_unless_valid(before, response, valid_statuses=())
+    assert Round.objects.filter(organization=organization).count() == 0
