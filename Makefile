@@ -55,5 +55,12 @@ serve: $(VENV)/.runtime
 messages: $(VENV)/.runtime
 	DEBUG=1 $(PY) manage.py makemessages -l es --no-obsolete --no-location --ignore=.venv --ignore=staticfiles
 
+# Not part of the suite: generates 1,000 organizations, measures, writes docs/benchmarks.md.
+bench: $(VENV)/.runtime translations
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } \
+		|| echo "wrk is missing: the load test will be skipped."
+	$(PY) tests/bench/run.py
+
 clean:
 	rm -rf $(VENV) staticfiles $(MO_FILES)

@@ -2,12 +2,18 @@
 
 Pages hand these dicts to plotly.js with ``json_script``; labels arrive already
 translated, so this module knows nothing about requests or languages.
+
+Validating a whole figure with plotly costs milliseconds, and the stage bands
+behind every chart are the same for a given set of stages: their layouts are
+built once per set of bands and reused, and only the traces (a fraction of a
+millisecond each) are built per request. Callers must not mutate the dicts.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 
 import plotly.graph_objects as go
 
@@ -17,6 +23,7 @@ TEXT_COLOUR = "#212529"
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
 # Stage 4 is the end of the continuum, drawn as a short band beyond 4.0.
 LAST_BAND_END = 4.4
+TRANSPARENT = "rgba(0,0,0,0)"
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,14 @@ class Band:
     number: int
     name: str
     colour: str
+
+    @property
+    def end(self):
+        return self.number + 1 if self.number < 4 else LAST_BAND_END
+
+    @property
+    def label(self):
+        return f"{self.number} · {self.name}"
 
 
 @dataclass(frozen=True)
@@ -34,20 +49,99 @@ class Marker:
     secondary: bool = False  # a part of the whole (a role group), drawn smaller
 
 
+@dataclass(frozen=True)
+class Series:
+    label: str
+    dates: list[str]  # ISO dates
+    positions: list[float]
+    secondary: bool = False
+
+
 def bands(stages):
     """Return chart bands from Stage objects."""
-    return [Band(stage.number, stage.name, stage.colour) for stage in stages]
+    return tuple(Band(stage.number, str(stage.name), stage.colour) for stage in stages)
 
 
-def position_figure(stage_bands: list[Band], markers: list[Marker], decimal_mark=".") -> dict:
+def position_figure(stage_bands, markers: list[Marker], decimal_mark=".") -> dict:
     """Draw the continuum 1–4 as coloured stage bands with a marker per position."""
+    rows = len(markers)
+    traces = [
+        _marker(marker, (index + 1) / (rows + 1), decimal_mark)
+        for index, marker in enumerate(markers)
+    ]
+    layout = {**_continuum_layout(tuple(stage_bands)), "height": 150 + 30 * rows}
+    return {"data": traces, "layout": layout}
+
+
+def attainment_figure(stage_bands, rows, threshold_percent: int, label: str) -> dict:
+    """Draw each scored stage's attainment as a bar, with the reached threshold marked.
+
+    ``rows`` are (stage number, attainment 0..1) pairs.
+    """
+    by_number = {band.number: band for band in stage_bands}
+    percents = [int(value * 100 + 1e-9) for _, value in rows]
+    bar = go.Bar(
+        x=[by_number[number].label for number, _ in rows],
+        y=percents,
+        marker={"color": [by_number[number].colour for number, _ in rows]},
+        text=[f"{p}%" for p in percents],
+        textposition="outside",
+        textfont={"color": TEXT_COLOUR},
+        hoverinfo="x+text",
+    ).to_plotly_json()
+    return {"data": [bar], "layout": _attainment_layout(threshold_percent, label)}
+
+
+def progress_figure(stage_bands, series: list[Series], decimal_mark=".") -> dict:
+    """Draw each round's position over time, in front of the four stage bands."""
+    traces = [
+        go.Scatter(
+            x=line.dates,
+            y=line.positions,
+            name=line.label,
+            mode="lines+markers",
+            line={
+                "width": 1.5 if line.secondary else 3,
+                "dash": "dot" if line.secondary else "solid",
+            },
+            marker={"size": 6 if line.secondary else 10},
+            text=[_number(p, decimal_mark) for p in line.positions],
+            hovertemplate="%{x}: %{text}<extra>" + line.label + "</extra>",
+        ).to_plotly_json()
+        for line in series
+    ]
+    layout = {**_progress_layout(tuple(stage_bands)), "showlegend": len(series) > 1}
+    return {"data": traces, "layout": layout}
+
+
+def _marker(marker: Marker, y: float, decimal_mark: str) -> dict:
+    return go.Scatter(
+        x=[marker.position],
+        y=[y],
+        mode="markers+text",
+        name=marker.label,
+        text=[f"{marker.label}: {_number(marker.position, decimal_mark)}"],
+        textposition="middle right" if marker.position < 3.2 else "middle left",
+        marker={
+            "size": 11 if marker.secondary or marker.faded else 16,
+            "symbol": "circle" if marker.secondary else "diamond",
+            "color": TEXT_COLOUR,
+            "opacity": 0.4 if marker.faded else 1,
+            "line": {"width": 2, "color": "#ffffff"},
+        },
+        textfont={"color": TEXT_COLOUR},
+        hoverinfo="text",
+    ).to_plotly_json()
+
+
+@lru_cache(maxsize=64)
+def _continuum_layout(stage_bands: tuple[Band, ...]) -> dict:
     fig = go.Figure()
     for band in stage_bands:
-        end = band.number + 1 if band.number < 4 else LAST_BAND_END
         fig.add_shape(
             type="rect",
             x0=band.number,
-            x1=end,
+            x1=band.end,
             y0=0,
             y1=1,
             yref="paper",
@@ -57,39 +151,16 @@ def position_figure(stage_bands: list[Band], markers: list[Marker], decimal_mark
             layer="below",
         )
         fig.add_annotation(
-            x=(band.number + end) / 2,
+            x=(band.number + band.end) / 2,
             y=1,
             yref="paper",
             yanchor="bottom",
-            text=f"{band.number} · {band.name}",
+            text=band.label,
             showarrow=False,
             font={"color": TEXT_COLOUR, "size": 12},
         )
-    rows = len(markers)
-    for index, marker in enumerate(markers):
-        y = (index + 1) / (rows + 1)
-        fig.add_trace(
-            go.Scatter(
-                x=[marker.position],
-                y=[y],
-                mode="markers+text",
-                name=marker.label,
-                text=[f"{marker.label}: {_number(marker.position, decimal_mark)}"],
-                textposition="middle right" if marker.position < 3.2 else "middle left",
-                marker={
-                    "size": 11 if marker.secondary or marker.faded else 16,
-                    "symbol": "circle" if marker.secondary else "diamond",
-                    "color": TEXT_COLOUR,
-                    "opacity": 0.4 if marker.faded else 1,
-                    "line": {"width": 2, "color": "#ffffff"},
-                },
-                textfont={"color": TEXT_COLOUR},
-                hoverinfo="text",
-            )
-        )
     fig.update_layout(
         template="none",
-        height=150 + 30 * rows,
         margin={"l": 20, "r": 20, "t": 40, "b": 40},
         showlegend=False,
         font=FONT,
@@ -101,32 +172,15 @@ def position_figure(stage_bands: list[Band], markers: list[Marker], decimal_mark
             "zeroline": False,
         },
         yaxis={"range": [0, 1], "visible": False, "fixedrange": True},
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
+        paper_bgcolor=TRANSPARENT,
+        plot_bgcolor=TRANSPARENT,
     )
-    return _as_dict(fig)
+    return _as_dict(fig)["layout"]
 
 
-def attainment_figure(stage_bands: list[Band], rows, threshold_percent: int, label: str) -> dict:
-    """Draw each scored stage's attainment as a bar, with the reached threshold marked.
-
-    ``rows`` are (stage number, attainment 0..1) pairs.
-    """
-    colours = {band.number: band.colour for band in stage_bands}
-    names = {band.number: f"{band.number} · {band.name}" for band in stage_bands}
-    numbers = [number for number, _ in rows]
-    percents = [int(value * 100 + 1e-9) for _, value in rows]
-    fig = go.Figure(
-        go.Bar(
-            x=[names[n] for n in numbers],
-            y=percents,
-            marker={"color": [colours[n] for n in numbers]},
-            text=[f"{p}%" for p in percents],
-            textposition="outside",
-            textfont={"color": TEXT_COLOUR},
-            hoverinfo="x+text",
-        )
-    )
+@lru_cache(maxsize=64)
+def _attainment_layout(threshold_percent: int, label: str) -> dict:
+    fig = go.Figure()
     fig.add_shape(
         type="line",
         xref="paper",
@@ -154,41 +208,23 @@ def attainment_figure(stage_bands: list[Band], rows, threshold_percent: int, lab
         font=FONT,
         yaxis={"range": [0, 110], "ticksuffix": "%", "fixedrange": True},
         xaxis={"fixedrange": True},
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
+        paper_bgcolor=TRANSPARENT,
+        plot_bgcolor=TRANSPARENT,
     )
-    return _as_dict(fig)
+    return _as_dict(fig)["layout"]
 
 
-def _number(position: float, decimal_mark: str) -> str:
-    return str(one_decimal(position)).replace(".", decimal_mark)
-
-
-def _as_dict(fig: go.Figure) -> dict:
-    # to_json applies plotly's own encoder; the round trip leaves plain types only.
-    return json.loads(fig.to_json())
-
-
-@dataclass(frozen=True)
-class Series:
-    label: str
-    dates: list[str]  # ISO dates
-    positions: list[float]
-    secondary: bool = False
-
-
-def progress_figure(stage_bands: list[Band], series: list[Series], decimal_mark=".") -> dict:
-    """Draw each round's position over time, in front of the four stage bands."""
+@lru_cache(maxsize=64)
+def _progress_layout(stage_bands: tuple[Band, ...]) -> dict:
     fig = go.Figure()
     for band in stage_bands:
-        end = band.number + 1 if band.number < 4 else LAST_BAND_END
         fig.add_shape(
             type="rect",
             xref="paper",
             x0=0,
             x1=1,
             y0=band.number,
-            y1=end,
+            y1=band.end,
             fillcolor=band.colour,
             opacity=0.18,
             line={"width": 0},
@@ -198,37 +234,29 @@ def progress_figure(stage_bands: list[Band], series: list[Series], decimal_mark=
             xref="paper",
             x=0,
             xanchor="left",
-            y=(band.number + end) / 2,
-            text=f"{band.number} · {band.name}",
+            y=(band.number + band.end) / 2,
+            text=band.label,
             showarrow=False,
             font={"color": TEXT_COLOUR, "size": 11},
-        )
-    for line in series:
-        fig.add_trace(
-            go.Scatter(
-                x=line.dates,
-                y=line.positions,
-                name=line.label,
-                mode="lines+markers",
-                line={
-                    "width": 1.5 if line.secondary else 3,
-                    "dash": "dot" if line.secondary else "solid",
-                },
-                marker={"size": 6 if line.secondary else 10},
-                text=[_number(p, decimal_mark) for p in line.positions],
-                hovertemplate="%{x}: %{text}<extra>" + line.label + "</extra>",
-            )
         )
     fig.update_layout(
         template="none",
         height=340,
         margin={"l": 40, "r": 20, "t": 20, "b": 40},
         font=FONT,
-        showlegend=len(series) > 1,
         legend={"orientation": "h", "y": -0.15},
         yaxis={"range": [1, LAST_BAND_END], "tickvals": [1, 2, 3, 4], "fixedrange": True},
         xaxis={"type": "date", "fixedrange": True, "tickformat": "%Y-%m-%d"},
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
+        paper_bgcolor=TRANSPARENT,
+        plot_bgcolor=TRANSPARENT,
     )
-    return _as_dict(fig)
+    return _as_dict(fig)["layout"]
+
+
+def _number(position: float, decimal_mark: str) -> str:
+    return str(one_decimal(position)).replace(".", decimal_mark)
+
+
+def _as_dict(fig: go.Figure) -> dict:
+    # to_json applies plotly's own encoder; the round trip leaves plain types only.
+    return json.loads(fig.to_json())

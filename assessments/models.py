@@ -141,6 +141,18 @@ class Questionnaire(models.Model):
             for row in rows
         }
 
+    def answered_pages(self):
+        """Return pages() of a version that has responses, kept per process.
+
+        Such a version is read-only (see is_locked), so its pages never change;
+        the key includes the creation time so a reused primary key (tests, a
+        restored database) never serves another version's pages.
+        """
+        key = (self.pk, self.created_at)
+        if key not in _ANSWERED_PAGES:
+            _ANSWERED_PAGES[key] = self.pages()
+        return _ANSWERED_PAGES[key]
+
     def pages(self):
         """Return the sections with their questions, options and indicators loaded."""
         return list(
@@ -153,6 +165,9 @@ class Questionnaire(models.Model):
                 )
             )
         )
+
+
+_ANSWERED_PAGES = {}
 
 
 def _translations(obj, field):

@@ -52,7 +52,7 @@ def resume(request, token):
         return redirect("assessments:result", token)
     if not response.accepts_answers:
         return _round_closed(request, response)
-    pages = response.questionnaire.pages()
+    pages = response.questionnaire.answered_pages()
     answered = response.answered_question_ids()
     return redirect("assessments:page", token, _first_unanswered(pages, answered) or len(pages))
 
@@ -107,7 +107,7 @@ def page(request, token, number):
         return redirect("assessments:result", token)
     if not response.accepts_answers:
         return _round_closed(request, response)
-    pages = response.questionnaire.pages()
+    pages = response.questionnaire.answered_pages()
     if not 1 <= number <= len(pages):
         raise Http404
     section = pages[number - 1]

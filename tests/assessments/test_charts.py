@@ -80,3 +80,24 @@ def test_role_group_markers_are_drawn_smaller_than_the_team():
     )["data"]
     assert group["marker"]["size"] < team["marker"]["size"]
     assert group["marker"]["symbol"] != team["marker"]["symbol"]
+
+
+def test_every_figure_is_a_valid_plotly_figure():
+    import plotly.graph_objects as go
+
+    from assessments.charts import Series, progress_figure
+
+    figures = [
+        position_figure(BANDS, [Marker("You", 2.6), Marker("Before", 2.0, faded=True)]),
+        attainment_figure(BANDS, [(2, 0.5), (3, 0.1), (4, 0.0)], 75, "Reached at 75%"),
+        progress_figure(BANDS, [Series("Team", ["2026-01-01", "2026-04-01"], [1.5, 2.1])]),
+    ]
+    for figure in figures:
+        go.Figure(figure)  # raises on any property plotly does not know
+
+
+def test_reused_layouts_are_not_changed_by_later_figures():
+    one = position_figure(BANDS, [Marker("A", 2.0)])
+    three = position_figure(BANDS, [Marker("A", 2.0), Marker("B", 3.0), Marker("C", 1.0)])
+    assert one["layout"]["height"] < three["layout"]["height"]
+    assert position_figure(BANDS, [Marker("A", 2.0)]) == one

@@ -1,0 +1,387 @@
+"""The benchmark behind `make bench`: a realistic dataset, server times and query counts,
+throughput under gunicorn, and the bytes the results page costs a browser.
+
+Writes docs/benchmarks.md. Not part of the pass/fail suite: machines differ, so
+throughput is reported as a ratio to the home page measured in the same run.
+"""
+
+from __future__ import annotations
+
+import datetime
+import gzip
+import os
+import platform
+import random
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+BASE = Path(__file__).resolve().parents[2]
+WORK = Path(os.environ.get("BENCH_DIR") or tempfile.mkdtemp(prefix="smarketing-bench-"))
+ORGANIZATIONS = int(os.environ.get("BENCH_ORGANIZATIONS", 1000))
+ROUNDS, RESPONDENTS = 4, 5
+REPEAT = 30
+LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", 10))
+
+ENVIRONMENT = {
+    "DEBUG": "0",
+    "SECRET_KEY": secrets.token_urlsafe(40),
+    "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    "SECURE_SSL_REDIRECT": "0",
+    "STATIC_ROOT": str(WORK / "static"),
+    "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{WORK / 'bench.sqlite3'}",
+    "DJANGO_SETTINGS_MODULE": "smarketing.settings",
+    "LOG_LEVEL": "WARNING",
+}
+os.environ.update(ENVIRONMENT)
+sys.path.insert(0, str(BASE))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from assessments.models import (  # noqa: E402
+    Answer,
+    Membership,
+    Organization,
+    Questionnaire,
+    Response,
+    Role,
+    Round,
+    score_answers,
+)
+
+ROLES = [Role.MARKETING, Role.SALES, Role.CEO, Role.REVENUE, Role.OTHER]
+
+
+def main():
+    print(f"Working in {WORK}")
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", verbosity=0, interactive=False)
+    started = time.perf_counter()
+    generate()
+    generation = time.perf_counter() - started
+    print(f"Generated the dataset in {generation:.1f} s")
+    pages = measure_pages()
+    load = measure_load()
+    weight = results_page_weight()
+    write_report(generation, pages, load, weight)
+
+
+def generate():
+    """1,000 organizations, 4 rounds each, 5 responses per round, every question answered."""
+    questionnaire = Questionnaire.objects.active()
+    questions = [q for section in questionnaire.pages() for q in section.questions.all()]
+    chance = random.Random(7)
+    today = datetime.date.today()
+    user = get_user_model()
+    with transaction.atomic():
+        member = user.objects.create_user("member@bench.example", "member@bench.example", "x")
+        user.objects.create_superuser("admin@bench.example", "admin@bench.example", "x")
+        organizations = Organization.objects.bulk_create(
+            Organization(name=f"Client {n:04d}", industry="software", size="51-250")
+            for n in range(ORGANIZATIONS)
+        )
+        Membership.objects.create(organization=organizations[0], user=member, role="marketing")
+        rounds = Round.objects.bulk_create(
+            Round(
+                organization=organization,
+                questionnaire=questionnaire,
+                opened_on=today - datetime.timedelta(days=90 * (ROUNDS - number)),
+            )
+            for organization in organizations
+            for number in range(ROUNDS)
+        )
+        responses = Response.objects.bulk_create(
+            Response(
+                round=round,
+                questionnaire=questionnaire,
+                organization_name=round.organization.name,
+                role=ROLES[index],
+                email=f"r{index}@{round.organization_id}.bench.example",
+            )
+            for round in rounds
+            for index in range(RESPONDENTS)
+        )
+        for start in range(0, len(responses), 500):
+            batch = responses[start : start + 500]
+            answers = []
+            for response in batch:
+                level = chance.random()
+                own = [
+                    Answer(
+                        response=response,
+                        question=question,
+                        option=question.options.all()[min(3, int(level * 4 + chance.random()))],
+                    )
+                    for question in questions
+                ]
+                result, indicator_scores = score_answers(own)
+                response.store(result, indicator_scores)
+                response.submitted_at = datetime.datetime.now(datetime.UTC)
+                answers += own
+            Answer.objects.bulk_create(answers)
+            Response.objects.bulk_update(
+                batch,
+                [
+                    "position",
+                    "stage",
+                    "attainment",
+                    "indicator_scores",
+                    "flags",
+                    "coverage",
+                    "submitted_at",
+                ],
+            )
+        for round in Round.objects.select_related("questionnaire", "organization"):
+            round.refresh_result()
+        for organization in organizations:
+            organization.refresh_schedule()
+
+
+def timed(client, url, repeat=REPEAT):
+    """Return (median server time in ms, query count, status) for GET url."""
+    client.get(url)
+    durations = []
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = client.get(url)
+            durations.append((time.perf_counter() - started) * 1000)
+    assert response.status_code == 200, (url, response.status_code)
+    return statistics.median(durations), len(queries.captured_queries)
+
+
+def fixtures():
+    organization = Organization.objects.order_by("pk").first()
+    submitted = Response.objects.filter(round__organization=organization).first()
+    questionnaire = Questionnaire.objects.active()
+    open_response = Response.objects.create(
+        questionnaire=questionnaire, organization_name="Bench", role="sales"
+    )
+    return organization, submitted, open_response
+
+
+def measure_pages():
+    organization, submitted, open_response = fixtures()
+    anonymous, member, admin = Client(), Client(), Client()
+    member.force_login(get_user_model().objects.get(username="member@bench.example"))
+    admin.force_login(get_user_model().objects.get(username="admin@bench.example"))
+    cases = [
+        ("Home page", anonymous, "/"),
+        ("Results page", anonymous, reverse("assessments:result", args=[submitted.token])),
+        (
+            "Questionnaire page",
+            anonymous,
+            reverse("assessments:page", args=[open_response.token, 2]),
+        ),
+        ("Team page (4 rounds, 5 respondents each)", member, organization.get_absolute_url()),
+        (f"Consultant portfolio ({ORGANIZATIONS} clients)", admin, reverse("admin:dashboard")),
+        (
+            "Portfolio sorted by position",
+            admin,
+            reverse("admin:dashboard") + "?sort=-position",
+        ),
+        (
+            "Client detail (dashboard)",
+            admin,
+            reverse("admin:dashboard_client", args=[organization.pk]),
+        ),
+    ]
+    rows = []
+    for label, client, url in cases:
+        median, queries = timed(client, url)
+        print(f"{label}: {median:.1f} ms median, {queries} queries")
+        rows.append((label, url, median, queries))
+    return rows
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def measure_load():
+    if not shutil.which("wrk"):
+        print("wrk is not installed: skipping the load test (apt-get install wrk)")
+        return None
+    organization, submitted, open_response = fixtures()
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            str(BASE / ".venv/bin/gunicorn"),
+            "smarketing.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=BASE,
+        env={**os.environ, **ENVIRONMENT},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/")
+        targets = [
+            ("Home page", "/"),
+            ("Questionnaire page", reverse("assessments:page", args=[open_response.token, 2])),
+            ("Results page", reverse("assessments:result", args=[submitted.token])),
+        ]
+        rows = []
+        for label, path in targets:
+            output = subprocess.run(
+                ["wrk", "-t2", "-c8", f"-d{LOAD_SECONDS}s", "--latency", base + path],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+            p50 = latency(output, "50%")
+            p99 = latency(output, "99%")
+            non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+            print(f"{label}: {rps:.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+            rows.append((label, rps, p50, p99, int(non_2xx.group(1)) if non_2xx else 0))
+        return rows
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def wait_for(url, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer at {url}")
+
+
+def latency(output, percentile):
+    value, unit = re.search(rf"{percentile}\s+([\d.]+)(us|ms|s)", output).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+
+def results_page_weight():
+    """Bytes a browser downloads for the results page, with gzip where the server offers it."""
+    _organization, submitted, _open = fixtures()
+    client = Client()
+    html = client.get(reverse("assessments:result", args=[submitted.token])).content
+    assets = re.findall(rb'(?:href|src)="(/static/[^"]+)"', html)
+    rows = [("HTML (gzip, as a front proxy serves it)", len(gzip.compress(html)), len(html))]
+    for asset in assets:
+        path = asset.decode()
+        name = path.removeprefix("/static/")
+        served = WORK / "static" / name
+        compressed = served.with_name(served.name + ".gz")
+        size = compressed.stat().st_size if compressed.exists() else served.stat().st_size
+        rows.append((name, size, served.stat().st_size))
+    return rows
+
+
+def machine():
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    system = f"{platform.system()} {platform.release()}"
+    python = f"Python {platform.python_version()}"
+    return f"{cpu}, {os.cpu_count()} cores, {system}, {python}, {connection.vendor}"
+
+
+def write_report(generation, pages, load, weight):
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Run on {datetime.date.today().isoformat()} with `make bench` on {machine()}.",
+        "",
+        "```sh",
+        "make bench          # BENCH_ORGANIZATIONS=1000 BENCH_LOAD_SECONDS=10 by default",
+        "```",
+        "",
+        "The command generates the dataset in a fresh database (SQLite unless",
+        "`BENCH_DATABASE_URL` is set), runs with production settings (`DEBUG=0`,",
+        "whitenoise's compressed manifest storage), measures each page in-process with",
+        f"Django's test client ({REPEAT} requests after one warm-up; median server time",
+        "and SQL queries per request), then serves the app with gunicorn (2 workers)",
+        f"and drives it with `wrk -t2 -c8 -d{LOAD_SECONDS}s --latency` on the same machine.",
+        "",
+        "## Dataset",
+        "",
+        f"{ORGANIZATIONS} organizations × {ROUNDS} rounds × {RESPONDENTS} responses, every one",
+        f"of the 18 questions answered ({ORGANIZATIONS * ROUNDS * RESPONDENTS * 18:,} answers),",
+        "results stored as at submit, every round's result refreshed.",
+        f"Generation took **{generation:.1f} s**.",
+        "",
+        "## Server time and queries",
+        "",
+        "| page | median server time | SQL queries |",
+        "|---|---:|---:|",
+    ]
+    lines += [
+        f"| {label} | {median:.1f} ms | {queries} |" for label, _url, median, queries in pages
+    ]
+    lines += ["", "## Throughput under gunicorn (2 workers)", ""]
+    if load:
+        home = load[0][1]
+        lines += [
+            "| page | requests/s | p50 | p99 | ratio to home | non-2xx |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {label} | {rps:.0f} | {p50:.1f} ms | {p99:.1f} ms | {rps / home:.2f} | {errors} |"
+            for label, rps, p50, p99, errors in load
+        ]
+    else:
+        lines.append("Skipped: wrk is not installed.")
+    total = sum(size for _name, size, _raw in weight)
+    lines += [
+        "",
+        "## What a browser downloads for the results page",
+        "",
+        "| resource | compressed | uncompressed |",
+        "|---|---:|---:|",
+    ]
+    lines += [
+        f"| {name} | {size / 1024:.1f} KB | {raw / 1024:.1f} KB |" for name, size, raw in weight
+    ]
+    lines += [f"| **total** | **{total / 1024:.1f} KB** | |", ""]
+    lines += [
+        "## Targets",
+        "",
+        "- Results and questionnaire pages at 0.6 or more of the home page's throughput.",
+        "- Portfolio at no more than 10 queries and 150 ms median server time with 1,000 clients.",
+        "- Results page at no more than 500 KB compressed in total.",
+        "",
+    ]
+    report = BASE / "docs" / "benchmarks.md"
+    report.parent.mkdir(exist_ok=True)
+    report.write_text("\n".join(lines))
+    print(f"Wrote {report}")
+
+
+if __name__ == "__main__":
+    main()
