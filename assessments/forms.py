@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm, UsernameField
@@ -66,8 +68,25 @@ class PageForm(forms.Form):
         return pairs
 
     def rows(self):
-        """Pair each question with its bound field, for the template."""
-        return [(question, self[question.field_name]) for question in self.questions]
+        """Each question with its choices as plain tuples, cheap for the template to draw."""
+        rows = []
+        for question in self.questions:
+            field = self[question.field_name]
+            chosen = str(field.value() or "")
+            choices = [
+                (value, label, f"{field.auto_id}_{index}", value == chosen)
+                for index, (value, label) in enumerate(field.field.choices)
+            ]
+            rows.append(QuestionRow(question, field.auto_id, field.errors, choices))
+        return rows
+
+
+@dataclass(frozen=True)
+class QuestionRow:
+    question: object
+    id: str
+    errors: list
+    choices: list  # (value, label, input id, checked), "I don't know" last
 
 
 class RoundStartForm(forms.ModelForm):

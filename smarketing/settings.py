@@ -226,6 +226,19 @@ LOGIN_REDIRECT_URL = "assessments:organizations"
 LOGOUT_REDIRECT_URL = "stages:home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 
+# The cache holds rendered parts of pages that never change, such as a submitted
+# result. In-process by default; point CACHE_URL-style settings at a shared
+# cache when running several hosts.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 5000)},
+    }
+}
+# How long a rendered result stays cached; edits to the stage texts show on
+# results already viewed after at most this long.
+RESULT_CACHE_SECONDS = env_int("RESULT_CACHE_SECONDS", 600)
+
 # A role group's figures appear only once this many of its members submitted,
 # so nobody can read a colleague's individual answers off a group result.
 ROUND_GROUP_MIN_RESPONDENTS = env_int("ROUND_GROUP_MIN_RESPONDENTS", 3)

@@ -169,3 +169,19 @@ def test_weakest_points_start_with_the_stage_being_climbed(client, new_response)
     assert "revenue scorecard" in weakest and "monthly revenue council" in weakest
     assert "Map the revenue process" in weakest
     assert "CRO or CCO" not in weakest
+
+
+def test_a_result_seen_again_is_served_from_the_cache(
+    client, new_response, django_assert_num_queries
+):
+    answer_all(client, new_response, pick=lowest)
+
+    def without_csrf(page):
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page.text)
+
+    first = without_csrf(client.get(result_url(new_response)))
+    with django_assert_num_queries(1):  # the response itself
+        again = without_csrf(client.get(result_url(new_response)))
+    assert again == first
+    spanish = client.get(result_url(new_response), HTTP_ACCEPT_LANGUAGE="es").text
+    assert "Funciones en silo" in spanish and "Siloed functions" not in spanish
