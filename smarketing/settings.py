@@ -227,8 +227,7 @@ LOGOUT_REDIRECT_URL = "stages:home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 
 # The cache holds rendered parts of pages that never change, such as a submitted
-# result. In-process by default; point CACHE_URL-style settings at a shared
-# cache when running several hosts.
+# result. Each process keeps its own: nothing in it needs sharing between hosts.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
