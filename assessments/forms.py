@@ -171,7 +171,12 @@ class LoginForm(AuthenticationForm):
 class OrganizationForm(forms.ModelForm):
     class Meta:
         model = Organization
-        fields = ["name", "industry", "size"]
+        fields = ["name", "industry", "size", "cadence"]
+        labels = {"cadence": _("How often the team reassesses")}
+
+
+class NewOrganizationForm(OrganizationForm):
+    role = forms.ChoiceField(label=_("Your role"), choices=Role.choices)
 
 
 class InviteRespondentForm(forms.Form):

@@ -19,6 +19,7 @@ from . import charts, emails, results
 from .forms import (
     InviteMemberForm,
     InviteRespondentForm,
+    NewOrganizationForm,
     OrganizationForm,
     PlanItemForm,
     RoundForm,
@@ -31,7 +32,6 @@ from .models import (
     PlanItem,
     Questionnaire,
     Response,
-    Role,
     RoleGroup,
     Round,
 )
@@ -59,18 +59,31 @@ def organizations(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def organization_new(request):
-    form = OrganizationForm(request.POST or None)
-    role = request.POST.get("role", Role.OTHER)
-    if request.method == "POST" and form.is_valid() and role in Role.values:
+    form = NewOrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             organization = form.save()
             Membership.objects.create(
-                organization=organization, user=request.user, role=role, language=get_language()
+                organization=organization,
+                user=request.user,
+                role=form.cleaned_data["role"],
+                language=get_language(),
             )
         return redirect(organization)
-    return render(
-        request, "assessments/organization_form.html", {"form": form, "roles": Role.choices}
-    )
+    return render(request, "assessments/organization_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_settings(request, pk):
+    organization = _get_organization_for_member(request, pk)
+    form = OrganizationForm(request.POST or None, instance=organization)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+        return redirect(organization)
+    context = {"form": form, "organization": organization}
+    return render(request, "assessments/organization_form.html", context)
 
 
 @login_required

@@ -31,6 +31,11 @@ urlpatterns = [
     path("organizations/new/", team_views.organization_new, name="organization_new"),
     path("organizations/<int:pk>/", team_views.team, name="team"),
     path("organizations/<int:pk>/members/", team_views.members, name="members"),
+    path(
+        "organizations/<int:pk>/settings/",
+        team_views.organization_settings,
+        name="organization_settings",
+    ),
     path("organizations/<int:pk>/rounds/new/", team_views.round_new, name="round_new"),
     path("rounds/<int:pk>/", team_views.round_detail, name="round"),
     path("rounds/<int:pk>/invite/", team_views.round_invite, name="round_invite"),

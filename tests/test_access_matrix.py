@@ -86,6 +86,7 @@ RULES = {
     "assessments:organization_new": Rule(no_kwargs, logged_in()),
     "assessments:team": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
     "assessments:members": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
+    "assessments:organization_settings": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
     "assessments:round_new": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
     "assessments:round": Rule(lambda w: {"pk": w.round_a.pk}, members_only()),
     "assessments:round_invite": Rule(lambda w: {"pk": w.round_a.pk}, members_only(400), "post"),

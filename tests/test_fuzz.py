@@ -165,11 +165,25 @@ def member(client, leader):
 
 
 @FUZZ
-@given(data=submission(["name", "industry", "size", "role"]))
+@given(data=submission(["name", "industry", "size", "cadence", "role"]))
 def test_organization_new(member, data):
     before = counts()
     response = post(member, reverse("assessments:organization_new"), data)
     assert_nothing_written_unless_valid(before, response)
+
+
+@FUZZ
+@given(data=submission(["name", "industry", "size", "cadence"]))
+def test_organization_settings(member, organization, data):
+    before = {
+        field: getattr(organization, field) for field in ["name", "industry", "size", "cadence"]
+    }
+    response = post(
+        member, reverse("assessments:organization_settings", args=[organization.pk]), data
+    )
+    organization.refresh_from_db()
+    if response.status_code != 302:
+        assert before == {field: getattr(organization, field) for field in before}
 
 
 @FUZZ

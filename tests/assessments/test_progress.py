@@ -177,3 +177,29 @@ def test_team_page_query_count_does_not_grow_with_rounds(
     with django_assert_num_queries(len(four.captured_queries)):
         page = client.get(url)
     assert len(page.context["progress_chart"]["data"][0]["x"]) == 40
+
+
+def test_members_change_the_cadence_and_the_due_date_follows(
+    client, leader, organization, questionnaire
+):
+    Round.objects.create(
+        organization=organization, questionnaire=questionnaire, opened_on=datetime.date(2026, 1, 31)
+    )
+    organization.refresh_from_db()
+    assert organization.next_due_on == datetime.date(2026, 4, 30)  # quarterly by default
+    client.force_login(leader)
+    response = client.post(
+        reverse("assessments:organization_settings", args=[organization.pk]),
+        {"name": "Acme", "industry": "software", "size": "11-50", "cadence": "monthly"},
+    )
+    assert response.status_code == 302
+    organization.refresh_from_db()
+    assert (organization.name, organization.cadence) == ("Acme", "monthly")
+    assert organization.next_due_on == datetime.date(2026, 2, 28)
+    bad = client.post(
+        reverse("assessments:organization_settings", args=[organization.pk]),
+        {"name": "", "cadence": "hourly"},
+    )
+    assert bad.status_code == 200
+    organization.refresh_from_db()
+    assert organization.cadence == "monthly"

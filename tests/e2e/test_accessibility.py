@@ -80,6 +80,7 @@ def world(questionnaire, leader, make_consultant, settings):
             reverse("assessments:organization_new"),
             organization.get_absolute_url(),
             reverse("assessments:members", args=[organization.pk]),
+            reverse("assessments:organization_settings", args=[organization.pk]),
             reverse("assessments:round_new", args=[organization.pk]),
             round.get_absolute_url(),
             earlier.get_absolute_url(),
