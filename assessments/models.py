@@ -254,6 +254,8 @@ class Scored(models.Model):
     flags = models.JSONField(_("flags"), default=list, blank=True)
     coverage = models.FloatField(_("coverage"), null=True, blank=True)
 
+    RESULT_FIELDS = ["position", "stage", "attainment", "indicator_scores", "flags", "coverage"]
+
     class Meta:
         abstract = True
 
@@ -509,9 +511,10 @@ class Round(Scored):
     def __str__(self):
         return f"{self.organization} · {self.opened_on}"
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        self.organization.refresh_schedule()
+    def save(self, *args, update_fields=None, **kwargs):
+        super().save(*args, update_fields=update_fields, **kwargs)
+        if update_fields is None or "opened_on" in update_fields:
+            self.organization.refresh_schedule()
 
     def get_absolute_url(self):
         return reverse("assessments:round", args=[self.pk])
@@ -560,7 +563,9 @@ class Round(Scored):
                     "attainment": {str(k): v for k, v in group_result.attainment.items()},
                     "indicator_scores": group_means,
                 }
-        self.save()
+        self.save(
+            update_fields=[*Scored.RESULT_FIELDS, "respondents", "lowest", "highest", "groups"]
+        )
 
 
 class Response(Scored):

@@ -140,18 +140,7 @@ def generate():
                 response.submitted_at = datetime.datetime.now(datetime.UTC)
                 answers += own
             Answer.objects.bulk_create(answers)
-            Response.objects.bulk_update(
-                batch,
-                [
-                    "position",
-                    "stage",
-                    "attainment",
-                    "indicator_scores",
-                    "flags",
-                    "coverage",
-                    "submitted_at",
-                ],
-            )
+            Response.objects.bulk_update(batch, [*Response.RESULT_FIELDS, "submitted_at"])
         for round in Round.objects.select_related("questionnaire", "organization"):
             round.refresh_result()
         for organization in organizations:
