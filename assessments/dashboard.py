@@ -6,7 +6,9 @@ them; superusers see all.
 """
 
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F, Prefetch
@@ -75,8 +77,6 @@ def portfolio(request):
     clients = [_portfolio_row(organization, minimum) for organization in page.object_list]
     consultants = None
     if request.user.is_superuser:
-        from django.contrib.auth import get_user_model
-
         consultants = get_user_model().objects.filter(groups__name="Consultants").order_by("email")
     return render(
         request,
@@ -323,6 +323,4 @@ def _number(value):
 
 
 def _admin_context(request):
-    from django.contrib import admin
-
     return admin.site.each_context(request)
