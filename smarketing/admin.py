@@ -12,7 +12,7 @@ class AdminSite(admin.AdminSite):
     index_template = "admin/smarketing_index.html"
 
     def get_urls(self):
-        from assessments import dashboard
+        from assessments.views import consultants as dashboard
 
         urls = [
             path("dashboard/", self.admin_view(dashboard.portfolio), name="dashboard"),

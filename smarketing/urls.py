@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from assessments import account_views
+from assessments import converters  # noqa: F401 - registers the "token" converter
 from assessments.forms import LoginForm
-from assessments.urls import TokenConverter  # noqa: F401 - registers the "token" converter
+from assessments.views import accounts as account_views
 
 urlpatterns = [
     path("", include("stages.urls")),

@@ -109,7 +109,7 @@ def test_a_database_outage_is_a_friendly_503_and_keeps_what_was_saved(new_respon
 
     second = reverse("assessments:page", args=[new_response.token, 2])
     outage = OperationalError("could not connect to server")
-    with mock.patch("assessments.views._save_page", side_effect=outage):
+    with mock.patch("assessments.views.respondents._save_page", side_effect=outage):
         response = client.post(second, page_data(pages[1], highest, next="1"))
     assert response.status_code == 503
     assert "Back in a moment" in response.content.decode()
@@ -126,7 +126,9 @@ def test_a_database_outage_is_a_friendly_503_and_keeps_what_was_saved(new_respon
 
 def test_any_other_error_is_a_plain_500_page(new_response):
     client = Client(raise_request_exception=False)
-    with mock.patch("assessments.views._first_unanswered", side_effect=RuntimeError("bug")):
+    with mock.patch(
+        "assessments.views.respondents._first_unanswered", side_effect=RuntimeError("bug")
+    ):
         response = client.get(new_response.get_absolute_url())
     assert response.status_code == 500
     assert "Something went wrong" in response.content.decode()

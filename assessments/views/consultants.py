@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 
 from stages.models import Stage
 
-from . import exports, results, scoring
-from .models import Organization, PlanItem, Response, RoleGroup, Round
-from .team_views import progress_chart, round_result_context
+from .. import exports, results, scoring
+from ..models import Organization, PlanItem, Response, RoleGroup, Round
+from ..pages import heatmap, progress_chart, round_result_context
 
 PER_PAGE = 50
 SORTS = {
@@ -200,38 +200,6 @@ def _client_context(organization):
         if latest_plan:
             context["open_plan"] = latest_plan
     return context
-
-
-def heatmap(scored, stages):
-    """Rounds down, indicators across, each cell the round's mean for that indicator."""
-    indicators = [
-        indicator
-        for stage in stages
-        if stage.number in scoring.SCORED_STAGES
-        for indicator in stage.indicators.all()
-    ]
-    rows = []
-    for round in scored:
-        cells = []
-        for indicator in indicators:
-            if indicator.key not in round.indicator_scores:
-                cells.append({"value": None, "measured": False})
-                continue
-            value = round.indicator_scores[indicator.key]
-            cells.append({"value": value, "measured": True, **_heat(value)})
-        rows.append((round, cells))
-    return {"indicators": indicators, "rows": rows}
-
-
-# Five steps from "missing" to "in place"; dark text on every one passes WCAG AA.
-HEAT = ["#f8d7da", "#fbe3c6", "#fff3cd", "#dcefd6", "#b9e1c4"]
-
-
-def _heat(value):
-    if value is None:
-        return {"colour": "#e9ecef", "percent": None}
-    step = min(int(value * len(HEAT)), len(HEAT) - 1)
-    return {"colour": HEAT[step], "percent": results.percent(value)}
 
 
 ROUND_COLUMNS = [

@@ -1,6 +1,5 @@
 """Pages for members: their organizations, rounds, invitations and the team's view."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
@@ -8,15 +7,14 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.formats import get_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stages.models import Stage
 
-from . import charts, emails, results
-from .forms import (
+from .. import emails, results
+from ..forms import (
     InviteMemberForm,
     InviteRespondentForm,
     NewOrganizationForm,
@@ -24,7 +22,7 @@ from .forms import (
     PlanItemForm,
     RoundForm,
 )
-from .models import (
+from ..models import (
     Answer,
     MemberInvitation,
     Membership,
@@ -32,9 +30,9 @@ from .models import (
     PlanItem,
     Questionnaire,
     Response,
-    RoleGroup,
     Round,
 )
+from ..pages import progress_chart, round_result_context
 
 
 def _get_organization_for_member(request, pk):
@@ -108,28 +106,9 @@ def team(request, pk):
     return render(request, "assessments/team.html", context)
 
 
-def progress_chart(scored, stages):
-    """The team's line, and each role group's where every point meets the threshold."""
-    chronological = list(reversed(scored))
-    dates = [r.opened_on.isoformat() for r in chronological]
-    series = [charts.Series(_("Team"), dates, [float(r.position) for r in chronological])]
-    minimum = settings.ROUND_GROUP_MIN_RESPONDENTS
-    for group in RoleGroup:
-        points = [
-            (r.opened_on.isoformat(), r.groups[group]["position"])
-            for r in chronological
-            if r.groups.get(group, {}).get("count", 0) >= minimum
-        ]
-        if points:
-            group_dates, positions = zip(*points, strict=True)
-            series.append(charts.Series(str(group.label), list(group_dates), list(positions), True))
-    decimal_mark = get_format("DECIMAL_SEPARATOR")
-    return charts.progress_figure(charts.bands(stages), series, decimal_mark=decimal_mark)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
-def members(request, pk):
+def member_list(request, pk):
     organization = _get_organization_for_member(request, pk)
     form = InviteMemberForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
@@ -319,24 +298,3 @@ def _response_status(round):
 
 def round_percent(part, whole):
     return int(100 * part / whole) if whole else 0
-
-
-def round_result_context(round, stages, previous=None):
-    """What a scored round shows: result, markers, change since PREVIOUS and its plan's check."""
-    summary = results.summarize_round(round, stages, settings.ROUND_GROUP_MIN_RESPONDENTS)
-    markers = [charts.Marker(_("Team"), float(round.position))]
-    markers += [
-        charts.Marker(group.label, group.position, secondary=True)
-        for group in summary.groups
-        if group.position is not None
-    ]
-    context = {"round_summary": summary, "summary": summary.summary}
-    if previous is not None:
-        markers.append(charts.Marker(_("Previous round"), float(previous.position), faded=True))
-        context["comparison"] = results.compare_rounds(previous, round, stages)
-        plan = previous.plan.select_related("step__stage", "indicator")
-        context["plan_checks"] = results.check_plan(plan, previous, round, stages)
-    context["position_chart"] = charts.position_figure(
-        charts.bands(stages), markers, decimal_mark=get_format("DECIMAL_SEPARATOR")
-    )
-    return context

@@ -5,17 +5,14 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.formats import get_format
-from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from stages.models import Stage
-
-from . import charts, emails, results
-from .forms import DONT_KNOW, PageForm, RoundStartForm, StartForm
-from .models import Answer, Question, Questionnaire, Response, Round
+from .. import emails
+from ..forms import DONT_KNOW, PageForm, RoundStartForm, StartForm
+from ..models import Answer, Question, Questionnaire, Response, Round
+from ..pages import ResultPage
 
 
 def _get_response(token, *, lock=False):
@@ -189,44 +186,3 @@ def result(request, token):
         "cache_seconds": settings.RESULT_CACHE_SECONDS,
     }
     return render(request, "assessments/result.html", context)
-
-
-class ResultPage:
-    """The results page's figures, computed only when the template's cached part is rebuilt.
-
-    A submitted result never changes, so the page body is cached (see
-    RESULT_CACHE_SECONDS); on a cache hit none of this runs and no query is made.
-    """
-
-    def __init__(self, response):
-        self.response = response
-
-    @cached_property
-    def stages(self):
-        return list(Stage.objects.with_content())
-
-    @cached_property
-    def summary(self):
-        return results.summarize(self.response, self.stages)
-
-    @cached_property
-    def position_chart(self):
-        markers = [charts.Marker(_("Your position"), float(self.response.position))]
-        if self.response.round_id:
-            previous = Round.objects.scored().before(self.response.round).first()
-            if previous:
-                markers.append(
-                    charts.Marker(_("Team, previous round"), float(previous.position), faded=True)
-                )
-        decimal_mark = get_format("DECIMAL_SEPARATOR")
-        return charts.position_figure(charts.bands(self.stages), markers, decimal_mark)
-
-    @cached_property
-    def attainment_chart(self):
-        summary = self.summary
-        return charts.attainment_figure(
-            charts.bands(self.stages),
-            [(row.stage.number, row.attainment) for row in summary.attainment_rows],
-            summary.threshold_percent,
-            _("Reached at %(percent)s%%") % {"percent": summary.threshold_percent},
-        )

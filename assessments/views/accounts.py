@@ -9,8 +9,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .forms import SignupForm
-from .models import MemberInvitation, Membership, Organization, Response, Round
+from ..forms import SignupForm
+from ..models import MemberInvitation, Membership, Organization, Response, Round
 
 CLAIM_FIELD = "response"
 INVITATION_FIELD = "invitation"

@@ -1,0 +1,127 @@
+"""Page builders that several audiences share: a result, a round's result, progress, heatmap.
+
+Views call these; this module never imports a view.
+"""
+
+from django.conf import settings
+from django.utils.formats import get_format
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+
+from stages.models import Stage
+
+from . import charts, results, scoring
+from .models import RoleGroup, Round
+
+
+class ResultPage:
+    """The results page's figures, computed only when the template's cached part is rebuilt.
+
+    A submitted result never changes, so the page body is cached (see
+    RESULT_CACHE_SECONDS); on a cache hit none of this runs and no query is made.
+    """
+
+    def __init__(self, response):
+        self.response = response
+
+    @cached_property
+    def stages(self):
+        return list(Stage.objects.with_content())
+
+    @cached_property
+    def summary(self):
+        return results.summarize(self.response, self.stages)
+
+    @cached_property
+    def position_chart(self):
+        markers = [charts.Marker(_("Your position"), float(self.response.position))]
+        if self.response.round_id:
+            previous = Round.objects.scored().before(self.response.round).first()
+            if previous:
+                markers.append(
+                    charts.Marker(_("Team, previous round"), float(previous.position), faded=True)
+                )
+        decimal_mark = get_format("DECIMAL_SEPARATOR")
+        return charts.position_figure(charts.bands(self.stages), markers, decimal_mark)
+
+    @cached_property
+    def attainment_chart(self):
+        summary = self.summary
+        return charts.attainment_figure(
+            charts.bands(self.stages),
+            [(row.stage.number, row.attainment) for row in summary.attainment_rows],
+            summary.threshold_percent,
+            _("Reached at %(percent)s%%") % {"percent": summary.threshold_percent},
+        )
+
+
+def progress_chart(scored, stages):
+    """The team's line, and each role group's where every point meets the threshold."""
+    chronological = list(reversed(scored))
+    dates = [r.opened_on.isoformat() for r in chronological]
+    series = [charts.Series(_("Team"), dates, [float(r.position) for r in chronological])]
+    minimum = settings.ROUND_GROUP_MIN_RESPONDENTS
+    for group in RoleGroup:
+        points = [
+            (r.opened_on.isoformat(), r.groups[group]["position"])
+            for r in chronological
+            if r.groups.get(group, {}).get("count", 0) >= minimum
+        ]
+        if points:
+            group_dates, positions = zip(*points, strict=True)
+            series.append(charts.Series(str(group.label), list(group_dates), list(positions), True))
+    decimal_mark = get_format("DECIMAL_SEPARATOR")
+    return charts.progress_figure(charts.bands(stages), series, decimal_mark=decimal_mark)
+
+
+def round_result_context(round, stages, previous=None):
+    """What a scored round shows: result, markers, change since PREVIOUS and its plan's check."""
+    summary = results.summarize_round(round, stages, settings.ROUND_GROUP_MIN_RESPONDENTS)
+    markers = [charts.Marker(_("Team"), float(round.position))]
+    markers += [
+        charts.Marker(group.label, group.position, secondary=True)
+        for group in summary.groups
+        if group.position is not None
+    ]
+    context = {"round_summary": summary, "summary": summary.summary}
+    if previous is not None:
+        markers.append(charts.Marker(_("Previous round"), float(previous.position), faded=True))
+        context["comparison"] = results.compare_rounds(previous, round, stages)
+        plan = previous.plan.select_related("step__stage", "indicator")
+        context["plan_checks"] = results.check_plan(plan, previous, round, stages)
+    context["position_chart"] = charts.position_figure(
+        charts.bands(stages), markers, decimal_mark=get_format("DECIMAL_SEPARATOR")
+    )
+    return context
+
+
+def heatmap(scored, stages):
+    """Rounds down, indicators across, each cell the round's mean for that indicator."""
+    indicators = [
+        indicator
+        for stage in stages
+        if stage.number in scoring.SCORED_STAGES
+        for indicator in stage.indicators.all()
+    ]
+    rows = []
+    for round in scored:
+        cells = []
+        for indicator in indicators:
+            if indicator.key not in round.indicator_scores:
+                cells.append({"value": None, "measured": False})
+                continue
+            value = round.indicator_scores[indicator.key]
+            cells.append({"value": value, "measured": True, **_heat(value)})
+        rows.append((round, cells))
+    return {"indicators": indicators, "rows": rows}
+
+
+# Five steps from "missing" to "in place"; dark text on every one passes WCAG AA.
+HEAT = ["#f8d7da", "#fbe3c6", "#fff3cd", "#dcefd6", "#b9e1c4"]
+
+
+def _heat(value):
+    if value is None:
+        return {"colour": "#e9ecef", "percent": None}
+    step = min(int(value * len(HEAT)), len(HEAT) - 1)
+    return {"colour": HEAT[step], "percent": results.percent(value)}
