@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth.models import User
 from django.http import Http404
 from django.urls import reverse
 from django.utils.html import format_html
@@ -97,7 +99,21 @@ class QuestionAdmin(ReadOnlyOnceAnswered, TranslationAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class ConsultantScoped:
+# Fields that hold secrets or their digests: no admin list may filter on them,
+# or a reader could rebuild them one character at a time from the counts.
+SECRET_FIELDS = {"password", "digest", "token_digest", "links", "session_key", "session_data"}
+
+
+class NoSecretLookups:
+    """Refuse query-string lookups that touch a secret field, through any relation."""
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if SECRET_FIELDS & set(lookup.split("__")):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+
+class ConsultantScoped(NoSecretLookups):
     """Show a consultant only what belongs to the organizations assigned to them.
 
     The same rule as the dashboard, applied to lists, change pages, autocomplete
@@ -211,8 +227,8 @@ class ResponseAdmin(ConsultantScoped, admin.ModelAdmin):
     list_filter = ["role", "questionnaire", ("submitted_at", admin.EmptyFieldListFilter)]
     list_select_related = ["questionnaire"]
     search_fields = ["organization_name", "name", "email"]
-    exclude = ["token"]  # the private link is the respondent's key, not the staff's
-    readonly_fields = [f.name for f in Response._meta.fields if f.name != "token"]
+    # Private links are stored as digests in another table that the admin never shows.
+    readonly_fields = [f.name for f in Response._meta.fields]
     inlines = [AnswerInline]
 
     def has_add_permission(self, request):
@@ -226,3 +242,11 @@ class PlanItemAdmin(ConsultantScoped, admin.ModelAdmin):
     list_select_related = ["round__organization", "step", "indicator"]
     raw_id_fields = ["round"]
     autocomplete_fields = ["indicator"]
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(NoSecretLookups, auth_admin.UserAdmin):
+    pass

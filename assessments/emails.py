@@ -4,6 +4,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from .models import private_url
+
 
 def send(template, recipient, context, language):
     """Render TEMPLATE-subject.txt / -body.txt / -body.html in LANGUAGE and send them."""
@@ -16,13 +18,13 @@ def send(template, recipient, context, language):
     message.send()
 
 
-def send_private_link(request, response):
-    url = settings.SITE_URL + response.get_absolute_url()
+def send_private_link(response, token):
+    url = private_url(token)
     send("private-link", response.email, {"response": response, "url": url}, response.language)
 
 
-def send_round_invitation(response, inviter):
-    url = settings.SITE_URL + response.get_absolute_url()
+def send_round_invitation(response, token, inviter):
+    url = private_url(token)
     context = {"response": response, "url": url, "inviter": inviter, "round": response.round}
     send("round-invitation", response.email, context, response.language)
 
@@ -34,7 +36,8 @@ def send_member_invitation(invitation, language):
 
 
 def send_reminder(response):
-    url = settings.SITE_URL + response.get_absolute_url()
+    """Remind with a fresh private link: only digests are stored, so none can be re-sent."""
+    url = private_url(response.issue_link())
     context = {"response": response, "url": url, "round": response.round}
     send("reminder", response.email, context, response.language)
 

@@ -1,4 +1,3 @@
-import secrets
 from datetime import timedelta
 from decimal import Decimal
 
@@ -22,12 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stages.models import Indicator, NextStep
 
-from . import cadence, scoring
-
-
-def new_token():
-    """Return an unguessable, URL-safe key (256 bits of randomness)."""
-    return secrets.token_urlsafe(32)
+from . import cadence, scoring, tokens
 
 
 class Role(models.TextChoices):
@@ -428,20 +422,30 @@ class Membership(models.Model):
         return f"{self.user} @ {self.organization}"
 
 
+class MemberInvitationQuerySet(models.QuerySet):
+    def by_token(self, token):
+        return self.filter(token_digest=tokens.digest(token))
+
+
 class MemberInvitation(models.Model):
-    """An invitation for another leader to become a member; accepted once, within its validity."""
+    """An invitation for another leader to become a member; accepted once, within its validity.
+
+    Only the digest of its token is stored: the link exists in the e-mail alone.
+    """
 
     VALID_FOR = timedelta(days=14)
 
     organization = models.ForeignKey(Organization, models.CASCADE, related_name="invitations")
     email = models.EmailField(_("e-mail"))
     role = models.CharField(_("role"), max_length=20, choices=Role)
-    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+
+    objects = MemberInvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -450,6 +454,17 @@ class MemberInvitation(models.Model):
 
     def __str__(self):
         return self.email
+
+    def save(self, *args, **kwargs):
+        if not self.token_digest:
+            self.new_token()
+        super().save(*args, **kwargs)
+
+    def new_token(self):
+        """Set a new token, kept on this instance only (for the e-mail), and return it."""
+        self.token = tokens.new_token()
+        self.token_digest = tokens.digest(self.token)
+        return self.token
 
     @property
     def is_usable(self):
@@ -462,6 +477,9 @@ class RoundQuerySet(models.QuerySet):
 
     def scored(self):
         return self.filter(respondents__gt=0)
+
+    def by_share_token(self, token):
+        return self.filter(pk=tokens.share_token_pk(token))
 
     def before(self, round):
         """Rounds of the same organization opened before ROUND, latest first."""
@@ -484,7 +502,6 @@ class Round(Scored):
     opened_on = models.DateField(_("opened on"), default=timezone.localdate)
     closes_on = models.DateField(_("closes on"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    share_token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -518,6 +535,11 @@ class Round(Scored):
 
     def get_absolute_url(self):
         return reverse("assessments:round", args=[self.pk])
+
+    @property
+    def share_token(self):
+        """The round's shared link is derived, never stored (see tokens.share_token)."""
+        return tokens.share_token(self.pk)
 
     def get_share_url(self):
         return reverse("assessments:join", args=[self.share_token])
@@ -568,10 +590,17 @@ class Round(Scored):
         )
 
 
+class ResponseQuerySet(models.QuerySet):
+    def by_token(self, token):
+        """The response a private link points to (any of its links)."""
+        return self.filter(links__digest=tokens.digest(token))
+
+
 class Response(Scored):
+    """One person's answers; reached only through a private link (see PrivateLink)."""
+
     Role = Role
 
-    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     questionnaire = models.ForeignKey(
         Questionnaire, models.PROTECT, related_name="responses", verbose_name=_("questionnaire")
     )
@@ -594,6 +623,8 @@ class Response(Scored):
     created_at = models.DateTimeField(_("started"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last saved"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+
+    objects = ResponseQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -619,8 +650,22 @@ class Response(Scored):
     def __str__(self):
         return f"{self.organization_name} · {self.get_role_display()}"
 
-    def get_absolute_url(self):
-        return reverse("assessments:resume", args=[self.token])
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            adding = self._state.adding
+            super().save(*args, **kwargs)
+            if adding:
+                self.issue_link()
+
+    def issue_link(self):
+        """Store a new private link and return its token; earlier links keep working.
+
+        The token is kept on this instance only, for the page or e-mail that
+        hands it out; the database holds its digest.
+        """
+        self.token = tokens.new_token()
+        PrivateLink.objects.create(response=self, digest=tokens.digest(self.token))
+        return self.token
 
     @property
     def is_submitted(self):
@@ -644,6 +689,26 @@ class Response(Scored):
         if self.round_id:
             # Lock the round so concurrent submits refresh it one after the other.
             Round.objects.select_for_update().get(pk=self.round_id).refresh_result()
+
+
+class PrivateLink(models.Model):
+    """One private link to a response. Only the digest of its token is stored."""
+
+    response = models.ForeignKey(Response, models.CASCADE, related_name="links")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("private link")
+        verbose_name_plural = _("private links")
+
+    def __str__(self):
+        return f"{self.response_id} · {self.created_at:%Y-%m-%d}"
+
+
+def private_url(token):
+    """The absolute address of a private link, for e-mails."""
+    return settings.SITE_URL + reverse("assessments:resume", args=[token])
 
 
 def score_answers(answers):

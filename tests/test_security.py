@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from assessments.models import Answer, Organization, Response, Round
 from tests.conftest import answer_all, highest, page_data, submit_response
+from tests.helpers import private_path, private_token
 
 pytestmark = pytest.mark.django_db
 
@@ -70,8 +71,9 @@ def test_user_text_is_escaped_in_pages_and_chart_data(client, leader, questionna
 
 
 def test_anonymous_respondent_text_is_escaped(client, questionnaire):
-    client.post(reverse("assessments:start"), {"organization_name": EVIL, "role": "ceo"})
+    started = client.post(reverse("assessments:start"), {"organization_name": EVIL, "role": "ceo"})
     response = Response.objects.get()
+    response.token = private_token(started.url)
     answer_all(client, response)
     page = client.get(reverse("assessments:result", args=[response.token]))
     assert EVIL not in page.text and "&lt;script&gt;" in page.text
@@ -129,6 +131,6 @@ def test_any_other_error_is_a_plain_500_page(new_response):
     with mock.patch(
         "assessments.views.respondents._first_unanswered", side_effect=RuntimeError("bug")
     ):
-        response = client.get(new_response.get_absolute_url())
+        response = client.get(private_path(new_response.token))
     assert response.status_code == 500
     assert "Something went wrong" in response.content.decode()

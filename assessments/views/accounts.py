@@ -21,7 +21,8 @@ def _claimable_response(token):
     if not token:
         return None
     return (
-        Response.objects.filter(token=token, round__isnull=True, submitted_at__isnull=False)
+        Response.objects.by_token(token)
+        .filter(round__isnull=True, submitted_at__isnull=False)
         .select_related("questionnaire")
         .first()
     )
@@ -96,14 +97,14 @@ def _move_into_organization(response, organization):
 def _usable_invitation(token):
     if not token:
         return None
-    invitation = MemberInvitation.objects.select_related("organization").filter(token=token).first()
+    invitation = MemberInvitation.objects.by_token(token).select_related("organization").first()
     return invitation if invitation and invitation.is_usable else None
 
 
 @require_http_methods(["GET", "POST"])
 def accept_invitation(request, token):
     invitation = get_object_or_404(
-        MemberInvitation.objects.select_related("organization", "invited_by"), token=token
+        MemberInvitation.objects.by_token(token).select_related("organization", "invited_by")
     )
     if not invitation.is_usable:
         return render(request, "registration/invitation_invalid.html", status=410)

@@ -160,7 +160,7 @@ def round_new(request, pk):
                 for person in form.people_to_reinvite()
             ]
         for response in invited:
-            emails.send_round_invitation(response, inviter=request.user)
+            emails.send_round_invitation(response, response.token, inviter=request.user)
         messages.success(request, _("The round is open. Invite the leaders who should answer."))
         return redirect(round)
     return render(
@@ -198,7 +198,7 @@ def round_invite(request, pk):
     except IntegrityError:  # the same address, invited twice at once
         messages.error(request, _("This person is already invited to this round."))
         return redirect(round)
-    emails.send_round_invitation(response, inviter=request.user)
+    emails.send_round_invitation(response, response.token, inviter=request.user)
     messages.success(request, _("Invitation sent to %(email)s.") % form.cleaned_data)
     return redirect(round)
 

@@ -4,6 +4,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -17,10 +18,12 @@ from ..pages import ResultPage
 
 def _get_response(token, *, lock=False):
     """Load the response a private link points to; its token is the only key."""
-    queryset = Response.objects.select_related("questionnaire", "round__organization")
+    queryset = Response.objects.by_token(token).select_related(
+        "questionnaire", "round__organization"
+    )
     if lock:
         queryset = queryset.select_for_update(of=("self",))
-    return get_object_or_404(queryset, token=token)
+    return get_object_or_404(queryset)
 
 
 @require_http_methods(["GET", "POST"])
@@ -35,7 +38,7 @@ def start(request):
         response.language = get_language()
         response.save()
         if response.email:
-            emails.send_private_link(request, response)
+            emails.send_private_link(response, response.token)
         return redirect("assessments:page", response.token, 1)
     size = Question.objects.filter(section__questionnaire=questionnaire).aggregate(
         questions=Count("pk"), pages=Count("section", distinct=True)
@@ -65,7 +68,7 @@ def _round_closed(request, response):
 def join(request, share_token):
     """A round's shared link: each visitor gets a personal response in that round."""
     round = get_object_or_404(
-        Round.objects.select_related("organization", "questionnaire"), share_token=share_token
+        Round.objects.by_share_token(share_token).select_related("organization", "questionnaire")
     )
     if not round.is_open:
         return render(request, "assessments/round_closed.html", {"round": round}, status=410)
@@ -83,7 +86,7 @@ def join(request, share_token):
             form.add_error("email", RoundStartForm.duplicate_email_message)
         else:
             if response.email:
-                emails.send_private_link(request, response)
+                emails.send_private_link(response, response.token)
             return redirect("assessments:page", response.token, 1)
     context = {"round": round, "form": form, "min_group": settings.ROUND_GROUP_MIN_RESPONDENTS}
     return render(request, "assessments/join.html", context)
@@ -131,7 +134,7 @@ def page(request, token, number):
             "count": len(pages),
             "percent": round(100 * (number - 1) / len(pages)),
             "is_last": is_last,
-            "private_url": request.build_absolute_uri(response.get_absolute_url()),
+            "private_url": request.build_absolute_uri(reverse("assessments:resume", args=[token])),
             "min_group": settings.ROUND_GROUP_MIN_RESPONDENTS,
         },
     )
@@ -182,6 +185,7 @@ def result(request, token):
         return redirect("assessments:resume", token)
     context = {
         "response": response,
+        "token": token,
         "page": ResultPage(response),
         "cache_seconds": settings.RESULT_CACHE_SECONDS,
     }

@@ -4,6 +4,7 @@ from django.utils.html import escape
 
 from assessments.models import Answer, Question, Questionnaire, Response
 from tests.conftest import answer_all, highest, lowest, page_data
+from tests.helpers import private_path
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +99,7 @@ def test_back_keeps_answers_and_prefills_them(client, new_response):
 def test_closing_the_tab_resumes_at_the_first_unanswered_page(client, new_response):
     pages = new_response.questionnaire.pages()
     client.post(page_url(new_response, 1), page_data(pages[0], highest, next="1"))
-    response = client.get(new_response.get_absolute_url())
+    response = client.get(private_path(new_response.token))
     assert response.url == page_url(new_response, 2)
 
 
@@ -204,7 +205,7 @@ def test_double_submit_keeps_the_first_result(client, new_response):
 def test_submitted_response_pages_lead_to_the_result(client, new_response):
     answer_all(client, new_response)
     assert client.get(page_url(new_response, 1)).url.endswith("/result/")
-    assert client.get(new_response.get_absolute_url()).url.endswith("/result/")
+    assert client.get(private_path(new_response.token)).url.endswith("/result/")
 
 
 def test_questionnaire_page_query_count(client, new_response, django_assert_num_queries):

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from assessments.models import Response
 from tests.conftest import answer_all, highest, lowest
+from tests.helpers import private_path
 
 pytestmark = pytest.mark.django_db
 
@@ -140,7 +141,7 @@ def test_result_is_stored_once_and_not_recomputed(client, new_response):
 def test_result_before_submitting_redirects_to_the_questionnaire(client, new_response):
     response = client.get(result_url(new_response))
     assert response.status_code == 302
-    assert response.url == new_response.get_absolute_url()
+    assert response.url == private_path(new_response.token)
 
 
 def test_result_in_spanish(client, new_response):

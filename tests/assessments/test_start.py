@@ -1,8 +1,11 @@
+import hashlib
+
 import pytest
 from django.core import mail
 from django.urls import reverse
 
 from assessments.models import Response
+from tests.helpers import private_token
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +25,14 @@ def test_starting_creates_a_response_with_a_private_link(client, questionnaire):
     )
     created = Response.objects.get()
     assert response.status_code == 302
-    assert response.url == reverse("assessments:page", args=[created.token, 1])
+    token = private_token(response.url)
+    assert response.url == reverse("assessments:page", args=[token, 1])
+    assert len(token) >= 43
+    # Only the digest is stored: the link is nowhere in the database.
+    assert Response.objects.by_token(token).get() == created
+    assert created.links.get().digest == hashlib.sha256(token.encode()).hexdigest()
     assert created.questionnaire == questionnaire
     assert created.role == "sales" and created.name == "Ana"
-    assert len(created.token) >= 43
     assert not mail.outbox
 
 
@@ -39,10 +46,11 @@ def test_private_link_is_emailed_in_the_respondents_language(client, questionnai
     assert created.language == "es"
     [message] = mail.outbox
     assert message.to == ["ana@example.com"]
-    assert created.get_absolute_url() in message.body
+    token = private_token(message.body)
+    assert Response.objects.by_token(token).get() == created
     assert "enlace privado" in message.subject.lower()
     html, mimetype = message.alternatives[0]
-    assert mimetype == "text/html" and created.token in html
+    assert mimetype == "text/html" and token in html
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,49 @@
+"""Private-link secrets: made here, stored only as digests, recognised here.
+
+A private link's token carries 256 random bits, so a plain SHA-256 digest is
+enough to store it safely: nobody can recover a working link from the digest,
+and no slow password hash is needed to stop guessing. A round's shared link is
+not stored at all: it is derived from the round's id with the SECRET_KEY, so
+members can be shown it again while the database alone cannot rebuild it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+SHARE_SALT = "smarketing.round-share-link"
+
+
+def new_token() -> str:
+    """Return an unguessable, URL-safe key (256 bits of randomness)."""
+    return secrets.token_urlsafe(32)
+
+
+def digest(token: str) -> str:
+    """Return what is stored of a token: its SHA-256, in hex."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def share_token(pk: int, secret: str | None = None) -> str:
+    """Return a round's shared-link token: its id and a MAC of it."""
+    mac = salted_hmac(SHARE_SALT, str(pk), secret=secret, algorithm="sha256").hexdigest()
+    return f"{pk}-{mac[:40]}"
+
+
+def share_token_pk(token: str) -> int | None:
+    """Return the round id a shared-link token was made for, None if it is not genuine.
+
+    Tokens made with a key in SECRET_KEY_FALLBACKS still work, so the key can
+    be rotated without breaking links that are out there.
+    """
+    pk, _, _mac = token.partition("-")
+    if not pk.isdigit() or len(pk) > 18:
+        return None
+    for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]:
+        if constant_time_compare(token, share_token(int(pk), secret)):
+            return int(pk)
+    return None

@@ -1,0 +1,199 @@
+"""Private links are stored as digests: nothing in the database or the admin gives one back."""
+
+import hashlib
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments import tokens
+from assessments.models import MemberInvitation, PrivateLink, Response, Round
+from tests.conftest import highest, submit_response
+from tests.helpers import private_path, private_token
+
+pytestmark = pytest.mark.django_db
+
+
+def stored_text():
+    """Every value of every row of every table, as one string."""
+    chunks = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            chunks.extend(str(value) for row in cursor.fetchall() for value in row)
+    return "\n".join(chunks)
+
+
+def test_no_table_holds_a_working_link(client, round, leader):
+    started = client.post(reverse("assessments:start"), {"organization_name": "A", "role": "ceo"})
+    client.force_login(leader)
+    client.post(
+        reverse("assessments:round_invite", args=[round.pk]),
+        {"email": "m@acme.example", "role": "marketing"},
+    )
+    client.post(
+        reverse("assessments:members", args=[round.organization.pk]),
+        {"email": "sam@acme.example", "role": "sales"},
+    )
+    secrets = [
+        private_token(started.url),
+        private_token(mail.outbox[0].body),
+        mail.outbox[1].body.split("/accounts/invitation/")[1].split("/")[0],
+        round.share_token,
+    ]
+    everything = stored_text()
+    for secret in secrets:
+        assert len(secret) >= 40
+        assert secret not in everything
+    # What is stored is the digest, which only recognises a link.
+    assert hashlib.sha256(secrets[0].encode()).hexdigest() in everything
+
+
+def test_a_reminder_carries_a_fresh_link_and_the_old_one_still_works(client, round):
+    invited = Response.objects.create(
+        round=round,
+        questionnaire=round.questionnaire,
+        organization_name="A",
+        role="sales",
+        email="late@acme.example",
+        invited_at=timezone.now(),
+    )
+    first = invited.token
+    from assessments import emails
+
+    emails.send_reminder(invited)
+    fresh = private_token(mail.outbox[-1].body)
+    assert fresh != first
+    assert invited.links.count() == 2
+    for token in (first, fresh):
+        assert client.get(private_path(token)).status_code == 302
+        assert client.get(reverse("assessments:page", args=[token, 1])).status_code == 200
+
+
+@pytest.mark.parametrize("token", ["x" * 43, "A" * 20, tokens.new_token()])
+def test_an_unknown_link_is_a_404(client, db, token):
+    assert client.get(private_path(token)).status_code == 404
+
+
+def test_a_shared_link_is_checked_and_survives_a_key_rotation(client, round, settings):
+    assert client.get(round.get_share_url()).status_code == 200
+    pk, _, mac = round.share_token.partition("-")
+    forged = f"{pk}-{'0' * len(mac)}"
+    assert client.get(reverse("assessments:join", args=[forged])).status_code == 404
+    other = Round.objects.create(organization=round.organization, questionnaire=round.questionnaire)
+    swapped = f"{other.pk}-{mac}"
+    assert client.get(reverse("assessments:join", args=[swapped])).status_code == 404
+
+    old_link = round.get_share_url()
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-for-this-test-only-0123456789"
+    assert round.get_share_url() != old_link
+    assert client.get(old_link).status_code == 200
+    assert client.get(round.get_share_url()).status_code == 200
+    settings.SECRET_KEY_FALLBACKS = []
+    assert client.get(old_link).status_code == 404
+
+
+@pytest.fixture
+def consultant_without_clients(make_consultant):
+    return make_consultant("nobody@c.example")
+
+
+def test_view_on_site_gives_no_consultant_a_private_link(
+    client, round, make_consultant, consultant_without_clients
+):
+    respondent = submit_response(round, "marketing", highest)
+    content_type = ContentType.objects.get_for_model(Response)
+    url = reverse("admin:view_on_site", args=[content_type.pk, respondent.pk])
+    for consultant in (
+        consultant_without_clients,
+        make_consultant("own@c.example", round.organization),
+    ):
+        client.force_login(consultant)
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "/r/" not in response.get("Location", "")
+
+
+@pytest.mark.parametrize(
+    "lookup",
+    ["links__digest__startswith", "links__digest", "token__startswith", "links__pk__gt"],
+)
+def test_changelist_lookups_on_secrets_reveal_nothing(client, round, make_consultant, lookup):
+    respondent = submit_response(round, "marketing", highest)
+    digest = respondent.links.get().digest
+    client.force_login(make_consultant("own@c.example", round.organization))
+    url = reverse("admin:assessments_response_changelist")
+    answers = {
+        client.get(url, {lookup: prefix}).status_code for prefix in (digest[:1], digest, "zz", "0")
+    }
+    # Refused (400) or ignored as an error (a redirect): never a list that differs by prefix.
+    assert answers <= {400, 302}
+
+
+def test_private_links_are_not_in_the_admin(admin_client, round):
+    respondent = submit_response(round, "marketing", highest)
+    page = admin_client.get(reverse("admin:assessments_response_change", args=[respondent.pk]))
+    assert page.status_code == 200
+    assert respondent.token not in page.text
+    assert respondent.links.get().digest not in page.text
+    assert admin_client.get("/admin/assessments/privatelink/").status_code == 404
+
+
+def test_send_reminders_mails_working_fresh_links(client, round):
+    import datetime
+
+    import time_machine
+
+    invited = Response.objects.create(
+        round=round,
+        questionnaire=round.questionnaire,
+        organization_name="A",
+        role="sales",
+        email="late@acme.example",
+        invited_at=timezone.now(),
+    )
+    Response.objects.filter(pk=invited.pk).update(
+        invited_at=invited.invited_at - datetime.timedelta(days=5)
+    )
+    with time_machine.travel(datetime.datetime.now(datetime.UTC), tick=False):
+        call_command("send_reminders")
+    token = private_token(mail.outbox[-1].body)
+    assert token != invited.token
+    assert Response.objects.by_token(token).get() == invited
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_keeps_existing_links_working():
+    executor = MigrationExecutor(connection)
+    executor.migrate([("assessments", "0006_consultants_group")])
+    old = executor.loader.project_state([("assessments", "0006_consultants_group")]).apps
+    questionnaire = old.get_model("assessments", "Questionnaire").objects.get(is_active=True)
+    organization = old.get_model("assessments", "Organization").objects.create(name="Old")
+    old_round = old.get_model("assessments", "Round").objects.create(
+        organization=organization, questionnaire=questionnaire, share_token="s" * 43
+    )
+    old.get_model("assessments", "Response").objects.create(
+        questionnaire=questionnaire,
+        round=old_round,
+        organization_name="Old",
+        role="ceo",
+        token="t" * 43,
+    )
+    old.get_model("assessments", "MemberInvitation").objects.create(
+        organization=organization, email="x@old.example", role="ceo", token="i" * 43
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert Response.objects.by_token("t" * 43).get().organization_name == "Old"
+    assert MemberInvitation.objects.by_token("i" * 43).get().email == "x@old.example"
+    assert PrivateLink.objects.get().digest == hashlib.sha256(b"t" * 43).hexdigest()
+    assert "t" * 43 not in stored_text()
