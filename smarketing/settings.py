@@ -108,6 +108,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several requests may write at once (two people submitting): each write
+    # transaction takes the lock when it begins and waits up to 20 s for it,
+    # instead of failing with "database is locked" half-way through. WAL lets
+    # readers go on while one request writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -226,14 +236,28 @@ LOGIN_REDIRECT_URL = "assessments:organizations"
 LOGOUT_REDIRECT_URL = "stages:home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 
-# The cache holds rendered parts of pages that never change, such as a submitted
-# result. Each process keeps its own: nothing in it needs sharing between hosts.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 5000)},
+# One cache shared by every worker process: rate limits must count the
+# requests of all of them, and rendered results are reused by all. Redis when
+# REDIS_URL is set (several servers); otherwise a table in the database, which
+# every process on the machine sees and which needs no extra server (its table
+# is created by a migration).
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "smarketing"),
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "smarketing_cache",
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 20000)},
+        }
+    }
 # How long a rendered result stays cached; edits to the stage texts show on
 # results already viewed after at most this long.
 RESULT_CACHE_SECONDS = env_int("RESULT_CACHE_SECONDS", 600)

@@ -4,6 +4,19 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
+def cache_after_flush(request):
+    """Empty the shared cache after tests that commit: a flush keeps the cache table's rows.
+
+    Other tests run in a transaction that is rolled back, cache rows included.
+    """
+    yield
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        from django.core.cache import cache
+
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def content_after_flush(request):
     """Reload the migrations' content, which an earlier transactional test flushed."""
     marker = request.node.get_closest_marker("django_db")
