@@ -1,17 +1,28 @@
+"""Every e-mail the app sends: one helper renders subject, text and HTML templates.
+
+No text typed by a visitor reaches a subject; bodies quote it plainly. Plain
+text is rendered without HTML escaping, so "O'Brien & Sons" reads as typed.
+"""
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from .models import private_url
 
 
+def _plain(name, context):
+    return get_template(name).template.render(Context(context, autoescape=False))
+
+
 def send(template, recipient, context, language):
     """Render TEMPLATE-subject.txt / -body.txt / -body.html in LANGUAGE and send them."""
     with translation.override(language):
-        subject = render_to_string(f"emails/{template}-subject.txt", context).strip()
-        text = render_to_string(f"emails/{template}-body.txt", context)
+        subject = _plain(f"emails/{template}-subject.txt", context)
+        text = _plain(f"emails/{template}-body.txt", context)
         html = render_to_string(f"emails/{template}-body.html", context)
     message = EmailMultiAlternatives(" ".join(subject.split()), text, to=[recipient])
     message.attach_alternative(html, "text/html")

@@ -2,8 +2,6 @@ from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm, UsernameField
-from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from .models import Organization, PlanItem, Response, Role, Round
 
 DONT_KNOW = "dont-know"
+
+MAIL_LIMITED = _(
+    "Too many e-mails went to this address in the last hours, so nothing was saved or sent. "
+    "Try again later."
+)
 
 
 class StartForm(forms.ModelForm):
@@ -116,58 +119,6 @@ class RoundStartForm(forms.ModelForm):
         return email
 
 
-class SignupForm(UserCreationForm):
-    email = forms.EmailField(
-        label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
-    )
-    organization_name = forms.CharField(label=_("Organization"), max_length=200)
-    role = forms.ChoiceField(label=_("Your role"), choices=Role.choices)
-    industry = forms.ChoiceField(
-        label=_("Industry"), choices=Organization.Industry.choices, required=False
-    )
-    size = forms.ChoiceField(label=_("Size"), choices=Organization.Size.choices, required=False)
-
-    class Meta:
-        model = User
-        fields = ["email"]
-
-    def __init__(self, *args, with_organization=True, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields.pop("usable_password", None)
-        if not with_organization:
-            for name in ["organization_name", "role", "industry", "size"]:
-                del self.fields[name]
-        else:
-            self.fields["industry"].choices = [("", "—"), *Organization.Industry.choices]
-            self.fields["size"].choices = [("", "—"), *Organization.Size.choices]
-
-    def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if User.objects.filter(username__iexact=email).exists():
-            raise forms.ValidationError(
-                _("An account with this e-mail already exists. Log in instead.")
-            )
-        return email
-
-    def save(self, commit=True):
-        user = super().save(commit=False)
-        user.username = user.email = self.cleaned_data["email"]
-        if commit:
-            user.save()
-        return user
-
-
-class LoginForm(AuthenticationForm):
-    username = UsernameField(
-        label=_("E-mail"),
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
-    )
-
-    def clean_username(self):
-        return self.cleaned_data["username"].lower()
-
-
 class OrganizationForm(forms.ModelForm):
     class Meta:
         model = Organization
@@ -214,9 +165,46 @@ class InviteMemberForm(forms.Form):
 
     def clean_email(self):
         email = self.cleaned_data["email"].lower()
-        if self.organization.members.filter(username__iexact=email).exists():
+        if self.organization.members.filter(email__iexact=email).exists():
             raise forms.ValidationError(_("This person is already a member."))
+        pending = self.organization.invitations.filter(email__iexact=email, accepted_at=None)
+        if any(invitation.is_usable for invitation in pending):
+            raise forms.ValidationError(
+                _("An invitation to this address is already waiting to be accepted.")
+            )
         return email
+
+
+class KeepResultForm(forms.Form):
+    """File an anonymous result in one of the user's organizations, or in a new one."""
+
+    NEW = "new"
+
+    organization = forms.ChoiceField(label=_("Keep it in"), widget=forms.RadioSelect)
+    name = forms.CharField(label=_("Name of the new organization"), max_length=200, required=False)
+    role = forms.ChoiceField(label=_("Your role in it"), choices=Role.choices, required=False)
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organizations = {str(o.pk): o for o in organizations}
+        self.fields["organization"].choices = [
+            *((pk, o.name) for pk, o in self.organizations.items()),
+            (self.NEW, _("A new organization")),
+        ]
+        self.fields["organization"].initial = next(iter(self.organizations), self.NEW)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("organization") == self.NEW:
+            if not data.get("name", "").strip():
+                self.add_error("name", _("Give the new organization a name."))
+            if not data.get("role"):
+                self.add_error("role", _("Choose your role in the new organization."))
+        return data
+
+    def existing(self):
+        """The chosen organization, or None for a new one."""
+        return self.organizations.get(self.cleaned_data["organization"])
 
 
 class RoundForm(forms.ModelForm):

@@ -451,6 +451,14 @@ class MemberInvitation(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("member invitation")
         verbose_name_plural = _("member invitations")
+        constraints = [
+            # A second invitation to the same address renews the first, never doubles it.
+            models.UniqueConstraint(
+                fields=["organization", "email"],
+                condition=Q(accepted_at__isnull=True),
+                name="one_pending_invitation_per_address",
+            )
+        ]
 
     def __str__(self):
         return self.email
@@ -469,6 +477,19 @@ class MemberInvitation(models.Model):
     @property
     def is_usable(self):
         return self.accepted_at is None and timezone.now() < self.created_at + self.VALID_FOR
+
+    def accept(self, user, language):
+        """Make USER a member, once: a replayed or simultaneous request adds nothing."""
+        accepted = MemberInvitation.objects.filter(
+            pk=self.pk, accepted_at__isnull=True, created_at__gt=timezone.now() - self.VALID_FOR
+        ).update(accepted_at=timezone.now())
+        if accepted:
+            Membership.objects.get_or_create(
+                organization=self.organization,
+                user=user,
+                defaults={"role": self.role, "language": language},
+            )
+        return self.organization
 
 
 class RoundQuerySet(models.QuerySet):
@@ -656,6 +677,25 @@ class Response(Scored):
             super().save(*args, **kwargs)
             if adding:
                 self.issue_link()
+
+    def file_as_round(self, organization):
+        """File this anonymous, submitted response as a closed round of ORGANIZATION.
+
+        Return the new round, or None when the response was filed already (by a
+        simultaneous request); the caller holds a transaction.
+        """
+        unfiled = Response.objects.select_for_update().filter(pk=self.pk, round=None)
+        if not unfiled.values_list("pk", flat=True):
+            return None
+        round = Round.objects.create(
+            organization=organization,
+            questionnaire=self.questionnaire,
+            opened_on=timezone.localdate(self.created_at),
+            closed_at=self.submitted_at,
+        )
+        Response.objects.filter(pk=self.pk).update(round=round, organization_name=organization.name)
+        round.refresh_result()
+        return round
 
     def issue_link(self):
         """Store a new private link and return its token; earlier links keep working.

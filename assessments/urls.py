@@ -11,6 +11,7 @@ urlpatterns = [
     path("r/<token:token>/", respondents.resume, name="resume"),
     path("r/<token:token>/page/<int:number>/", respondents.page, name="page"),
     path("r/<token:token>/result/", respondents.result, name="result"),
+    path("r/<token:token>/keep/", members.keep_result, name="keep_result"),
     path("join/<token:share_token>/", respondents.join, name="join"),
     # Members of an organization.
     path("organizations/", members.organizations, name="organizations"),

@@ -11,6 +11,12 @@ class AdminSite(admin.AdminSite):
     site_title = _("Smarketing")
     index_template = "admin/smarketing_index.html"
 
+    def login(self, request, extra_context=None):
+        """Log staff in through the site's login, with its rate limits and two-factor step."""
+        from allauth.account.decorators import secure_admin_login
+
+        return secure_admin_login(super().login)(request, extra_context)
+
     def get_urls(self):
         from assessments.views import consultants as dashboard
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -61,7 +60,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
-    "axes",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "stages",
     "assessments",
 ]
@@ -75,10 +76,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "smarketing.urls"
@@ -121,18 +121,52 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 
-# Repeated failed logins (site and admin) are throttled per account and address.
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
-AXES_USERNAME_CALLABLE = "smarketing.views.login_username"
-AXES_VERBOSE = False
+# Accounts (django-allauth): log in with an e-mail address that was verified,
+# sign-up that never tells whether an address has an account, password reset
+# and change, e-mail addresses, optional two-factor authentication (TOTP).
+ACCOUNT_ADAPTER = "assessments.adapters.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+# A password reset for an unknown address sends nothing: no mail to strangers.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Smarketing: "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "assessments.adapters.MFAAdapter"
+MFA_TOTP_ISSUER = "Smarketing"
+
+# Rate limits, counted in the shared cache by allauth's limiter for its own
+# views and for the app's (assessments/throttle.py): "amount/period/per", per
+# client address (ip), per account (user) or per e-mail address (key).
+ACCOUNT_RATE_LIMITS = {
+    # Failed logins lock an account and an address separately, so one address
+    # cannot try a password against every account.
+    "login_failed": "30/h/ip,5/15m/key",
+    "signup": "10/h/ip",
+    "reset_password": "10/h/ip,3/h/key",
+    "reset_password_from_key": "20/h/ip",
+    "confirm_email": "1/3m/key,5/d/key",
+    # Anonymous starts (the start page and a round's shared link): each writes a row.
+    "start": "30/h/ip",
+    # Invitations a member sends (to respondents or new members).
+    "invite": "60/h/user,200/d/user",
+    # E-mails the app sends to one address because someone asked it to.
+    "mail": "5/h/key,10/d/key",
+}
+# Behind a proxy every request comes from the proxy's address: set the number
+# of proxies that append to X-Forwarded-For, or the header that carries the
+# client's address (for example X-Real-IP), so limits count real clients.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("TRUSTED_CLIENT_IP_HEADER") or None
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -231,7 +265,7 @@ LOGGING = {
 
 CSRF_FAILURE_VIEW = "smarketing.views.csrf_failure"
 
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "assessments:organizations"
 LOGOUT_REDIRECT_URL = "stages:home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3

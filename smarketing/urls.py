@@ -1,26 +1,18 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from assessments import converters  # noqa: F401 - registers the "token" converter
-from assessments.forms import LoginForm
-from assessments.views import accounts as account_views
+from assessments.views import accounts
 
 urlpatterns = [
     path("", include("stages.urls")),
     path("", include("assessments.urls")),
-    path("accounts/signup/", account_views.signup, name="signup"),
     path(
-        "accounts/invitation/<token:token>/",
-        account_views.accept_invitation,
-        name="accept_invitation",
+        "accounts/invitation/<token:token>/", accounts.accept_invitation, name="accept_invitation"
     ),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=LoginForm),
-        name="login",
-    ),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Sign-up, login, e-mail verification, password reset and change, e-mail
+    # addresses and two-factor authentication: django-allauth.
+    path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -18,10 +18,3 @@ def server_error(request):
         response["Retry-After"] = "60"
         return response
     return HttpResponseServerError(render_to_string("500.html"))
-
-
-def login_username(request, credentials=None):
-    """The e-mail a login attempt was for, lower-cased like accounts are."""
-    data = credentials or request.POST
-    # Recorded by django-axes in a 255-character column.
-    return str(data.get("username") or "").strip().lower()[:254]

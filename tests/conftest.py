@@ -109,7 +109,10 @@ def make_leader(django_user_model):
     from assessments.models import Membership, Organization
 
     def make(email, organization=None, role="marketing"):
+        from allauth.account.models import EmailAddress
+
         user = django_user_model.objects.create_user(email, email, "pw-for-tests")
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
         organization = organization or Organization.objects.create(name=f"Org of {email}")
         Membership.objects.create(organization=organization, user=user, role=role)
         return user
@@ -147,16 +150,18 @@ def submit_response(round, role, pick=highest, **fields):
 
     from assessments.models import Answer, Response
 
+    if round is not None:
+        fields = {
+            "questionnaire": round.questionnaire,
+            "organization_name": round.organization.name,
+            **fields,
+        }
     response = Response.objects.create(
-        round=round,
-        questionnaire=round.questionnaire,
-        organization_name=round.organization.name,
-        role=role,
-        **fields,
+        round=round, role=role, **{"organization_name": "Acme", **fields}
     )
     Answer.objects.bulk_create(
         Answer(response=response, question=question, option=pick(question))
-        for section in round.questionnaire.pages()
+        for section in response.questionnaire.pages()
         for question in section.questions.all()
     )
     with transaction.atomic():
@@ -169,7 +174,10 @@ def make_consultant(django_user_model):
     from django.contrib.auth.models import Group
 
     def make(email, *organizations):
+        from allauth.account.models import EmailAddress
+
         user = django_user_model.objects.create_user(email, email, "pw-for-tests", is_staff=True)
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
         user.groups.add(Group.objects.get(name="Consultants"))
         for organization in organizations:
             organization.consultants.add(user)

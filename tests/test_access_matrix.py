@@ -8,7 +8,8 @@ forgotten.
 from dataclasses import dataclass, field
 
 import pytest
-from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from allauth.account.models import EmailAddress
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
@@ -49,6 +50,10 @@ def members_only(member_a_outcome=OK):
 
 def logged_in(outcome=OK):
     return {**every(outcome), **dict.fromkeys(LOGGED_OUT, LOGIN)}
+
+
+def visitors_only():
+    return {**every(302), **dict.fromkeys(LOGGED_OUT, OK)}
 
 
 def staff(outcome=OK, **overrides):
@@ -95,19 +100,41 @@ RULES = {
         lambda w: {"pk": w.round_a.pk, "item_pk": w.plan_item.pk}, members_only(302), "post"
     ),
     "assessments:round_close": Rule(lambda w: {"pk": w.round_a.pk}, members_only(302), "post"),
-    "signup": Rule(no_kwargs, {**every(302), **dict.fromkeys(LOGGED_OUT, OK)}),
+    # A private link is a bearer key; keeping its result needs an account.
+    "assessments:keep_result": Rule(lambda w: {"token": w.anonymous_result.token}, logged_in()),
     "accept_invitation": Rule(lambda w: {"token": w.invitation.token}, every(OK)),
-    "login": Rule(no_kwargs, every(OK)),
-    "logout": Rule(no_kwargs, every(405)),
-    "password_change": Rule(no_kwargs, logged_in()),
-    "password_change_done": Rule(no_kwargs, logged_in()),
-    "password_reset": Rule(no_kwargs, every(OK)),
-    "password_reset_done": Rule(no_kwargs, every(OK)),
-    "password_reset_confirm": Rule(lambda w: {"uidb64": "MQ", "token": "x-y"}, every(OK)),
-    "password_reset_complete": Rule(no_kwargs, every(OK)),
+    # django-allauth: pages for visitors send a logged-in user on, account pages need a login.
+    "account_login": Rule(no_kwargs, visitors_only()),
+    "account_signup": Rule(no_kwargs, visitors_only()),
+    "account_logout": Rule(no_kwargs, {**every(OK), **dict.fromkeys(LOGGED_OUT, 302)}),
+    "account_inactive": Rule(no_kwargs, every(OK)),
+    "account_email_verification_sent": Rule(no_kwargs, every(OK)),
+    "account_confirm_email": Rule(lambda w: {"key": "not-a-key"}, every(OK)),
+    "account_reset_password": Rule(no_kwargs, every(OK)),
+    "account_reset_password_done": Rule(no_kwargs, every(OK)),
+    "account_reset_password_from_key": Rule(lambda w: {"uidb36": "1", "key": "x-y"}, every(OK)),
+    "account_reset_password_from_key_done": Rule(no_kwargs, every(OK)),
+    "account_reauthenticate": Rule(no_kwargs, logged_in()),
+    "account_email": Rule(no_kwargs, logged_in()),
+    "account_change_password": Rule(no_kwargs, logged_in()),
+    "account_set_password": Rule(no_kwargs, logged_in(302)),  # they have a password: change it
+    "account_confirm_login_code": Rule(no_kwargs, logged_in(302)),  # no code was asked for
+    "mfa_index": Rule(no_kwargs, logged_in()),
+    "mfa_authenticate": Rule(no_kwargs, logged_in(302)),  # no login is waiting for a code
+    "mfa_reauthenticate": Rule(no_kwargs, logged_in(302)),
+    "mfa_activate_totp": Rule(no_kwargs, logged_in(302)),  # asks to confirm the password first
+    "mfa_generate_recovery_codes": Rule(no_kwargs, logged_in(302)),
+    # Nothing to deactivate or show without an authenticator.
+    "mfa_deactivate_totp": Rule(no_kwargs, logged_in(404)),
+    "mfa_view_recovery_codes": Rule(no_kwargs, logged_in(404)),
+    "mfa_download_recovery_codes": Rule(no_kwargs, logged_in(404)),
     "set_language": Rule(no_kwargs, every(302)),
     "admin:index": Rule(no_kwargs, staff()),
-    "admin:login": Rule(no_kwargs, staff(302, **dict.fromkeys(NON_STAFF, OK))),
+    # Staff log in through the site's login page; other accounts are refused.
+    "admin:login": Rule(
+        no_kwargs,
+        staff(302, **dict.fromkeys(LOGGED_OUT, LOGIN), member_a=403, member_b=403),
+    ),
     # Logging out takes a POST; a visitor who is not staff is sent to the admin's front door.
     "admin:logout": Rule(no_kwargs, staff(405, **dict.fromkeys(NON_STAFF, 302))),
     "admin:password_change": Rule(no_kwargs, staff()),
@@ -207,6 +234,7 @@ class World:
         self.round_a = Round.objects.create(organization=self.org_a, questionnaire=questionnaire)
         Round.objects.create(organization=self.org_b, questionnaire=questionnaire)
         self.submitted = submit_response(self.round_a, "marketing", highest, email="r@a.example")
+        self.anonymous_result = submit_response(None, "ceo", highest, questionnaire=questionnaire)
         self.open_response = self.round_a.responses.create(
             questionnaire=questionnaire, organization_name="A", role="sales"
         )
@@ -219,21 +247,11 @@ class World:
         self.consultant_a = make_consultant("ca@c.example", self.org_a)
         self.consultant_b = make_consultant("cb@c.example", self.org_b)
         self.superuser = superuser
-        access = {
-            "user_agent": "test",
-            "ip_address": "127.0.0.1",
-            "username": "x",
-            "http_accept": "*/*",
-            "path_info": "/",
-        }
         self.objects = {
             "auth_group": Group.objects.get(name="Consultants"),
             "auth_user": self.member_a,
-            "axes_accessattempt": AccessAttempt.objects.create(
-                **access, get_data="", post_data="", failures_since_start=1
-            ),
-            "axes_accesslog": AccessLog.objects.create(**access),
-            "axes_accessfailurelog": AccessFailureLog.objects.create(**access),
+            "account_emailaddress": EmailAddress.objects.get(user=self.member_a),
+            "mfa_authenticator": RecoveryCodes.activate(make_leader("mfa@x.example")).instance,
             "stages_stage": Stage.objects.get(slug="silo"),
             "stages_indicator": Indicator.objects.first(),
             "assessments_questionnaire": questionnaire,
@@ -245,8 +263,8 @@ class World:
         }
 
     def can_add(self, app_model):
-        # Responses come from respondents and axes records from logins, never by hand.
-        return app_model != "assessments_response" and not app_model.startswith("axes_")
+        # Responses come from respondents, never by hand.
+        return app_model != "assessments_response"
 
     def can_delete(self, app_model):
         # A questionnaire version with responses, and its questions, are read-only.
@@ -279,7 +297,7 @@ def outcome_of(response):
         location = response["Location"]
         if location.startswith("/admin/login/"):
             return ADMIN_LOGIN
-        if location.startswith(reverse("login")):
+        if location.startswith(reverse("account_login")):
             return LOGIN
     return response.status_code
 

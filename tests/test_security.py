@@ -26,26 +26,76 @@ def inline_scripts(html):
     ]
 
 
-def test_failed_logins_are_throttled(client, leader):
-    url = reverse("login")
-    statuses = [
-        client.post(url, {"username": "ana@acme.example", "password": "wrong"}).status_code
-        for _ in range(5)
-    ]
-    assert statuses == [200, 200, 200, 200, 429]  # the fifth failure locks
-    response = client.post(url, {"username": "ANA@acme.example", "password": "pw-for-tests"})
-    assert response.status_code == 429
-    assert "Too many failed logins" in response.text
+def strict_address_limit(settings):
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "login_failed": "3/h/ip,5/15m/key",
+    }
+
+
+def login(client, email, password="wrong", **headers):
+    return client.post(reverse("account_login"), {"login": email, "password": password}, **headers)
+
+
+def locked(response):
+    return response.status_code == 200 and "Too many failed login attempts" in response.text
+
+
+def test_failed_logins_lock_the_account(client, leader):
+    assert not any(locked(login(client, "ana@acme.example")) for _ in range(5))
+    # The sixth try is refused even with the right password, from any address.
+    response = login(Client(REMOTE_ADDR="10.9.9.9"), "ANA@acme.example", "pw-for-tests")
+    assert locked(response)
     assert "_auth_user_id" not in client.session
 
 
 def test_other_accounts_are_not_locked_by_someone_elses_failures(client, leader, other_leader):
     for _ in range(5):
-        client.post(reverse("login"), {"username": "ana@acme.example", "password": "wrong"})
-    response = client.post(
-        reverse("login"), {"username": "olga@other.example", "password": "pw-for-tests"}
+        login(client, "ana@acme.example")
+    assert login(client, "olga@other.example", "pw-for-tests").status_code == 302
+
+
+def test_failed_logins_lock_the_address_across_accounts(client, make_leader, settings):
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "login_failed": "3/h/ip,5/15m/key",
+    }
+    for n in range(3):
+        login(client, f"user{n}@acme.example")
+    make_leader("last@acme.example")
+    # One address trying one password against many accounts is stopped...
+    assert locked(login(client, "last@acme.example", "pw-for-tests"))
+    # ...while another address still gets in.
+    other = Client(REMOTE_ADDR="10.1.2.3")
+    assert login(other, "last@acme.example", "pw-for-tests").status_code == 302
+
+
+def test_a_forged_forwarded_for_header_does_not_reset_the_count(client, leader, settings):
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "login_failed": "3/h/ip,5/15m/key",
+    }
+    for n in range(3):
+        login(client, f"user{n}@acme.example", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+    assert locked(
+        login(client, "ana@acme.example", "pw-for-tests", HTTP_X_FORWARDED_FOR="192.0.2.99")
     )
-    assert response.status_code == 302
+
+
+def test_behind_a_trusted_proxy_each_client_counts_on_its_own(client, leader, settings):
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "login_failed": "3/h/ip,5/15m/key",
+    }
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    for n in range(3):
+        login(client, f"user{n}@acme.example", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    # Everyone comes from the proxy's address; the proxy's header tells them apart.
+    other_client = login(
+        client, "ana@acme.example", "pw-for-tests", HTTP_X_FORWARDED_FOR="198.51.100.8"
+    )
+    assert other_client.status_code == 302
+    assert locked(login(Client(), "ana@acme.example", HTTP_X_FORWARDED_FOR="198.51.100.7"))
 
 
 def test_user_text_is_escaped_in_pages_and_chart_data(client, leader, questionnaire, settings):

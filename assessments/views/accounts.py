@@ -1,141 +1,51 @@
-"""Sign-up, and joining an organization through a member's invitation."""
+"""Joining an organization through a member's invitation.
 
+Sign-up, login, e-mail verification and passwords are django-allauth's (see
+smarketing/urls.py); this module only adds what is the app's own.
+"""
+
+from allauth.account.adapter import get_adapter
+from allauth.account.models import EmailAddress
 from django.contrib import messages
-from django.contrib.auth import login
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from ..forms import SignupForm
-from ..models import MemberInvitation, Membership, Organization, Response, Round
-
-CLAIM_FIELD = "response"
-INVITATION_FIELD = "invitation"
+from ..models import MemberInvitation
 
 
-def _claimable_response(token):
-    """Return the anonymous, submitted response a private link points to, or None."""
-    if not token:
-        return None
-    return (
-        Response.objects.by_token(token)
-        .filter(round__isnull=True, submitted_at__isnull=False)
-        .select_related("questionnaire")
-        .first()
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def signup(request):
-    """Create an account with a new organization, or join one through an invitation."""
-    if request.user.is_authenticated:
-        return redirect("assessments:organizations")
-    data = request.POST or request.GET
-    claimed = _claimable_response(data.get(CLAIM_FIELD))
-    invitation = _usable_invitation(data.get(INVITATION_FIELD))
-    initial = {}
-    if claimed:
-        initial = {"organization_name": claimed.organization_name, "role": claimed.role}
-        initial["email"] = claimed.email
-    if invitation:
-        initial = {"email": invitation.email}
-    form = SignupForm(request.POST or None, initial=initial, with_organization=not invitation)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            user = form.save()
-            if invitation:
-                organization = _accept(invitation, user)
-            else:
-                organization = _create_organization(form.cleaned_data, user)
-                if claimed:
-                    _move_into_organization(claimed, organization)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(
-            request, _("Welcome! You are a member of %(name)s.") % {"name": organization}
-        )
-        return redirect(organization)
-    return render(
-        request,
-        "registration/signup.html",
-        {
-            "form": form,
-            "claimed": claimed,
-            "invitation": invitation,
-            "claim_field": CLAIM_FIELD,
-            "invitation_field": INVITATION_FIELD,
-        },
-    )
-
-
-def _create_organization(data, user):
-    organization = Organization.objects.create(
-        name=data["organization_name"], industry=data["industry"], size=data["size"]
-    )
-    Membership.objects.create(
-        organization=organization, user=user, role=data["role"], language=get_language()
-    )
-    return organization
-
-
-def _move_into_organization(response, organization):
-    """File an anonymous response as a closed round of the new organization."""
-    round = Round.objects.create(
-        organization=organization,
-        questionnaire=response.questionnaire,
-        opened_on=timezone.localdate(response.created_at),
-        closed_at=response.submitted_at,
-    )
-    Response.objects.filter(pk=response.pk, round__isnull=True).update(
-        round=round, organization_name=organization.name
-    )
-    round.refresh_result()
-
-
-def _usable_invitation(token):
-    if not token:
-        return None
-    invitation = MemberInvitation.objects.by_token(token).select_related("organization").first()
-    return invitation if invitation and invitation.is_usable else None
-
-
+@never_cache
 @require_http_methods(["GET", "POST"])
 def accept_invitation(request, token):
+    """Only an account with the invited address, verified, becomes a member."""
     invitation = get_object_or_404(
         MemberInvitation.objects.by_token(token).select_related("organization", "invited_by")
     )
     if not invitation.is_usable:
         return render(request, "registration/invitation_invalid.html", status=410)
-    addressed_to_user = (
-        request.user.is_authenticated and request.user.email.lower() == invitation.email.lower()
-    )
+    context = {"invitation": invitation}
+    if not request.user.is_authenticated:
+        # The link went to the invited address, so whoever follows it reads that
+        # mailbox: signing up with that address needs no second confirmation.
+        get_adapter(request).stash_verified_email(request, invitation.email)
+        here = request.get_full_path()
+        context["signup_url"] = (
+            reverse("account_signup") + "?" + urlencode({"email": invitation.email, "next": here})
+        )
+        context["login_url"] = reverse("account_login") + "?" + urlencode({"next": here})
+        return render(request, "registration/invitation.html", context)
+    addressed_to_user = EmailAddress.objects.filter(
+        user=request.user, email__iexact=invitation.email, verified=True
+    ).exists()
     if request.method == "POST" and addressed_to_user:
         with transaction.atomic():
-            organization = _accept(invitation, request.user)
+            organization = invitation.accept(request.user, language=get_language())
         messages.success(request, _("You are now a member of %(name)s.") % {"name": organization})
         return redirect(organization)
-    return render(
-        request,
-        "registration/invitation.html",
-        {
-            "invitation": invitation,
-            "addressed_to_user": addressed_to_user,
-            "invitation_field": INVITATION_FIELD,
-        },
-    )
-
-
-def _accept(invitation, user):
-    """Accept the invitation once: a replayed request adds nothing."""
-    updated = MemberInvitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
-        accepted_at=timezone.now()
-    )
-    if updated:
-        Membership.objects.get_or_create(
-            organization=invitation.organization,
-            user=user,
-            defaults={"role": invitation.role, "language": get_language()},
-        )
-    return invitation.organization
+    context["addressed_to_user"] = addressed_to_user
+    return render(request, "registration/invitation.html", context)

@@ -9,14 +9,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stages.models import Stage
 
-from .. import emails, results
+from .. import emails, results, throttle
 from ..forms import (
     InviteMemberForm,
     InviteRespondentForm,
+    KeepResultForm,
     NewOrganizationForm,
     OrganizationForm,
     PlanItemForm,
@@ -46,6 +48,48 @@ def _get_round_for_member(request, pk):
         "organization", "questionnaire"
     )
     return get_object_or_404(queryset, pk=pk)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def keep_result(request, token):
+    """File an anonymous result in one of the user's organizations (or a new one) as a round."""
+    response = get_object_or_404(
+        Response.objects.by_token(token)
+        .filter(round=None, submitted_at__isnull=False)
+        .select_related("questionnaire")
+    )
+    memberships = request.user.memberships.select_related("organization")
+    organizations = [membership.organization for membership in memberships]
+    form = KeepResultForm(
+        request.POST or None,
+        organizations=organizations,
+        initial={"name": response.organization_name, "role": response.role},
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            organization = form.existing()
+            if organization is None:
+                organization = Organization.objects.create(name=form.cleaned_data["name"])
+                Membership.objects.create(
+                    organization=organization,
+                    user=request.user,
+                    role=form.cleaned_data["role"],
+                    language=get_language(),
+                )
+            round = response.file_as_round(organization)
+            if round is None:  # kept by a simultaneous request
+                transaction.set_rollback(True)
+        if round is None:
+            raise Http404
+        messages.success(
+            request,
+            _("Your result is now a round of %(name)s, which its members can see.")
+            % {"name": organization.name},
+        )
+        return redirect(round)
+    return render(request, "assessments/keep_result.html", {"form": form, "response": response})
 
 
 @login_required
@@ -112,12 +156,13 @@ def member_list(request, pk):
     organization = _get_organization_for_member(request, pk)
     form = InviteMemberForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
-        invitation = MemberInvitation.objects.create(
-            organization=organization, invited_by=request.user, **form.cleaned_data
-        )
-        emails.send_member_invitation(invitation, language=get_language())
-        messages.success(request, _("Invitation sent to %(email)s.") % form.cleaned_data)
-        return redirect("assessments:members", organization.pk)
+        if not throttle.allowed(request, "invite"):
+            return throttle.too_many(request)
+        if throttle.may_mail(request, form):
+            invitation = _invite_member(organization, request.user, **form.cleaned_data)
+            emails.send_member_invitation(invitation, language=get_language())
+            messages.success(request, _("Invitation sent to %(email)s.") % form.cleaned_data)
+            return redirect("assessments:members", organization.pk)
     return render(
         request,
         "assessments/members.html",
@@ -130,6 +175,33 @@ def member_list(request, pk):
     )
 
 
+def _may_invite(request, addresses):
+    """Count invitations to ADDRESSES; False, counting none, if any would go over a limit."""
+    for dry_run in (True, False):
+        for address in addresses:
+            if not (
+                throttle.allowed(request, "invite", dry_run=dry_run)
+                and throttle.allowed(request, "mail", address=address, dry_run=dry_run)
+            ):
+                return False
+    return True
+
+
+def _invite_member(organization, inviter, email, role):
+    """Invite EMAIL; an expired invitation to the same address is renewed, never doubled."""
+    with transaction.atomic():
+        invitation = (
+            organization.invitations.select_for_update()
+            .filter(email__iexact=email, accepted_at=None)
+            .first()
+        ) or MemberInvitation(organization=organization, email=email)
+        invitation.role, invitation.invited_by = role, inviter
+        invitation.created_at = timezone.now()
+        invitation.new_token()
+        invitation.save()
+    return invitation
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def round_new(request, pk):
@@ -140,6 +212,9 @@ def round_new(request, pk):
     form = RoundForm(request.POST if request.method == "POST" else None, previous=previous)
     questionnaire = Questionnaire.objects.active()
     if request.method == "POST" and form.is_valid() and questionnaire:
+        people = form.people_to_reinvite()
+        if not _may_invite(request, [person.email for person in people]):
+            return throttle.too_many(request)
         with transaction.atomic():
             round = form.save(commit=False)
             round.organization = organization
@@ -157,7 +232,7 @@ def round_new(request, pk):
                     role=person.role,
                     language=person.language,
                 )
-                for person in form.people_to_reinvite()
+                for person in people
             ]
         for response in invited:
             emails.send_round_invitation(response, response.token, inviter=request.user)
@@ -184,7 +259,9 @@ def round_invite(request, pk):
         messages.error(request, _("This round is closed; nobody can be invited any more."))
         return redirect(round)
     form = InviteRespondentForm(request.POST, round=round)
-    if not form.is_valid():
+    if form.is_valid() and not throttle.allowed(request, "invite"):
+        return throttle.too_many(request)
+    if not form.is_valid() or not throttle.may_mail(request, form):
         return _round_page(request, round, form, status=400)
     try:
         with transaction.atomic():

@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .. import emails
+from .. import emails, throttle
 from ..forms import DONT_KNOW, PageForm, RoundStartForm, StartForm
 from ..models import Answer, Question, Questionnaire, Response, Round
 from ..pages import ResultPage
@@ -33,13 +33,16 @@ def start(request):
         return render(request, "assessments/unavailable.html", status=503)
     form = StartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        response = form.save(commit=False)
-        response.questionnaire = questionnaire
-        response.language = get_language()
-        response.save()
-        if response.email:
-            emails.send_private_link(response, response.token)
-        return redirect("assessments:page", response.token, 1)
+        if not throttle.allowed(request, "start"):
+            return throttle.too_many(request)
+        if throttle.may_mail(request, form):
+            response = form.save(commit=False)
+            response.questionnaire = questionnaire
+            response.language = get_language()
+            response.save()
+            if response.email:
+                emails.send_private_link(response, response.token)
+            return redirect("assessments:page", response.token, 1)
     size = Question.objects.filter(section__questionnaire=questionnaire).aggregate(
         questions=Count("pk"), pages=Count("section", distinct=True)
     )
@@ -74,20 +77,23 @@ def join(request, share_token):
         return render(request, "assessments/round_closed.html", {"round": round}, status=410)
     form = RoundStartForm(request.POST or None, round=round)
     if request.method == "POST" and form.is_valid():
-        response = form.save(commit=False)
-        response.round = round
-        response.questionnaire = round.questionnaire
-        response.organization_name = round.organization.name
-        response.language = get_language()
-        try:
-            with transaction.atomic():
-                response.save()
-        except IntegrityError:  # the same e-mail, submitted twice at once
-            form.add_error("email", RoundStartForm.duplicate_email_message)
-        else:
-            if response.email:
-                emails.send_private_link(response, response.token)
-            return redirect("assessments:page", response.token, 1)
+        if not throttle.allowed(request, "start"):
+            return throttle.too_many(request)
+        if throttle.may_mail(request, form):
+            response = form.save(commit=False)
+            response.round = round
+            response.questionnaire = round.questionnaire
+            response.organization_name = round.organization.name
+            response.language = get_language()
+            try:
+                with transaction.atomic():
+                    response.save()
+            except IntegrityError:  # the same e-mail, submitted twice at once
+                form.add_error("email", RoundStartForm.duplicate_email_message)
+            else:
+                if response.email:
+                    emails.send_private_link(response, response.token)
+                return redirect("assessments:page", response.token, 1)
     context = {"round": round, "form": form, "min_group": settings.ROUND_GROUP_MIN_RESPONDENTS}
     return render(request, "assessments/join.html", context)
 

@@ -1,12 +1,14 @@
 import datetime
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import MemberInvitation, Membership, Organization, Response, Round
-from tests.conftest import answer_all, lowest
+from tests.conftest import answer_all, lowest, submit_response
 from tests.helpers import invitation_token, private_token
 
 pytestmark = pytest.mark.django_db
@@ -15,83 +17,142 @@ SIGNUP = {
     "email": "Leo@Acme.example",
     "password1": "a-long-and-unusual-passphrase",
     "password2": "a-long-and-unusual-passphrase",
-    "organization_name": "Acme",
-    "role": "sales",
-    "industry": "software",
-    "size": "51-250",
 }
 
 
-def test_signup_creates_the_account_organization_and_membership(client, django_user_model):
-    response = client.post(reverse("signup"), SIGNUP)
+def link_in(message, fragment):
+    """The path of the first link in MESSAGE's text that contains FRAGMENT."""
+    url = next(word for word in message.body.split() if fragment in word)
+    return url.split("testserver", 1)[-1]
+
+
+def logged_in(client):
+    return client.get(reverse("assessments:organizations")).status_code == 200
+
+
+def test_signup_confirms_the_address_before_the_account_is_used(client, django_user_model):
+    response = client.post(reverse("account_signup"), SIGNUP)
+    assert response.status_code == 302
     user = django_user_model.objects.get()
-    organization = Organization.objects.get()
-    assert user.username == user.email == "leo@acme.example"
-    assert Membership.objects.get().role == "sales"
-    assert (organization.name, organization.industry, organization.size) == (
-        "Acme",
-        "software",
-        "51-250",
-    )
-    assert response.url == organization.get_absolute_url()
-    assert client.get(response.url).status_code == 200  # logged in
+    assert user.email == "leo@acme.example"
+    assert not logged_in(client)
+    [message] = mail.outbox
+    assert message.to == ["leo@acme.example"]
+    confirm = link_in(message, "/accounts/confirm-email/")
+    response = client.post(confirm)
+    assert response.status_code == 302
+    assert logged_in(client)
+    assert EmailAddress.objects.get(user=user).verified
 
 
-def test_signup_refuses_an_existing_email(client, leader):
-    response = client.post(reverse("signup"), {**SIGNUP, "email": "ANA@acme.example"})
-    assert response.status_code == 200
-    assert "already exists" in response.text
-    assert Organization.objects.count() == 1
-
-
-def test_anonymous_respondent_keeps_the_result_with_a_new_organization(client, new_response):
-    answer_all(client, new_response, pick=lowest)
-    result = client.get(reverse("assessments:result", args=[new_response.token]))
-    assert f"?response={new_response.token}" in result.text
-    form = client.get(reverse("signup"), {"response": new_response.token})
-    assert form.context["form"].initial["organization_name"] == "Acme"
-
-    client.post(reverse("signup"), {**SIGNUP, "response": new_response.token})
-    new_response.refresh_from_db()
-    round = Round.objects.get()
-    assert new_response.round == round
-    assert round.organization.name == "Acme"
-    assert not round.is_open
-    assert round.respondents == 1 and round.position == new_response.position
-
-
-def test_a_response_that_is_not_submitted_or_already_filed_cannot_be_claimed(
-    client, new_response, round
-):
-    client.post(reverse("signup"), {**SIGNUP, "response": new_response.token})
-    assert not Round.objects.exclude(pk=round.pk).exists()
+def test_signup_never_tells_whether_an_address_has_an_account(client, leader, django_user_model):
+    new = client.post(reverse("account_signup"), SIGNUP)
+    existing = Client().post(reverse("account_signup"), {**SIGNUP, "email": "ANA@acme.example"})
+    assert (existing.status_code, existing.url) == (new.status_code, new.url)
+    page = Client().get(existing.url)
+    assert "already" not in page.text.lower()
+    assert django_user_model.objects.filter(email__iexact="ana@acme.example").count() == 1
+    # The owner of the address is told, by e-mail, that someone tried.
+    assert [m.to for m in mail.outbox] == [["leo@acme.example"], ["ana@acme.example"]]
 
 
 def test_login_with_email_in_any_case_and_logout(client, leader):
     response = client.post(
-        reverse("login"), {"username": "ANA@acme.example", "password": "pw-for-tests"}
+        reverse("account_login"), {"login": "ANA@acme.example", "password": "pw-for-tests"}
     )
     assert response.status_code == 302
     assert response.url == reverse("assessments:organizations")
-    client.post(reverse("logout"))
+    client.post(reverse("account_logout"))
     response = client.get(reverse("assessments:organizations"))
-    assert response.status_code == 302 and reverse("login") in response.url
+    assert response.status_code == 302 and reverse("account_login") in response.url
 
 
 def test_password_reset_sends_a_working_link(client, leader):
-    client.post(reverse("password_reset"), {"email": "ana@acme.example"})
+    client.post(reverse("account_reset_password"), {"email": "ana@acme.example"})
     [message] = mail.outbox
-    link = next(line for line in message.body.splitlines() if "/reset/" in line)
-    path = link.split("testserver")[1]
-    form = client.get(path, follow=True)
-    assert form.context["validlink"]
+    form = client.get(link_in(message, "/accounts/password/reset/key/"), follow=True)
+    assert form.status_code == 200
     response = client.post(
         form.redirect_chain[-1][0],
-        {"new_password1": "another-long-passphrase", "new_password2": "another-long-passphrase"},
+        {"password1": "another-long-passphrase", "password2": "another-long-passphrase"},
     )
     assert response.status_code == 302
     leader.refresh_from_db()
     assert leader.check_password("another-long-passphrase")
+
+
+def test_password_reset_for_an_unknown_address_sends_nothing(client, db):
+    response = client.post(reverse("account_reset_password"), {"email": "who@nowhere.example"})
+    assert response.status_code == 302  # the same answer as for a known address
+    assert mail.outbox == []
+
+
+def test_admin_login_goes_through_the_sites_login(client, make_consultant):
+    make_consultant("cons@c.example")
+    response = client.get(reverse("admin:login"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+    client.post(reverse("account_login"), {"login": "cons@c.example", "password": "pw-for-tests"})
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+@pytest.fixture
+def result(client, new_response):
+    answer_all(client, new_response, pick=lowest)
+    return new_response
+
+
+def test_result_page_offers_to_keep_the_result(client, result):
+    page = client.get(reverse("assessments:result", args=[result.token]))
+    keep = reverse("assessments:keep_result", args=[result.token])
+    assert keep in page.text
+    response = client.get(keep)
+    assert response.status_code == 302 and reverse("account_login") in response.url
+
+
+def test_keeping_a_result_in_a_new_organization(client, result, leader):
+    client.force_login(leader)
+    keep = reverse("assessments:keep_result", args=[result.token])
+    form = client.get(keep)
+    assert form.context["form"].initial["name"] == "Acme"
+    response = client.post(keep, {"organization": "new", "name": "Acme Ltd", "role": "sales"})
+    round = Round.objects.get()
+    assert response.url == round.get_absolute_url()
+    assert round.organization.name == "Acme Ltd"
+    assert round.organization.memberships.get(user=leader).role == "sales"
+    result.refresh_from_db()
+    assert result.round == round and not round.is_open
+    assert round.respondents == 1 and round.position == result.position
+    page = client.get(response.url)
+    assert "is now a round of Acme Ltd" in page.text
+
+
+def test_keeping_a_result_in_one_of_my_organizations(client, result, leader, organization):
+    client.force_login(leader)
+    keep = reverse("assessments:keep_result", args=[result.token])
+    client.post(keep, {"organization": str(organization.pk)})
+    assert Round.objects.get().organization == organization
+    assert Organization.objects.count() == 1
+    # Kept once: the link no longer offers it, a second try is a 404.
+    assert client.post(keep, {"organization": str(organization.pk)}).status_code == 404
+    assert Round.objects.count() == 1
+
+
+def test_only_my_organizations_can_receive_a_result(client, result, leader, other_leader):
+    client.force_login(leader)
+    foreign = other_leader.organizations.get()
+    keep = reverse("assessments:keep_result", args=[result.token])
+    response = client.post(keep, {"organization": str(foreign.pk)})
+    assert response.status_code == 200
+    assert not Round.objects.exists()
+
+
+def test_an_unsubmitted_or_filed_response_cannot_be_kept(client, leader, new_response, round):
+    client.force_login(leader)
+    keep = reverse("assessments:keep_result", args=[new_response.token])
+    assert client.get(keep).status_code == 404
+    filed = submit_response(round, "sales")
+    assert client.get(reverse("assessments:keep_result", args=[filed.token])).status_code == 404
 
 
 def test_member_invites_a_leader_who_accepts(client, leader, organization, make_leader):
@@ -126,14 +187,51 @@ def test_invitation_for_someone_else_does_not_make_you_a_member(
     assert not organization.members.filter(pk=other_leader.pk).exists()
 
 
-def test_invited_leader_signs_up_into_the_organization(client, leader, organization):
-    invitation = MemberInvitation.objects.create(
+@pytest.fixture
+def invitation(leader, organization):
+    return MemberInvitation.objects.create(
         organization=organization, email="sam@acme.example", role="ceo", invited_by=leader
     )
-    data = {**SIGNUP, "email": "sam@acme.example", "invitation": invitation.token}
-    client.post(reverse("signup"), data)
-    assert Organization.objects.count() == 1
+
+
+def test_invited_leader_signs_up_with_the_invited_address_and_joins(
+    client, organization, invitation
+):
+    url = reverse("accept_invitation", args=[invitation.token])
+    page = client.get(url)
+    signup = page.context["signup_url"]
+    assert "email=sam%40acme.example" in signup
+    response = client.post(signup, {**SIGNUP, "email": "sam@acme.example"})
+    # The invitation link went to that mailbox: no second confirmation is needed.
+    assert response.status_code == 302 and response.url == url
+    assert mail.outbox == []
+    client.post(url)
     assert organization.memberships.get(user__email="sam@acme.example").role == "ceo"
+
+
+def test_signing_up_from_an_invitation_with_another_address_does_not_join(
+    client, organization, invitation, django_user_model
+):
+    url = reverse("accept_invitation", args=[invitation.token])
+    client.get(url)
+    client.post(reverse("account_signup") + f"?next={url}", {**SIGNUP, "email": "eve@evil.example"})
+    # That address must be confirmed first, and even then the invitation is not for it.
+    assert not logged_in(client)
+    eve = django_user_model.objects.get(email="eve@evil.example")
+    EmailAddress.objects.filter(user=eve).update(verified=True)
+    client.force_login(eve)
+    page = client.post(url)
+    assert "This invitation is for sam@acme.example" in page.text
+    assert not organization.members.filter(pk=eve.pk).exists()
+
+
+def test_an_unconfirmed_copy_of_the_invited_address_does_not_join(
+    client, organization, invitation, other_leader
+):
+    EmailAddress.objects.create(user=other_leader, email="sam@acme.example", verified=False)
+    client.force_login(other_leader)
+    client.post(reverse("accept_invitation", args=[invitation.token]))
+    assert not organization.members.filter(pk=other_leader.pk).exists()
 
 
 def test_expired_or_used_invitation_is_refused_clearly(client, leader, organization):

@@ -43,7 +43,7 @@ def test_anonymous_visitor_is_sent_to_log_in(client, member_urls):
     for method, url in member_urls:
         response = getattr(client, method)(url, POST_DATA)
         assert response.status_code == 302, (method, url)
-        assert response.url.startswith(reverse("login")), url
+        assert response.url.startswith(reverse("account_login")), url
 
 
 def test_respondent_of_the_same_round_sees_only_their_own_response(client, round, member_urls):

@@ -55,6 +55,7 @@ def world(questionnaire, leader, make_consultant, settings):
         organization=organization, email="new@acme.example", role="ceo", invited_by=leader
     )
     consultant = make_consultant("c@consult.example", organization)
+    kept = submit_response(None, "ceo", highest, questionnaire=questionnaire)
     return {
         "users": {"member": leader, "consultant": consultant},
         "public": [
@@ -68,10 +69,11 @@ def world(questionnaire, leader, make_consultant, settings):
             ],
             reverse("assessments:result", args=[submitted.token]),
             round.get_share_url(),
-            reverse("login"),
-            reverse("signup"),
-            reverse("password_reset"),
-            reverse("password_reset_done"),
+            reverse("account_login"),
+            reverse("account_signup"),
+            reverse("account_reset_password"),
+            reverse("account_reset_password_done"),
+            reverse("account_email_verification_sent"),
             reverse("accept_invitation", args=[invitation.token]),
             "/no-such-page/",
         ],
@@ -84,7 +86,10 @@ def world(questionnaire, leader, make_consultant, settings):
             reverse("assessments:round_new", args=[organization.pk]),
             round.get_absolute_url(),
             earlier.get_absolute_url(),
-            reverse("password_change"),
+            reverse("account_change_password"),
+            reverse("account_email"),
+            reverse("mfa_index"),
+            reverse("assessments:keep_result", args=[kept.token]),
         ],
         "consultant": [
             reverse("admin:dashboard"),

@@ -16,10 +16,10 @@ def test_consultant_logs_in_opens_the_portfolio_and_a_client(page, make_consulta
         submit_response(round, "sales", lowest)
     make_consultant("ca@consult.example", mine)
 
-    page.goto("/admin/")
-    page.fill("#id_username", "ca@consult.example")
+    page.goto("/admin/")  # staff log in through the site's login page
+    page.fill("#id_login", "ca@consult.example")
     page.fill("#id_password", "pw-for-tests")
-    page.locator("input[type=submit]").click()
+    page.locator("main form button[type=submit]").click()
     page.get_by_role("link", name="Open the consultants' dashboard").click()
     assert page.get_by_role("link", name="Alpha Client").is_visible()
     assert "Beta Client" not in page.content()

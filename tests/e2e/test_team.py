@@ -2,6 +2,7 @@ import pytest
 
 from assessments.models import Response
 from tests.e2e.helpers import charts_drawn, finish
+from tests.helpers import private_path
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -15,14 +16,14 @@ def test_invited_respondent_answers_and_a_member_sees_the_round(page, leader, ro
         role="sales",
         email="s@acme.example",
     )
-    page.goto(invited.get_absolute_url())
+    page.goto(private_path(invited.token))
     finish(page, index=2)
     page.wait_for_url("**/result/")
     assert "count towards the team result" in page.content()
 
     page.goto("/accounts/login/")
-    page.get_by_label("E-mail").fill("ana@acme.example")
-    page.get_by_label("Password").fill("pw-for-tests")
+    page.fill("#id_login", "ana@acme.example")
+    page.fill("#id_password", "pw-for-tests")
     page.locator("main form button[type=submit]").click()
     page.get_by_role("link", name=round.organization.name).click()
     assert charts_drawn(page) >= 1

@@ -8,6 +8,7 @@ import datetime
 import random
 import secrets
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
@@ -123,6 +124,10 @@ class Command(BaseCommand):
         )
         user.set_password(password)
         user.save()
+        # The demo addresses count as confirmed, so the printed logins work at once.
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
         return user
 
     def create_client(self, client, member, consultant, chance):

@@ -1,0 +1,47 @@
+"""How django-allauth treats this app's accounts, where its defaults do not fit."""
+
+import base64
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from cryptography.fernet import Fernet, MultiFernet
+from django.conf import settings
+from django.utils.crypto import salted_hmac
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def unstash_verified_email(self, request):
+        """Trust an invitation's address only for a sign-up with that very address.
+
+        Following a member invitation proves access to the invited mailbox
+        (accounts.accept_invitation stashes the address). allauth would add it,
+        confirmed, to any account signed up in that session, whatever address
+        was typed; an account with another address must confirm that one and
+        cannot take the invitation.
+        """
+        stashed = super().unstash_verified_email(request)
+        typed = str(request.POST.get("email", "")).strip().lower()
+        return stashed if stashed and stashed.lower() == typed else None
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """Keep two-factor secrets (TOTP keys, recovery-code seeds) encrypted in the database.
+
+    The key is derived from SECRET_KEY; keys in SECRET_KEY_FALLBACKS still
+    decrypt, so the secret key can be rotated.
+    """
+
+    def _fernet(self):
+        keys = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+        return MultiFernet([Fernet(_fernet_key(key)) for key in keys])
+
+    def encrypt(self, text):
+        return self._fernet().encrypt(text.encode()).decode()
+
+    def decrypt(self, encrypted_text):
+        return self._fernet().decrypt(encrypted_text.encode()).decode()
+
+
+def _fernet_key(secret):
+    digest = salted_hmac("smarketing.mfa-secrets", "fernet", secret=secret, algorithm="sha256")
+    return base64.urlsafe_b64encode(digest.digest())
