@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth.models import User
+from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils.html import format_html
@@ -122,12 +123,14 @@ class ConsultantScoped(NoSecretLookups):
     """
 
     scope = None  # the lookup from this model to Organization.consultants
+    # What else a consultant's rows must satisfy, e.g. to belong to a round run with them.
+    consultant_filter = Q()
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        return queryset.filter(**{self.scope: request.user}).distinct()
+        return queryset.filter(self.consultant_filter, **{self.scope: request.user}).distinct()
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         # Django redirects to the index for a missing object; an object outside
@@ -181,6 +184,10 @@ class ResponseInline(admin.TabularInline):
 @admin.register(Round)
 class RoundAdmin(ConsultantScoped, admin.ModelAdmin):
     scope = "organization__consultants"
+    # Its stored figures include every role group's, and its responses are
+    # individual: only rounds run with the consultant (the dashboard shows the
+    # published figures of the others).
+    consultant_filter = Q(consultant_access=True)
     list_display = ["organization", "opened_on", "closed_at", "respondents", "position", "stage"]
     list_filter = ["opened_on"]
     list_select_related = ["organization"]
@@ -215,6 +222,7 @@ class AnswerInline(admin.TabularInline):
 @admin.register(Response)
 class ResponseAdmin(ConsultantScoped, admin.ModelAdmin):
     scope = "round__organization__consultants"
+    consultant_filter = Q(round__consultant_access=True)
     list_display = [
         "organization_name",
         "name",

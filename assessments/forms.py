@@ -231,10 +231,38 @@ class RoundForm(forms.ModelForm):
 
     class Meta:
         model = Round
-        fields = ["closes_on"]
-        labels = {"closes_on": _("Closing date (optional)")}
-        help_texts = {"closes_on": _("After this day the round accepts no more answers.")}
-        widgets = {"closes_on": forms.DateInput(attrs={"type": "date"})}
+        fields = ["visibility", "closes_on"]
+        labels = {
+            "visibility": _("Who sees the answers"),
+            "closes_on": _("Closing date (optional)"),
+        }
+        help_texts = {
+            "visibility": _(
+                "Respondents are told before they answer, and it cannot change afterwards."
+            ),
+            "closes_on": _("After this day the round accepts no more answers."),
+        }
+        widgets = {
+            "visibility": forms.RadioSelect(
+                choices=[
+                    (
+                        Round.Visibility.CONFIDENTIAL,
+                        _(
+                            "Confidential: the team sees combined figures only, published when "
+                            "the round closes with enough answers"
+                        ),
+                    ),
+                    (
+                        Round.Visibility.OPEN,
+                        _(
+                            "Open: the team sees each person's answers, with their name, to "
+                            "discuss them face to face"
+                        ),
+                    ),
+                ]
+            ),
+            "closes_on": forms.DateInput(attrs={"type": "date"}),
+        }
 
     def clean_closes_on(self):
         closes_on = self.cleaned_data["closes_on"]

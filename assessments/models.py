@@ -18,6 +18,7 @@ from django.db.models.functions import Cast, NullIf
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from stages.models import Indicator, NextStep
 
@@ -288,8 +289,10 @@ class OrganizationQuerySet(models.QuerySet):
         counts come from correlated subqueries on stored results, so the list
         costs one query whatever the number of clients.
         """
-        scored = Round.objects.filter(organization=OuterRef("pk"), respondents__gt=0).order_by(
-            "-opened_on", "-pk"
+        scored = (
+            Round.objects.for_consultants()
+            .filter(organization=OuterRef("pk"))
+            .order_by("-opened_on", "-pk")
         )
         latest_round = Round.objects.filter(organization=OuterRef("pk")).order_by(
             "-opened_on", "-pk"
@@ -499,6 +502,14 @@ class RoundQuerySet(models.QuerySet):
     def scored(self):
         return self.filter(respondents__gt=0)
 
+    def published(self):
+        """Rounds whose figures the organization's members may see (Round.is_published)."""
+        return self.filter(_published())
+
+    def for_consultants(self):
+        """Rounds whose figures consultants may see (Round.shows_figures_to_consultants)."""
+        return self.filter(_published() | Q(consultant_access=True, respondents__gt=0))
+
     def by_share_token(self, token):
         return self.filter(pk=tokens.share_token_pk(token))
 
@@ -515,14 +526,53 @@ class RoundQuerySet(models.QuerySet):
         return self.filter(later, organization_id=round.organization_id).order_by("opened_on", "pk")
 
 
+def _published():
+    closed = Q(closed_at__isnull=False) | Q(closes_on__lt=timezone.localdate())
+    enough = Q(respondents__gte=settings.ROUND_GROUP_MIN_RESPONDENTS)
+    return Q(visibility=Round.Visibility.OPEN, respondents__gt=0) | (
+        Q(visibility=Round.Visibility.CONFIDENTIAL) & closed & enough
+    )
+
+
 class Round(Scored):
-    """One assessment of one organization at one point in time, on one questionnaire version."""
+    """One assessment of one organization at one point in time, on one questionnaire version.
+
+    Who sees what (the privacy model, README "Who sees the answers"): in a
+    confidential round the members see no figure until the round is closed
+    with at least ROUND_GROUP_MIN_RESPONDENTS submitted, and a role group only
+    when showing it cannot expose anyone (visible_groups); in an open round
+    they see everything, each person's answers by name. The organization's
+    consultants see individual responses only of rounds run with them
+    (consultant_access), which respondents are told before they answer.
+    """
+
+    class Visibility(models.TextChoices):
+        CONFIDENTIAL = "confidential", _("Confidential")
+        OPEN = "open", _("Open")
 
     organization = models.ForeignKey(Organization, models.CASCADE, related_name="rounds")
     questionnaire = models.ForeignKey(Questionnaire, models.PROTECT, related_name="rounds")
     opened_on = models.DateField(_("opened on"), default=timezone.localdate)
     closes_on = models.DateField(_("closes on"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    visibility = models.CharField(
+        _("who sees the answers"),
+        max_length=12,
+        choices=Visibility,
+        default=Visibility.CONFIDENTIAL,
+        help_text=_(
+            "Confidential: members see combined figures only, once the round closes with "
+            "enough answers. Open: members see each person's answers, with their name."
+        ),
+    )
+    # Set when a member opens the round (the organization has consultants then)
+    # and never changed, so what respondents were told stays true.
+    consultant_access = models.BooleanField(
+        _("run with a consultant"),
+        default=False,
+        editable=False,
+        help_text=_("The organization's consultants see individual responses of this round."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -570,6 +620,80 @@ class Round(Scored):
         if self.closed_at is not None:
             return False
         return self.closes_on is None or timezone.localdate() <= self.closes_on
+
+    @property
+    def is_confidential(self):
+        return self.visibility == self.Visibility.CONFIDENTIAL
+
+    @property
+    def is_published(self):
+        """Whether members may see the round's figures.
+
+        A confidential round publishes once, when it closes with enough
+        answers, so figures that change after each submission can never be
+        compared to single out one person. An open round shows everything.
+        """
+        if not self.is_confidential:
+            return self.respondents > 0
+        return not self.is_open and self.respondents >= settings.ROUND_GROUP_MIN_RESPONDENTS
+
+    @property
+    def shows_figures_to_consultants(self):
+        """Consultants see what members see, and everything of a round run with them."""
+        return self.is_published or (self.consultant_access and self.respondents > 0)
+
+    def visible_groups(self, to_consultants=False):
+        """The role groups whose figures members may see.
+
+        In a confidential round a group shows with at least the minimum number
+        of people, and only while the people outside the groups shown number
+        none or at least that minimum: otherwise the team's figures minus the
+        groups' would give away the answers of the one or two left over.
+        """
+        counts = {group: data["count"] for group, data in self.groups.items() if data["count"]}
+        if not self.is_confidential or (to_consultants and self.consultant_access):
+            return set(counts) if self.respondents else set()
+        if not self.is_published:
+            return set()
+        minimum = settings.ROUND_GROUP_MIN_RESPONDENTS
+        shown = {group for group, count in counts.items() if count >= minimum}
+        while shown and 0 < self.respondents - sum(counts[g] for g in shown) < minimum:
+            shown.remove(min(shown, key=lambda group: (counts[group], group)))
+        return shown
+
+    def privacy_notice(self):
+        """What respondents are told, before they answer, about who sees their answers."""
+        minimum = settings.ROUND_GROUP_MIN_RESPONDENTS
+        if self.is_confidential:
+            sentences = [
+                ngettext(
+                    "Your answers are confidential. Your team sees only combined figures, "
+                    "published when the round closes if at least %(count)s person answered, "
+                    "and a role's figures only when at least %(count)s person of that role "
+                    "answered.",
+                    "Your answers are confidential. Your team sees only combined figures, "
+                    "published when the round closes if at least %(count)s people answered, "
+                    "and a role's figures only when at least %(count)s people of that role "
+                    "answered.",
+                    minimum,
+                )
+                % {"count": minimum}
+            ]
+        else:
+            sentences = [
+                _(
+                    "This is an open round: the members of your team see each person's "
+                    "answers, with their name and role, so that you can discuss them together."
+                )
+            ]
+        if self.consultant_access:
+            sentences.append(
+                _(
+                    "This round is run with a consultant, who also sees individual responses "
+                    "in order to advise your team."
+                )
+            )
+        return sentences
 
     @property
     def lowest_display(self):
@@ -687,11 +811,15 @@ class Response(Scored):
         unfiled = Response.objects.select_for_update().filter(pk=self.pk, round=None)
         if not unfiled.values_list("pk", flat=True):
             return None
+        # The person filing it keeps their own answers: the members see them.
         round = Round.objects.create(
             organization=organization,
             questionnaire=self.questionnaire,
             opened_on=timezone.localdate(self.created_at),
             closed_at=self.submitted_at,
+            visibility=Round.Visibility.OPEN,
+            # Its respondent was never told about a consultant.
+            consultant_access=False,
         )
         Response.objects.filter(pk=self.pk).update(round=round, organization_name=organization.name)
         round.refresh_result()

@@ -4,6 +4,7 @@ Views call these; this module never imports a view.
 """
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.utils.formats import get_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from stages.models import Stage
 
 from . import charts, results, scoring
-from .models import RoleGroup, Round
+from .models import Answer, RoleGroup, Round
 
 
 class ResultPage:
@@ -36,7 +37,7 @@ class ResultPage:
     def position_chart(self):
         markers = [charts.Marker(_("Your position"), float(self.response.position))]
         if self.response.round_id:
-            previous = Round.objects.scored().before(self.response.round).first()
+            previous = Round.objects.published().before(self.response.round).first()
             if previous:
                 markers.append(
                     charts.Marker(_("Team, previous round"), float(previous.position), faded=True)
@@ -55,17 +56,17 @@ class ResultPage:
         )
 
 
-def progress_chart(scored, stages):
-    """The team's line, and each role group's where every point meets the threshold."""
-    chronological = list(reversed(scored))
+def progress_chart(shown, stages, to_consultants=False):
+    """The team's line through the SHOWN rounds, and each role group's where it may be seen."""
+    chronological = list(reversed(shown))
     dates = [r.opened_on.isoformat() for r in chronological]
     series = [charts.Series(_("Team"), dates, [float(r.position) for r in chronological])]
-    minimum = settings.ROUND_GROUP_MIN_RESPONDENTS
+    visible = {r.pk: r.visible_groups(to_consultants) for r in chronological}
     for group in RoleGroup:
         points = [
             (r.opened_on.isoformat(), r.groups[group]["position"])
             for r in chronological
-            if r.groups.get(group, {}).get("count", 0) >= minimum
+            if group in visible[r.pk]
         ]
         if points:
             group_dates, positions = zip(*points, strict=True)
@@ -74,9 +75,34 @@ def progress_chart(scored, stages):
     return charts.progress_figure(charts.bands(stages), series, decimal_mark=decimal_mark)
 
 
-def round_result_context(round, stages, previous=None):
-    """What a scored round shows: result, markers, change since PREVIOUS and its plan's check."""
-    summary = results.summarize_round(round, stages, settings.ROUND_GROUP_MIN_RESPONDENTS)
+def individual_answers(round):
+    """Each submitted response of ROUND with its answers in questionnaire order.
+
+    Only for those allowed to see individual answers: the members of an open
+    round, the consultants of a round run with them.
+    """
+    answers = Answer.objects.select_related("question", "option").order_by(
+        "question__section__order", "question__order"
+    )
+    return list(
+        round.responses.filter(submitted_at__isnull=False)
+        .order_by("submitted_at", "pk")
+        .prefetch_related(Prefetch("answers", queryset=answers))
+    )
+
+
+def round_result_context(round, stages, previous=None, to_consultants=False):
+    """What a round's figures show: result, markers, change since PREVIOUS and its plan's check.
+
+    The caller has checked that the figures may be shown (Round.is_published,
+    or Round.shows_figures_to_consultants); the role groups are filtered here.
+    """
+    summary = results.summarize_round(
+        round,
+        stages,
+        settings.ROUND_GROUP_MIN_RESPONDENTS,
+        round.visible_groups(to_consultants),
+    )
     markers = [charts.Marker(_("Team"), float(round.position))]
     markers += [
         charts.Marker(group.label, group.position, secondary=True)

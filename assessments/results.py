@@ -210,8 +210,11 @@ class RoundSummary:
         return bool(self.stage_gaps)
 
 
-def summarize_round(round, stages, min_group):
-    """Describe a round with results: its summary, role groups and the marketing–sales gap."""
+def summarize_round(round, stages, min_group, visible_groups):
+    """Describe a round with results: its summary, role groups and the marketing–sales gap.
+
+    Only the VISIBLE_GROUPS' figures are given (the privacy rule is the round's).
+    """
     from .models import RoleGroup
 
     summary = summarize(round, stages)
@@ -219,7 +222,7 @@ def summarize_round(round, stages, min_group):
     for group in RoleGroup:
         data = round.groups.get(group, {})
         count = data.get("count", 0)
-        position = data["position"] if count >= min_group else None
+        position = data["position"] if group in visible_groups else None
         groups.append(GroupView(group, str(group.label), count, position))
     visible = {g.group for g in groups if g.position is not None}
     stage_gaps, indicator_gaps = [], []

@@ -19,3 +19,12 @@ def invitation_token(text):
 
 def private_path(token):
     return reverse("assessments:resume", args=[token])
+
+
+def close(round):
+    """Close ROUND now, as a member would; a confidential round publishes its figures then."""
+    from django.utils import timezone
+
+    type(round).objects.filter(pk=round.pk).update(closed_at=timezone.now())
+    round.refresh_from_db()
+    return round

@@ -231,7 +231,16 @@ class World:
         self.member_b = make_leader("b@b.example")
         self.org_a = self.member_a.organizations.get()
         self.org_b = self.member_b.organizations.get()
-        self.round_a = Round.objects.create(organization=self.org_a, questionnaire=questionnaire)
+        # Assigned before the rounds open: the rounds are run with them.
+        self.consultant_a = make_consultant("ca@c.example", self.org_a)
+        self.consultant_b = make_consultant("cb@c.example", self.org_b)
+        # An open round (its figures show from the first answer), run with a consultant.
+        self.round_a = Round.objects.create(
+            organization=self.org_a,
+            questionnaire=questionnaire,
+            visibility="open",
+            consultant_access=True,
+        )
         Round.objects.create(organization=self.org_b, questionnaire=questionnaire)
         self.submitted = submit_response(self.round_a, "marketing", highest, email="r@a.example")
         self.anonymous_result = submit_response(None, "ceo", highest, questionnaire=questionnaire)
@@ -244,8 +253,6 @@ class World:
         self.invitation = MemberInvitation.objects.create(
             organization=self.org_a, email="new@a.example", role="ceo", invited_by=self.member_a
         )
-        self.consultant_a = make_consultant("ca@c.example", self.org_a)
-        self.consultant_b = make_consultant("cb@c.example", self.org_b)
         self.superuser = superuser
         self.objects = {
             "auth_group": Group.objects.get(name="Consultants"),

@@ -147,7 +147,7 @@ def test_reinviting_a_round_over_the_limits_writes_nothing(client, leader, round
     client.force_login(leader)
     response = client.post(
         reverse("assessments:round_new", args=[round.organization.pk]),
-        {"reinvite": ["p0@example.com", "p1@example.com"]},
+        {"reinvite": ["p0@example.com", "p1@example.com"], "visibility": "open"},
     )
     assert response.status_code == 429
     assert Round.objects.count() == 1 and mail.outbox == []

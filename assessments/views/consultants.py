@@ -45,8 +45,11 @@ def _get_client(request, pk):
     return get_object_or_404(_clients(request), pk=pk)
 
 
-def _get_round(request, pk):
+def _get_round_with_responses(request, pk):
+    """A round whose individual responses this user may see: one run with the consultant."""
     rounds = Round.objects.filter(organization__in=_clients(request))
+    if not request.user.is_superuser:
+        rounds = rounds.filter(consultant_access=True)
     return get_object_or_404(rounds.select_related("organization", "questionnaire"), pk=pk)
 
 
@@ -164,7 +167,7 @@ def portfolio_export(request, fmt):
 @staff_member_required
 def client(request, pk):
     organization = _get_client(request, pk)
-    context = _client_context(organization)
+    context = _client_context(organization, request.user)
     context.update(_admin_context(request), title=organization.name)
     return render(request, "admin/dashboard/client.html", context)
 
@@ -172,24 +175,43 @@ def client(request, pk):
 @staff_member_required
 def report(request, pk):
     organization = _get_client(request, pk)
-    return render(request, "admin/dashboard/report.html", _client_context(organization))
+    context = _client_context(organization, request.user)
+    return render(request, "admin/dashboard/report.html", context)
 
 
-def _client_context(organization):
-    responses = Response.objects.filter(submitted_at__isnull=False).order_by("submitted_at")
+def _sees_figures(user, round):
+    return round.shows_figures_to_consultants or (user.is_superuser and round.respondents > 0)
+
+
+def _client_context(organization, user):
+    """A client's page: figures of rounds this user may see, responses of those run with them."""
+    responses = Response.objects.filter(
+        submitted_at__isnull=False, round__organization=organization
+    ).order_by("submitted_at")
+    if not user.is_superuser:
+        responses = responses.filter(round__consultant_access=True)
     rounds = list(
         organization.rounds.select_related("questionnaire").prefetch_related(
             Prefetch("responses", queryset=responses, to_attr="submitted_responses"),
             Prefetch("plan", queryset=PlanItem.objects.select_related("step__stage", "indicator")),
         )
     )
-    scored = [r for r in rounds if r.respondents]
+    for round in rounds:
+        round.figures_shown = _sees_figures(user, round)
+        round.responses_shown = user.is_superuser or round.consultant_access
+    scored = [r for r in rounds if r.figures_shown]
     stages = list(Stage.objects.with_content())
-    context = {"organization": organization, "rounds": rounds, "scored": scored, "stages": stages}
+    context = {
+        "organization": organization,
+        "rounds": rounds,
+        "scored": scored,
+        "progress_rounds": scored,
+        "stages": stages,
+    }
     if scored:
         previous = scored[1] if len(scored) > 1 else None
-        context.update(round_result_context(scored[0], stages, previous))
-        context["progress_chart"] = progress_chart(scored, stages)
+        context.update(round_result_context(scored[0], stages, previous, to_consultants=True))
+        context["progress_chart"] = progress_chart(scored, stages, to_consultants=True)
         context["heatmap"] = heatmap(scored, stages)
         context["plans"] = [
             (before, after, results.check_plan(before.plan.all(), before, after, stages))
@@ -202,14 +224,7 @@ def _client_context(organization):
     return context
 
 
-ROUND_COLUMNS = [
-    "organization",
-    "round_id",
-    "opened_on",
-    "closes_on",
-    "closed_at",
-    "questionnaire_version",
-    "respondents",
+ROUND_FIGURE_COLUMNS = [
     "position",
     "stage",
     "attainment_stage_2",
@@ -219,6 +234,16 @@ ROUND_COLUMNS = [
     "lowest_position",
     "highest_position",
     "flags",
+]
+ROUND_COLUMNS = [
+    "organization",
+    "round_id",
+    "opened_on",
+    "closes_on",
+    "closed_at",
+    "questionnaire_version",
+    "respondents",
+    *ROUND_FIGURE_COLUMNS,
 ]
 
 
@@ -235,17 +260,28 @@ def rounds_export(request, pk, fmt):
             timezone.localtime(r.closed_at).replace(tzinfo=None) if r.closed_at else None,
             r.questionnaire.version,
             r.respondents,
-            _number(r.position),
-            r.stage,
-            *(r.attainment.get(str(n)) for n in scoring.SCORED_STAGES),
-            r.coverage,
-            _number(r.lowest),
-            _number(r.highest),
-            " ".join(r.flags),
+            # A round whose figures are not published yet has none to export.
+            *(
+                _round_figures(r)
+                if _sees_figures(request.user, r)
+                else [None] * len(ROUND_FIGURE_COLUMNS)
+            ),
         ]
         for r in rounds
     )
     return exports.download(fmt, f"rounds-{organization.pk}", ROUND_COLUMNS, table)
+
+
+def _round_figures(r):
+    return [
+        _number(r.position),
+        r.stage,
+        *(r.attainment.get(str(n)) for n in scoring.SCORED_STAGES),
+        r.coverage,
+        _number(r.lowest),
+        _number(r.highest),
+        " ".join(r.flags),
+    ]
 
 
 RESPONSE_COLUMNS = [
@@ -264,7 +300,7 @@ RESPONSE_COLUMNS = [
 
 @staff_member_required
 def responses_export(request, pk, fmt):
-    round = _get_round(request, pk)
+    round = _get_round_with_responses(request, pk)
     keys = list(round.questionnaire.indicator_info())
     responses = round.responses.filter(submitted_at__isnull=False).order_by("submitted_at", "pk")
     table = (

@@ -1,5 +1,6 @@
 """Pages for members: their organizations, rounds, invitations and the team's view."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
@@ -34,7 +35,7 @@ from ..models import (
     Response,
     Round,
 )
-from ..pages import progress_chart, round_result_context
+from ..pages import individual_answers, progress_chart, round_result_context
 
 
 def _get_organization_for_member(request, pk):
@@ -132,17 +133,19 @@ def organization_settings(request, pk):
 def team(request, pk):
     organization = _get_organization_for_member(request, pk)
     rounds = list(organization.rounds.select_related("questionnaire"))
-    scored = [r for r in rounds if r.respondents]
+    published = [r for r in rounds if r.is_published]
     context = {
         "organization": organization,
         "rounds": rounds,
-        "latest": scored[0] if scored else None,
+        "progress_rounds": published,
+        "latest": published[0] if published else None,
+        "min_group": settings.ROUND_GROUP_MIN_RESPONDENTS,
     }
-    if scored:
+    if published:
         stages = list(Stage.objects.with_content())
-        previous = scored[1] if len(scored) > 1 else None
-        context.update(round_result_context(scored[0], stages, previous))
-        context["progress_chart"] = progress_chart(scored, stages)
+        previous = published[1] if len(published) > 1 else None
+        context.update(round_result_context(published[0], stages, previous))
+        context["progress_chart"] = progress_chart(published, stages)
     open_round = next((r for r in rounds if r.is_open), None)
     if open_round:
         context["open_round"] = open_round
@@ -220,6 +223,7 @@ def round_new(request, pk):
             round.organization = organization
             round.questionnaire = questionnaire
             round.created_by = request.user
+            round.consultant_access = organization.consultants.exists()
             round.save()
             invited = [
                 Response.objects.create(
@@ -284,16 +288,19 @@ def _round_page(request, round, invite_form, status=200, plan_form=None):
     context = {
         "round": round,
         "organization": round.organization,
+        "min_group": settings.ROUND_GROUP_MIN_RESPONDENTS,
         "status": _response_status(round),
         "invite_form": invite_form,
         "share_url": request.build_absolute_uri(round.get_share_url()),
         "plan": list(round.plan.select_related("step__stage", "indicator")),
     }
-    if round.respondents:
+    if round.is_published:
         stages = list(Stage.objects.with_content())
-        previous = Round.objects.scored().before(round).first()
+        previous = Round.objects.published().before(round).first()
         context.update(round_result_context(round, stages, previous))
-        following = Round.objects.scored().after(round).first()
+        if not round.is_confidential:
+            context["individuals"] = individual_answers(round)
+        following = Round.objects.published().after(round).first()
         if following:
             context["following"] = following
             context["own_plan_checks"] = results.check_plan(
@@ -315,7 +322,7 @@ def _plan_form(round, summary, data=None):
 @require_POST
 def plan_add(request, pk):
     round = _get_round_for_member(request, pk)
-    if not round.respondents:
+    if not round.is_published:
         raise Http404
     stages = list(Stage.objects.with_content())
     summary = results.summarize(round, stages)

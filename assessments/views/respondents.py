@@ -94,7 +94,7 @@ def join(request, share_token):
                 if response.email:
                     emails.send_private_link(response, response.token)
                 return redirect("assessments:page", response.token, 1)
-    context = {"round": round, "form": form, "min_group": settings.ROUND_GROUP_MIN_RESPONDENTS}
+    context = {"round": round, "form": form}
     return render(request, "assessments/join.html", context)
 
 
@@ -141,7 +141,6 @@ def page(request, token, number):
             "percent": round(100 * (number - 1) / len(pages)),
             "is_last": is_last,
             "private_url": request.build_absolute_uri(reverse("assessments:resume", args=[token])),
-            "min_group": settings.ROUND_GROUP_MIN_RESPONDENTS,
         },
     )
 

@@ -248,7 +248,9 @@ def test_expired_or_used_invitation_is_refused_clearly(client, leader, organizat
 
 def test_member_opens_a_round_and_invites_respondents_by_email(client, leader, organization):
     client.force_login(leader)
-    response = client.post(reverse("assessments:round_new", args=[organization.pk]), {})
+    response = client.post(
+        reverse("assessments:round_new", args=[organization.pk]), {"visibility": "confidential"}
+    )
     round = Round.objects.get()
     assert response.url == round.get_absolute_url()
     for email, role in [("m@acme.example", "marketing"), ("s@acme.example", "sales")]:
@@ -298,7 +300,9 @@ def test_three_invited_leaders_answer_and_a_member_sees_the_round(
     """The issue's "done means", through the views and the e-mailed links."""
     settings.ROUND_GROUP_MIN_RESPONDENTS = 1
     client.force_login(leader)
-    client.post(reverse("assessments:round_new", args=[organization.pk]), {})
+    client.post(
+        reverse("assessments:round_new", args=[organization.pk]), {"visibility": "confidential"}
+    )
     round = Round.objects.get()
     picks = {"marketing": 3, "sales": 0, "ceo": 2}
     for role in picks:
@@ -316,7 +320,11 @@ def test_three_invited_leaders_answer_and_a_member_sees_the_round(
     page = client.get(organization.get_absolute_url())
     round.refresh_from_db()
     assert round.respondents == 3
+    assert "3 of 3 submitted (100% response rate)" in page.text
+    # A confidential round shows its figures once it is closed.
+    assert "position_chart" not in page.context
+    client.post(reverse("assessments:round_close", args=[round.pk]))
+    page = client.get(organization.get_absolute_url())
     labels = [t["name"] for t in page.context["position_chart"]["data"]]
     assert labels == ["Team", "Marketing side", "Sales side", "Leadership"]
     assert page.context["round_summary"].shows_gap
-    assert "3 of 3 submitted (100% response rate)" in page.text

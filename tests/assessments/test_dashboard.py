@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def org_a(questionnaire):
     organization = Organization.objects.create(name="Alpha Client", industry="software")
-    round = Round.objects.create(organization=organization, questionnaire=questionnaire)
+    round = Round.objects.create(
+        organization=organization, questionnaire=questionnaire, consultant_access=True
+    )
     submit_response(round, "marketing", highest, name="Alice Alpha", email="alice@alpha.example")
     submit_response(round, "sales", lowest, name='=HYPERLINK("http://evil")')
     return organization
@@ -27,7 +29,9 @@ def org_a(questionnaire):
 @pytest.fixture
 def org_b(questionnaire):
     organization = Organization.objects.create(name="Beta Client")
-    round = Round.objects.create(organization=organization, questionnaire=questionnaire)
+    round = Round.objects.create(
+        organization=organization, questionnaire=questionnaire, consultant_access=True
+    )
     submit_response(round, "ceo", highest, name="Bob Beta", email="bob@beta.example")
     return organization
 
@@ -165,7 +169,9 @@ def test_portfolio_filters_sorts_and_flags(client, superuser, questionnaire, org
 def test_portfolio_row_has_change_rate_and_flags(client, superuser, org_a, settings):
     settings.ROUND_GROUP_MIN_RESPONDENTS = 1
     second = Round.objects.create(
-        organization=org_a, questionnaire=org_a.rounds.first().questionnaire
+        organization=org_a,
+        questionnaire=org_a.rounds.first().questionnaire,
+        consultant_access=True,
     )
     submit_response(second, "marketing", highest)
     submit_response(second, "sales", highest)
@@ -185,7 +191,9 @@ def test_portfolio_query_count_is_constant(
             organization = Organization.objects.create(
                 name=f"Client {Organization.objects.count()}"
             )
-            round = Round.objects.create(organization=organization, questionnaire=questionnaire)
+            round = Round.objects.create(
+                organization=organization, questionnaire=questionnaire, consultant_access=True
+            )
             if index % 2:
                 submit_response(round, "marketing", highest)
 

@@ -19,8 +19,9 @@ def pick_by_stage(levels):
 
 
 def make_round(organization, questionnaire, day, levels, roles=("marketing", "sales")):
+    """A past round; open, so that its figures show whatever the number of respondents."""
     round = Round.objects.create(
-        organization=organization, questionnaire=questionnaire, opened_on=day
+        organization=organization, questionnaire=questionnaire, opened_on=day, visibility="open"
     )
     for role in roles:
         submit_response(round, role, pick_by_stage(levels))
@@ -61,8 +62,9 @@ def progress(client, leader, organization):
 
 def test_progress_chart_with_one_round(client, leader, organization, questionnaire):
     make_round(organization, questionnaire, datetime.date(2026, 1, 1), {2: 1})
-    [team] = progress(client, leader, organization)
+    team, *groups = progress(client, leader, organization)
     assert team["x"] == ["2026-01-01"] and len(team["y"]) == 1
+    assert [group["name"] for group in groups] == ["Marketing side", "Sales side"]
 
 
 def test_progress_chart_with_two_rounds_and_role_lines(
@@ -81,8 +83,8 @@ def test_progress_chart_with_many_rounds_in_date_order(client, leader, organizat
     days = [datetime.date(2025, month, 1) for month in range(1, 13)]
     for day in reversed(days):
         make_round(organization, questionnaire, day, {2: 2}, roles=("ceo",))
-    [team] = progress(client, leader, organization)  # groups hidden below the threshold of 3
-    assert team["x"] == [d.isoformat() for d in days]
+    team, leadership = progress(client, leader, organization)
+    assert team["x"] == leadership["x"] == [d.isoformat() for d in days]
 
 
 def test_team_page_shows_change_faded_previous_marker_and_the_checked_plan(
@@ -117,6 +119,7 @@ def test_plan_check_reports_a_decline(organization, questionnaire, stages):
 
 
 def test_members_commit_to_plan_items_once(client, leader, round):
+    Round.objects.filter(pk=round.pk).update(visibility="open")
     submit_response(round, "marketing", lowest)
     client.force_login(leader)
     step = NextStep.objects.filter(stage__number=1).first()
@@ -145,7 +148,7 @@ def test_start_the_next_round_invites_the_same_people_again(client, leader, roun
     assert "Marta" in form.text
     client.post(
         reverse("assessments:round_new", args=[round.organization.pk]),
-        {"reinvite": ["m@acme.example"]},
+        {"reinvite": ["m@acme.example"], "visibility": "confidential"},
     )
     new = Round.objects.exclude(pk=round.pk).get()
     invited = Response.objects.get(round=new)

@@ -11,7 +11,9 @@ def test_consultant_logs_in_opens_the_portfolio_and_a_client(page, make_consulta
     mine = Organization.objects.create(name="Alpha Client")
     theirs = Organization.objects.create(name="Beta Client")
     for organization in (mine, theirs):
-        round = Round.objects.create(organization=organization, questionnaire=questionnaire)
+        round = Round.objects.create(
+            organization=organization, questionnaire=questionnaire, consultant_access=True
+        )
         submit_response(round, "marketing", highest)
         submit_response(round, "sales", lowest)
     make_consultant("ca@consult.example", mine)

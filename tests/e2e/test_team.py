@@ -20,14 +20,20 @@ def test_invited_respondent_answers_and_a_member_sees_the_round(page, leader, ro
     finish(page, index=2)
     page.wait_for_url("**/result/")
     assert "count towards the team result" in page.content()
+    assert "Your answers are confidential" in page.content()
 
     page.goto("/accounts/login/")
     page.fill("#id_login", "ana@acme.example")
     page.fill("#id_password", "pw-for-tests")
     page.locator("main form button[type=submit]").click()
     page.get_by_role("link", name=round.organization.name).click()
+    assert "1 of 1 submitted" in page.content()
+    # A confidential round publishes its figures when a member closes it.
+    assert page.locator("[data-chart]").count() == 0
+    page.goto(round.get_absolute_url())
+    page.get_by_role("button", name="Close the round").click()
+    page.get_by_role("link", name=round.organization.name).click()
     assert charts_drawn(page) >= 1
     position = page.locator("[data-chart=position-chart-data] .scatterlayer .point")
     assert position.count() == 2  # the team and the sales side
     assert page.locator("[data-chart=progress-chart-data] .scatterlayer .point").count() >= 1
-    assert "1 of 1 submitted" in page.content()

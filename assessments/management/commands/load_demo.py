@@ -146,7 +146,10 @@ class Command(BaseCommand):
         for number, (days_ago, levels) in enumerate(rounds, start=1):
             opened = today - datetime.timedelta(days=days_ago)
             round = Round.objects.create(
-                organization=organization, questionnaire=questionnaire, opened_on=opened
+                organization=organization,
+                questionnaire=questionnaire,
+                opened_on=opened,
+                consultant_access=assigned,
             )
             for role, person in PEOPLE:
                 response = Response.objects.create(
@@ -171,10 +174,8 @@ class Command(BaseCommand):
             Response.objects.filter(round=round).update(
                 invited_at=when, created_at=when, submitted_at=when + datetime.timedelta(days=2)
             )
-            if number < len(rounds):
-                Round.objects.filter(pk=round.pk).update(
-                    closed_at=when + datetime.timedelta(days=14)
-                )
+            # Every demo round is closed: a confidential round shows its figures then.
+            Round.objects.filter(pk=round.pk).update(closed_at=when + datetime.timedelta(days=14))
             if number == len(rounds) - 1:
                 self.commit_plan(round, member)
 
