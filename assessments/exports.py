@@ -32,7 +32,9 @@ def _csv(filename, header, rows):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     response.write("\ufeff")  # so spreadsheet programs read UTF-8
-    writer = csv.writer(response)
+    # Every field quoted: a separator inside a cell (";" where spreadsheets split
+    # on it, as in Spanish locales) can never start a new cell with a formula.
+    writer = csv.writer(response, quoting=csv.QUOTE_ALL)
     writer.writerow(header)
     writer.writerows(rows)
     return response

@@ -130,6 +130,26 @@ class NewOrganizationForm(OrganizationForm):
     role = forms.ChoiceField(label=_("Your role"), choices=Role.choices)
 
 
+class PortfolioFilterForm(forms.Form):
+    """The dashboard's query string: a tampered value is refused (400), never a 500."""
+
+    q = forms.CharField(max_length=100, required=False)
+    stage = forms.TypedChoiceField(
+        choices=[("", "")] + [(str(n), str(n)) for n in range(1, 5)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    overdue = forms.BooleanField(required=False)
+    consultant = forms.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
+    sort = forms.ChoiceField(required=False)
+    page = forms.CharField(max_length=20, required=False)  # the paginator reads it
+
+    def __init__(self, *args, sorts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sort"].choices = [(prefix + key, key) for key in sorts for prefix in ("", "-")]
+
+
 class InviteRespondentForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"))
     name = forms.CharField(label=_("Name (optional)"), max_length=200, required=False)

@@ -235,3 +235,12 @@ def test_accept_invitation(member, leader, invitation_for_someone_else, data):
     invitation.refresh_from_db()
     assert invitation.accepted_at is None
     assert not invitation.organization.memberships.filter(user=leader).exists()
+
+
+@FUZZ
+@given(data=submission(["q", "stage", "overdue", "consultant", "sort", "page"]))
+def test_dashboard_query_string(admin_client, data):
+    response = admin_client.get(reverse("admin:dashboard"), data)
+    assert response.status_code in (200, 400), (data, response.status_code)
+    export = admin_client.get(reverse("admin:dashboard_export", args=["csv"]), data)
+    assert export.status_code in (200, 400), (data, export.status_code)

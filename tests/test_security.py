@@ -1,5 +1,7 @@
 """Headers, throttled logins, escaping of user text, and a database outage."""
 
+import csv
+import io
 import re
 from unittest import mock
 
@@ -184,3 +186,46 @@ def test_any_other_error_is_a_plain_500_page(new_response):
         response = client.get(private_path(new_response.token))
     assert response.status_code == 500
     assert "Something went wrong" in response.content.decode()
+
+
+def test_csv_cells_cannot_start_a_formula_whatever_the_separator(admin_client, round):
+    Organization.objects.filter(pk=round.organization.pk).update(name="Acme;=1+1,@SUM(A1)")
+    submit_response(round, "marketing", highest, name="x\t=cmd|' /C calc'!A0")
+    export = admin_client.get(
+        reverse("admin:dashboard_responses_export", args=[round.pk, "csv"])
+    ).content.decode("utf-8-sig")
+    for delimiter in [",", ";"]:
+        for row in csv.reader(io.StringIO(export), delimiter=delimiter):
+            for cell in row:
+                assert not cell.lstrip('"').startswith(("=", "+", "-", "@")), (delimiter, cell)
+    header, first = csv.reader(io.StringIO(export))
+    assert first[header.index("organization")] == "Acme;=1+1,@SUM(A1)"
+
+
+PRIVATE_PAGES = [
+    lambda w: reverse("assessments:resume", args=[w["open"].token]),
+    lambda w: reverse("assessments:page", args=[w["open"].token, 1]),
+    lambda w: reverse("assessments:result", args=[w["submitted"].token]),
+    lambda w: w["round"].get_share_url(),
+    lambda w: w["round"].organization.get_absolute_url(),
+    lambda w: w["round"].get_absolute_url(),
+    lambda w: reverse("assessments:members", args=[w["round"].organization.pk]),
+    lambda w: reverse("assessments:organizations"),
+    lambda w: reverse("account_email"),
+]
+
+
+def test_private_pages_are_never_stored_by_browsers_or_proxies(client, leader, round):
+    world = {
+        "round": round,
+        "submitted": submit_response(round, "marketing", highest),
+        "open": round.responses.create(
+            questionnaire=round.questionnaire, organization_name="A", role="sales"
+        ),
+    }
+    client.force_login(leader)
+    for url in (page(world) for page in PRIVATE_PAGES):
+        response = client.get(url)
+        assert response.status_code in (200, 302), url
+        cache_control = response.headers.get("Cache-Control", "")
+        assert "private" in cache_control and "no-store" in cache_control, url

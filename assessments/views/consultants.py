@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404, render
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from stages.models import Stage
 
 from .. import exports, results, scoring
+from ..forms import PortfolioFilterForm
 from ..models import Organization, PlanItem, Response, RoleGroup, Round
 from ..pages import heatmap, progress_chart, round_result_context
 
@@ -57,16 +58,19 @@ def portfolio_rows(request):
     """The portfolio's queryset, filtered, searched and sorted as the query string asks."""
     today = timezone.localdate()
     rows = _clients(request).for_portfolio(today)
-    query = request.GET
-    if query.get("q"):
-        rows = rows.filter(name__icontains=query["q"][:100])
-    if query.get("stage") in {"1", "2", "3", "4"}:
-        rows = rows.filter(latest_stage=int(query["stage"]))
-    if query.get("overdue") == "1":
+    form = PortfolioFilterForm(request.GET, sorts=SORTS)
+    if not form.is_valid():
+        raise BadRequest("invalid dashboard filters")
+    query = form.cleaned_data
+    if query["q"]:
+        rows = rows.filter(name__icontains=query["q"])
+    if query["stage"]:
+        rows = rows.filter(latest_stage=query["stage"])
+    if query["overdue"]:
         rows = rows.filter(next_due_on__lt=today)
-    if request.user.is_superuser and query.get("consultant", "").isdigit():
-        rows = rows.filter(consultants=int(query["consultant"]))
-    sort = query.get("sort", "name")
+    if request.user.is_superuser and query["consultant"]:
+        rows = rows.filter(consultants=query["consultant"])
+    sort = query["sort"] or "name"
     column = F(SORTS.get(sort.lstrip("-"), "name"))
     order = column.desc(nulls_last=True) if sort.startswith("-") else column.asc(nulls_last=True)
     return rows.order_by(order, "pk"), sort

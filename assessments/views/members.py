@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stages.models import Stage
@@ -52,7 +51,6 @@ def _get_round_for_member(request, pk):
 
 
 @login_required
-@never_cache
 @require_http_methods(["GET", "POST"])
 def keep_result(request, token):
     """File an anonymous result in one of the user's organizations (or a new one) as a round."""

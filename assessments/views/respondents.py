@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from .. import emails, throttle
@@ -49,6 +50,7 @@ def start(request):
     return render(request, "assessments/start.html", {"form": form, "size": size})
 
 
+@never_cache
 def resume(request, token):
     """Send the respondent where they stopped: the result, or the first unanswered page."""
     response = _get_response(token)
@@ -67,6 +69,7 @@ def _round_closed(request, response):
     return render(request, "assessments/round_closed.html", context, status=status)
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def join(request, share_token):
     """A round's shared link: each visitor gets a personal response in that round."""
@@ -105,6 +108,7 @@ def _first_unanswered(pages, answered):
     return None
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def page(request, token, number):
     response = _get_response(token)
@@ -183,6 +187,7 @@ def _save_page(request, token, form, number, pages, *, going_back):
     return redirect("assessments:result", token)
 
 
+@never_cache
 def result(request, token):
     response = _get_response(token)
     if not response.is_submitted:
