@@ -13,7 +13,6 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
-    Sum,
 )
 from django.db.models.functions import Cast, NullIf
 from django.urls import reverse
@@ -22,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stages.models import Indicator, NextStep
 
-from . import cadence, scoring
+from . import cadence, results, scoring
 
 
 def new_token():
@@ -126,20 +125,14 @@ class Questionnaire(models.Model):
                 )
         return copy
 
-    def indicator_info(self):
-        """Return {indicator key: IndicatorInfo} with each indicator's total question weight."""
-        rows = (
-            Question.objects.filter(section__questionnaire=self)
-            .values("indicator__key", "indicator__stage__number")
-            .annotate(weight=Sum("weight"))
-            .order_by("indicator__stage__number", "indicator__order")
+    def indicator_keys(self):
+        """Return the keys of the indicators this version asks about, in stage order."""
+        return list(
+            Indicator.objects.filter(questions__section__questionnaire=self)
+            .order_by("stage__number", "order", "pk")
+            .values_list("key", flat=True)
+            .distinct()
         )
-        return {
-            row["indicator__key"]: scoring.IndicatorInfo(
-                row["indicator__stage__number"], row["weight"]
-            )
-            for row in rows
-        }
 
     def answered_pages(self):
         """Return pages() of a version that has responses, kept per process.
@@ -255,27 +248,33 @@ class Scored(models.Model):
     coverage = models.FloatField(_("coverage"), null=True, blank=True)
 
     RESULT_FIELDS = ["position", "stage", "attainment", "indicator_scores", "flags", "coverage"]
+    is_team = False  # a round's words speak of the team, a response's of "you"
 
     class Meta:
         abstract = True
 
     @property
+    def reading(self):
+        return results.reading(self)
+
+    @property
     def position_display(self):
-        return None if self.position is None else scoring.one_decimal(self.position)
+        """The position as every list shows it: "2.4", "≥ 2.0" (a lower bound) or "–"."""
+        return self.reading
 
     @property
     def progress_percent(self):
-        return int((self.position - self.stage) * 100)
+        return self.reading.progress_percent
 
     @property
     def coverage_percent(self):
-        return round(self.coverage * 100)
+        return None if self.coverage is None else scoring.percent(self.coverage)
 
-    def store(self, result, indicator_scores):
+    def store(self, result, indicator_scores=None):
         self.position = Decimal(str(result.position))
         self.stage = result.stage
         self.attainment = {str(k): v for k, v in result.attainment.items()}
-        self.indicator_scores = indicator_scores
+        self.indicator_scores = result.indicators if indicator_scores is None else indicator_scores
         self.flags = list(result.flags)
         self.coverage = result.coverage
 
@@ -495,6 +494,8 @@ class Round(Scored):
     highest = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
     groups = models.JSONField(_("results per role group"), default=dict, blank=True)
 
+    is_team = True
+
     objects = RoundQuerySet.as_manager()
 
     class Meta:
@@ -530,39 +531,50 @@ class Round(Scored):
 
     @property
     def lowest_display(self):
-        return scoring.one_decimal(self.lowest)
+        return results.position_text(self.lowest)
 
     @property
     def highest_display(self):
-        return scoring.one_decimal(self.highest)
+        return results.position_text(self.highest)
 
     def refresh_result(self):
-        """Recompute the stored result from the submitted responses (called at each submit)."""
+        """Recompute the stored result from the submitted responses' answers.
+
+        Called at each submit and when a submitted response is deleted. The team
+        is scored from the answers themselves, through the same path as one
+        respondent, so a round of one reads exactly like its response.
+        """
         submitted = list(
-            self.responses.filter(submitted_at__isnull=False).values_list(
-                "role", "position", "indicator_scores"
-            )
+            self.responses.filter(submitted_at__isnull=False).values_list("pk", "role", "position")
         )
-        indicators = self.questionnaire.indicator_info()
         self.respondents = len(submitted)
         if not submitted:
-            return
-        result, means = scoring.aggregate((scores for _, _, scores in submitted), indicators)
-        self.store(result, means)
-        positions = [position for _, position, _ in submitted]
-        self.lowest, self.highest = min(positions), max(positions)
-        self.groups = {}
-        for group in RoleGroup:
-            scores = [s for role, _, s in submitted if ROLE_GROUPS.get(role) == group]
-            if scores:
-                group_result, group_means = scoring.aggregate(scores, indicators)
-                self.groups[group] = {
-                    "count": len(scores),
-                    "position": group_result.position,
-                    "stage": group_result.stage,
-                    "attainment": {str(k): v for k, v in group_result.attainment.items()},
-                    "indicator_scores": group_means,
-                }
+            for name in [*Scored.RESULT_FIELDS, "lowest", "highest"]:
+                setattr(self, name, self._meta.get_field(name).get_default())
+            self.groups = {}
+        else:
+            answers = scored_answers(
+                Answer.objects.filter(
+                    response__round=self, response__submitted_at__isnull=False
+                ).select_related("question__indicator__stage", "option")
+            )
+            result = scoring.aggregate(answers[pk] for pk, _, _ in submitted)
+            self.store(result)
+            positions = [position for _, _, position in submitted]
+            self.lowest, self.highest = min(positions), max(positions)
+            self.groups = {}
+            for group in RoleGroup:
+                members = [pk for pk, role, _ in submitted if ROLE_GROUPS.get(role) == group]
+                if members:
+                    group_result = scoring.aggregate(answers[pk] for pk in members)
+                    self.groups[group] = {
+                        "count": len(members),
+                        "position": group_result.position,
+                        "stage": group_result.stage,
+                        "flags": list(group_result.flags),
+                        "attainment": {str(k): v for k, v in group_result.attainment.items()},
+                        "indicator_scores": group_result.indicators,
+                    }
         self.save(
             update_fields=[*Scored.RESULT_FIELDS, "respondents", "lowest", "highest", "groups"]
         )
@@ -647,18 +659,27 @@ class Response(Scored):
 
 
 def score_answers(answers):
-    """Score Answer rows; also return each indicator's weighted mean (None if unknown)."""
-    scored, per_indicator = [], {}
+    """Score one respondent's Answer rows; also return each indicator's score (None if unknown)."""
+    result = scoring.score(_scoring_answer(answer) for answer in answers)
+    return result, result.indicators
+
+
+def scored_answers(answers):
+    """Group Answer rows by response as scoring.Answer lists: {response id: [answer, ...]}."""
+    grouped = {}
     for answer in answers:
-        question = answer.question
-        value = answer.option.value if answer.option_id else None
-        scored.append(scoring.Answer(question.indicator.stage.number, value, question.weight))
-        per_indicator.setdefault(question.indicator.key, []).append((value, question.weight))
-    indicator_scores = {}
-    for key, pairs in per_indicator.items():
-        mean = scoring.weighted_mean((v, w) for v, w in pairs if v is not None)
-        indicator_scores[key] = None if mean is None else round(mean, scoring.PRECISION)
-    return scoring.score(scored), indicator_scores
+        grouped.setdefault(answer.response_id, []).append(_scoring_answer(answer))
+    return grouped
+
+
+def _scoring_answer(answer):
+    question = answer.question
+    return scoring.Answer(
+        stage=question.indicator.stage.number,
+        value=answer.option.value if answer.option_id else None,
+        weight=question.weight,
+        indicator=question.indicator.key,
+    )
 
 
 class PlanItem(models.Model):

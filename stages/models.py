@@ -38,6 +38,11 @@ class Stage(models.Model):
     def get_absolute_url(self):
         return reverse("stages:detail", args=[self.slug])
 
+    @property
+    def label(self):
+        """Name the stage inside a sentence, where a bare capitalised name reads wrong."""
+        return _("stage %(number)s, “%(name)s”") % {"number": self.number, "name": self.name}
+
 
 class Indicator(models.Model):
     stage = models.ForeignKey(Stage, models.CASCADE, related_name="indicators")

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from stages.models import Stage
 
 from .. import exports, results, scoring
-from ..models import Organization, PlanItem, Response, RoleGroup, Round
+from ..models import Organization, PlanItem, Response, Round
 from ..pages import heatmap, progress_chart, round_result_context
 
 PER_PAGE = 50
@@ -96,24 +96,20 @@ def portfolio(request):
 
 
 def _portfolio_row(organization, minimum):
-    flags = list(organization.latest_flags or [])
-    groups = organization.latest_groups or {}
-    marketing, sales = groups.get(RoleGroup.MARKETING), groups.get(RoleGroup.SALES)
-    if (
-        marketing
-        and sales
-        and min(marketing["count"], sales["count"]) >= minimum
-        and abs(marketing["position"] - sales["position"]) >= scoring.GAP_THRESHOLD
-    ):
-        flags.append("perception-gap")
-    organization.flag_codes = flags
-    organization.position_display = (
-        scoring.one_decimal(organization.latest_position)
-        if organization.latest_position is not None
-        else None
+    """Read a portfolio row's figures and flags with the same rules as the team page."""
+    organization.flag_codes = results.round_flags(
+        organization.latest_flags, organization.latest_groups, minimum
+    )
+    labels = results.flag_labels()
+    organization.flag_names = [labels[code] for code in organization.flag_codes]
+    organization.reading = results.read_position(
+        organization.latest_position, organization.latest_stage, organization.latest_flags
+    )
+    organization.position_change = results.position_change(
+        organization.previous_position, organization.latest_position
     )
     organization.rate_percent = (
-        None if organization.response_rate is None else int(organization.response_rate * 100)
+        None if organization.response_rate is None else results.percent(organization.response_rate)
     )
     return organization
 
@@ -226,6 +222,7 @@ ROUND_COLUMNS = [
 def rounds_export(request, pk, fmt):
     organization = _get_client(request, pk)
     rounds = organization.rounds.select_related("questionnaire").order_by("opened_on", "pk")
+    minimum = settings.ROUND_GROUP_MIN_RESPONDENTS
     table = (
         [
             organization.name,
@@ -241,7 +238,7 @@ def rounds_export(request, pk, fmt):
             r.coverage,
             _number(r.lowest),
             _number(r.highest),
-            " ".join(r.flags),
+            " ".join(results.round_flags(r.flags, r.groups, minimum)),
         ]
         for r in rounds
     )
@@ -265,7 +262,7 @@ RESPONSE_COLUMNS = [
 @staff_member_required
 def responses_export(request, pk, fmt):
     round = _get_round(request, pk)
-    keys = list(round.questionnaire.indicator_info())
+    keys = round.questionnaire.indicator_keys()
     responses = round.responses.filter(submitted_at__isnull=False).order_by("submitted_at", "pk")
     table = (
         [
