@@ -279,7 +279,18 @@ class Scored(models.Model):
         self.coverage = result.coverage
 
 
+def open_round(today, prefix=""):
+    """The condition Round.is_open checks, as a Q, through PREFIX from a related model."""
+    return Q(**{f"{prefix}closed_at__isnull": True}) & (
+        Q(**{f"{prefix}closes_on__isnull": True}) | Q(**{f"{prefix}closes_on__gte": today})
+    )
+
+
 class OrganizationQuerySet(models.QuerySet):
+    def overdue(self, today):
+        """The organizations whose next round is overdue (see cadence.is_overdue)."""
+        return self.filter(next_due_on__lt=today)
+
     def for_consultant(self, user):
         """Organizations a staff user may see in the admin: all for superusers."""
         if user.is_superuser:
@@ -301,8 +312,7 @@ class OrganizationQuerySet(models.QuerySet):
         )
         open_responses = (
             Response.objects.filter(round__organization=OuterRef("pk"))
-            .filter(round__closed_at__isnull=True)
-            .filter(Q(round__closes_on__isnull=True) | Q(round__closes_on__gte=today))
+            .filter(open_round(today, prefix="round__"))
             .order_by()
             .values("round__organization")
         )
@@ -405,7 +415,7 @@ class Organization(models.Model):
 
     @property
     def is_overdue(self):
-        return self.next_due_on is not None and self.next_due_on < timezone.localdate()
+        return cadence.is_overdue(self.next_due_on, timezone.localdate())
 
 
 class Membership(models.Model):
@@ -525,6 +535,7 @@ class Round(Scored):
 
     @property
     def is_open(self):
+        """Open until closed by hand or past its closing date (see open_round for the query)."""
         if self.closed_at is not None:
             return False
         return self.closes_on is None or timezone.localdate() <= self.closes_on

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from stages.models import Stage
 
-from .. import exports, results, scoring
+from .. import cadence, exports, results, scoring
 from ..models import Organization, PlanItem, Response, Round
 from ..pages import heatmap, progress_chart, round_result_context
 
@@ -60,7 +60,7 @@ def portfolio_rows(request):
     if query.get("stage") in {"1", "2", "3", "4"}:
         rows = rows.filter(latest_stage=int(query["stage"]))
     if query.get("overdue") == "1":
-        rows = rows.filter(next_due_on__lt=today)
+        rows = rows.overdue(today)
     if request.user.is_superuser and query.get("consultant", "").isdigit():
         rows = rows.filter(consultants=int(query["consultant"]))
     sort = query.get("sort", "name")
@@ -89,7 +89,6 @@ def portfolio(request):
             "query": request.GET,
             "consultants": consultants,
             "stages": Stage.objects.all(),
-            "today": timezone.localdate(),
             **_admin_context(request),
         },
     )
@@ -149,7 +148,7 @@ def portfolio_export(request, fmt):
             o.invited or 0,
             o.submitted or 0,
             o.next_due_on,
-            bool(o.next_due_on and o.next_due_on < today),
+            cadence.is_overdue(o.next_due_on, today),
             " ".join(_portfolio_row(o, minimum).flag_codes),
         ]
         for o in rows.iterator()

@@ -1,14 +1,19 @@
 """One response, walked through every page and export: the same figures everywhere."""
 
 import csv
+import datetime
 import io
 import re
 
 import pytest
+import time_machine
+from django.core import mail
+from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments import results, scoring
-from assessments.models import Response
+from assessments.models import Response, Round
 from tests.conftest import answer_all, submit_response
 from tests.helpers import by_question
 
@@ -126,3 +131,57 @@ def test_the_dashboard_flags_the_perception_gap_the_team_page_shows(
     assert "perception-gap" in row.flag_codes
     [exported] = csv_rows(client.get(reverse("admin:dashboard_export", args=["csv"])))
     assert "perception-gap" in exported["flags"].split()
+
+
+@pytest.mark.parametrize("opened_on, overdue", [("2026-01-15", False), ("2026-01-14", True)])
+def test_overdue_reads_the_same_on_the_team_page_the_dashboard_and_the_export(
+    client, leader, superuser, organization, questionnaire, opened_on, overdue
+):
+    # Quarterly: due on 15 April. On the due day a round is due, not yet overdue.
+    with time_machine.travel(datetime.datetime(2026, 4, 15, 12, tzinfo=datetime.UTC), tick=False):
+        Round.objects.create(
+            organization=organization,
+            questionnaire=questionnaire,
+            opened_on=datetime.date.fromisoformat(opened_on),
+            closed_at=timezone.now(),
+        )
+        client.force_login(leader)
+        team = client.get(organization.get_absolute_url()).text
+        assert ('<span class="status status-missing">Overdue</span>' in team) is overdue
+        client.force_login(superuser)
+        portfolio = client.get(reverse("admin:dashboard")).text
+        assert ("(overdue)" in portfolio) is overdue
+        only_overdue = client.get(reverse("admin:dashboard"), {"overdue": "1"})
+        assert len(only_overdue.context["clients"]) == int(overdue)
+        [row] = csv_rows(client.get(reverse("admin:dashboard_export", args=["csv"])))
+        assert row["overdue"] == str(overdue)
+
+
+@pytest.mark.parametrize("closes_on, is_open", [("2026-04-15", True), ("2026-04-14", False)])
+def test_an_open_round_reads_the_same_on_the_team_page_the_dashboard_and_in_reminders(
+    client, leader, superuser, organization, questionnaire, closes_on, is_open
+):
+    # A round stays open through its closing day.
+    with time_machine.travel(datetime.datetime(2026, 4, 15, 12, tzinfo=datetime.UTC), tick=False):
+        round = Round.objects.create(
+            organization=organization,
+            questionnaire=questionnaire,
+            opened_on=datetime.date(2026, 4, 1),
+            closes_on=datetime.date.fromisoformat(closes_on),
+        )
+        Response.objects.create(
+            round=round,
+            questionnaire=questionnaire,
+            organization_name=organization.name,
+            role="sales",
+            email="s@acme.example",
+            invited_at=timezone.now() - datetime.timedelta(days=5),
+        )
+        client.force_login(leader)
+        team = client.get(organization.get_absolute_url()).text
+        assert ("Responses to the open round" in team) is is_open
+        client.force_login(superuser)
+        [row] = client.get(reverse("admin:dashboard")).context["clients"]
+        assert (row.invited == 1) is is_open
+        call_command("send_reminders", stdout=io.StringIO())
+        assert len(mail.outbox) == int(is_open)
