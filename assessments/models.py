@@ -591,6 +591,21 @@ class Round(Scored):
         )
 
 
+class ResponseQuerySet(models.QuerySet):
+    @transaction.atomic
+    def delete(self):
+        """Delete, then refresh the result of every round that lost a submitted response."""
+        rounds = set(
+            self.filter(submitted_at__isnull=False, round__isnull=False).values_list(
+                "round_id", flat=True
+            )
+        )
+        deleted = super().delete()
+        for round in Round.objects.select_for_update().filter(pk__in=rounds):
+            round.refresh_result()
+        return deleted
+
+
 class Response(Scored):
     Role = Role
 
@@ -618,6 +633,8 @@ class Response(Scored):
     updated_at = models.DateTimeField(_("last saved"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
 
+    objects = ResponseQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("response")
@@ -644,6 +661,14 @@ class Response(Scored):
 
     def get_absolute_url(self):
         return reverse("assessments:resume", args=[self.token])
+
+    @transaction.atomic
+    def delete(self, *args, **kwargs):
+        """Delete, and take a submitted response out of its round's result."""
+        deleted = super().delete(*args, **kwargs)
+        if self.round_id and self.is_submitted:
+            Round.objects.select_for_update().get(pk=self.round_id).refresh_result()
+        return deleted
 
     @property
     def is_submitted(self):
@@ -702,15 +727,21 @@ class PlanItem(models.Model):
         BOTH = "both", _("Marketing and sales")
 
     round = models.ForeignKey(Round, models.CASCADE, related_name="plan")
+    # PROTECT: a plan and its check are history; the content they point to stays.
     step = models.ForeignKey(
-        NextStep, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("step")
+        NextStep,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plan_items",
+        verbose_name=_("step"),
     )
     indicator = models.ForeignKey(
         Indicator,
-        models.CASCADE,
+        models.PROTECT,
         null=True,
         blank=True,
-        related_name="+",
+        related_name="plan_items",
         verbose_name=_("indicator"),
     )
     owner = models.CharField(_("owner"), max_length=10, choices=Owner, blank=True)
@@ -741,7 +772,11 @@ class PlanItem(models.Model):
         ]
 
     def __str__(self):
-        return str(self.step or self.indicator)
+        return _("Plan of %(organization)s after the round of %(date)s: %(text)s") % {
+            "organization": self.round.organization,
+            "date": self.round.opened_on,
+            "text": self.text,
+        }
 
     @property
     def text(self):
