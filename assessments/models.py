@@ -248,7 +248,6 @@ class Scored(models.Model):
     coverage = models.FloatField(_("coverage"), null=True, blank=True)
 
     RESULT_FIELDS = ["position", "stage", "attainment", "indicator_scores", "flags", "coverage"]
-    is_team = False  # a round's words speak of the team, a response's of "you"
 
     class Meta:
         abstract = True
@@ -503,8 +502,6 @@ class Round(Scored):
     lowest = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
     highest = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
     groups = models.JSONField(_("results per role group"), default=dict, blank=True)
-
-    is_team = True
 
     objects = RoundQuerySet.as_manager()
 

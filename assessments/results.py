@@ -166,16 +166,11 @@ class Summary:
     indicator_groups: list[tuple[object, list[IndicatorRow]]]
     attainment_rows: list[AttainmentRow]
     weakest: list[IndicatorRow]
-    flags: list[tuple[str, str, str]]  # (code, label, explanation)
+    flags: list[tuple[str, str, str]]  # (code, label, explanation), beside the headline
     to_answer: list[tuple[object, list[object]]]  # (stage, indicators nobody could answer)
     needs_answers: object | None = None  # the unmeasured stage the climb stopped at
     threshold_percent: int = percent(scoring.REACHED_THRESHOLD)
     coverage_threshold_percent: int = percent(scoring.LOW_COVERAGE)
-
-    @property
-    def alerts(self):
-        """The flags to explain beside the headline, which already says when too few answered."""
-        return [flag for flag in self.flags if flag[0] != scoring.LOW_COVERAGE_FLAG]
 
 
 def summarize(scored, stages):
@@ -249,9 +244,12 @@ def weakest(groups, climbing, count=3):
 
 
 def explain_flags(scored, attainment, groups, stages):
-    """Return (code, label, explanation) for each flag of a stored result."""
+    """Return (code, label, explanation) for the flags explained beside the headline.
+
+    A lower bound (not-measured) and too few answers (low-coverage) are what the
+    headline itself says, with the stage or the answers it needs.
+    """
     labels = flag_labels()
-    team = scored.is_team
     explained = []
     for code in scored.flags:
         if code == scoring.FOUNDATION_GAP:
@@ -264,36 +262,6 @@ def explain_flags(scored, attainment, groups, stages):
             gaps = scoring.foundation_gaps(attainment, indicators)
             for text in _foundation_gap_texts(gaps, attainment, stages, lookup, indicators):
                 explained.append((code, labels[code], text))
-        elif code == scoring.NOT_MEASURED:
-            missing = stages[scored.stage + 1]
-            values = {"stage": missing.label}
-            text = (
-                _(
-                    "Nobody in the team could answer the questions on %(stage)s, so the "
-                    "team's position is a lower bound: the climb stops where nothing is known. "
-                    "Answers on that stage could place the team higher."
-                )
-                if team
-                else _(
-                    "You answered none of the questions on %(stage)s, so your position is a "
-                    "lower bound: the climb stops where nothing is known. Answers on that "
-                    "stage could place you higher."
-                )
-            ) % values
-            explained.append((code, labels[code], text))
-        elif code == scoring.LOW_COVERAGE_FLAG:
-            text = (
-                _(
-                    "Fewer than half of the questions have an answer other than “I don't know”, "
-                    "so there is not enough to place the team on the continuum."
-                )
-                if team
-                else _(
-                    "Fewer than half of the questions have an answer other than “I don't know”, "
-                    "so there is not enough to place you on the continuum."
-                )
-            )
-            explained.append((code, labels[code], text))
     return explained
 
 
