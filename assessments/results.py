@@ -1,7 +1,7 @@
 """Turn stored results into words: readings, statuses, actions, flags, gaps and changes.
 
-The one home for every rule that turns a number into words. Pages, exports and
-e-mails call these, so one figure reads the same everywhere: a share is cut to
+The one home for every rule that turns a number into words. Pages and exports
+call these, so one figure reads the same everywhere: a share is cut to
 whole percent (scoring.percent), a position to one decimal (scoring.one_decimal),
 a status is read off the displayed percent, and a difference is the difference
 of the displayed figures.
@@ -18,8 +18,6 @@ from django.utils.translation import ngettext
 
 from . import scoring
 from .scoring import percent
-
-__all__ = ["percent"]
 
 IN_PLACE, PARTLY, MISSING, UNKNOWN, NOT_MEASURED = (
     "in-place",
@@ -121,7 +119,7 @@ def position_change(before, after):
 
 
 def position_text(position):
-    """Return a position (a group's, a marker's) cut to one decimal, or None."""
+    """Return a bare position (the ends of the spread of individual ones) cut to one decimal."""
     return None if position is None else scoring.one_decimal(position)
 
 
