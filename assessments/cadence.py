@@ -31,6 +31,11 @@ def next_due(last_round_on: datetime.date | None, cadence: str) -> datetime.date
     return add_months(last_round_on, MONTHS[cadence])
 
 
+def is_overdue(next_due_on: datetime.date | None, today: datetime.date) -> bool:
+    """Tell whether the next round is overdue: its due date has passed (the due day is not late)."""
+    return next_due_on is not None and next_due_on < today
+
+
 def reminder_due(
     invited_at: datetime.datetime,
     last_reminded_at: datetime.datetime | None,

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import plotly.graph_objects as go
 
-from .scoring import one_decimal
+from .scoring import one_decimal, percent
 
 TEXT_COLOUR = "#212529"
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
@@ -47,6 +47,7 @@ class Marker:
     position: float
     faded: bool = False  # an earlier result, drawn lighter
     secondary: bool = False  # a part of the whole (a role group), drawn smaller
+    at_least: bool = False  # a lower bound: a stage was not measured
 
 
 @dataclass(frozen=True)
@@ -73,18 +74,21 @@ def position_figure(stage_bands, markers: list[Marker], decimal_mark=".") -> dic
     return {"data": traces, "layout": layout}
 
 
-def attainment_figure(stage_bands, rows, threshold_percent: int, label: str) -> dict:
+def attainment_figure(
+    stage_bands, rows, threshold_percent: int, label: str, unknown: str = "?"
+) -> dict:
     """Draw each scored stage's attainment as a bar, with the reached threshold marked.
 
-    ``rows`` are (stage number, attainment 0..1) pairs.
+    ``rows`` are (stage number, attainment 0..1 or None) pairs; a stage that was
+    not measured gets no bar, only the ``unknown`` text.
     """
     by_number = {band.number: band for band in stage_bands}
-    percents = [int(value * 100 + 1e-9) for _, value in rows]
+    percents = [None if value is None else percent(value) for _, value in rows]
     bar = go.Bar(
         x=[by_number[number].label for number, _ in rows],
-        y=percents,
+        y=[0 if p is None else p for p in percents],
         marker={"color": [by_number[number].colour for number, _ in rows]},
-        text=[f"{p}%" for p in percents],
+        text=[unknown if p is None else f"{p}%" for p in percents],
         textposition="outside",
         textfont={"color": TEXT_COLOUR},
         hoverinfo="x+text",
@@ -120,7 +124,10 @@ def _marker(marker: Marker, y: float, decimal_mark: str) -> dict:
         y=[y],
         mode="markers+text",
         name=marker.label,
-        text=[f"{marker.label}: {_number(marker.position, decimal_mark)}"],
+        text=[
+            f"{marker.label}: {'≥ ' if marker.at_least else ''}"
+            f"{_number(marker.position, decimal_mark)}"
+        ],
         textposition="middle right" if marker.position < 3.2 else "middle left",
         marker={
             "size": 11 if marker.secondary or marker.faded else 16,

@@ -12,7 +12,6 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
-    Sum,
 )
 from django.db.models.functions import Cast, NullIf
 from django.urls import reverse
@@ -22,7 +21,7 @@ from django.utils.translation import ngettext
 
 from stages.models import Indicator, NextStep
 
-from . import cadence, scoring, tokens
+from . import cadence, results, scoring, tokens
 
 
 class Role(models.TextChoices):
@@ -121,20 +120,14 @@ class Questionnaire(models.Model):
                 )
         return copy
 
-    def indicator_info(self):
-        """Return {indicator key: IndicatorInfo} with each indicator's total question weight."""
-        rows = (
-            Question.objects.filter(section__questionnaire=self)
-            .values("indicator__key", "indicator__stage__number")
-            .annotate(weight=Sum("weight"))
-            .order_by("indicator__stage__number", "indicator__order")
+    def indicator_keys(self):
+        """Return the keys of the indicators this version asks about, in stage order."""
+        return list(
+            Indicator.objects.filter(questions__section__questionnaire=self)
+            .order_by("stage__number", "order", "pk")
+            .values_list("key", flat=True)
+            .distinct()
         )
-        return {
-            row["indicator__key"]: scoring.IndicatorInfo(
-                row["indicator__stage__number"], row["weight"]
-            )
-            for row in rows
-        }
 
     def answered_pages(self):
         """Return pages() of a version that has responses, kept per process.
@@ -255,27 +248,43 @@ class Scored(models.Model):
         abstract = True
 
     @property
+    def reading(self):
+        return results.reading(self)
+
+    @property
     def position_display(self):
-        return None if self.position is None else scoring.one_decimal(self.position)
+        """The position as every list shows it: "2.4", "≥ 2.0" (a lower bound) or "–"."""
+        return self.reading
 
     @property
     def progress_percent(self):
-        return int((self.position - self.stage) * 100)
+        return self.reading.progress_percent
 
     @property
     def coverage_percent(self):
-        return round(self.coverage * 100)
+        return None if self.coverage is None else scoring.percent(self.coverage)
 
-    def store(self, result, indicator_scores):
+    def store(self, result, indicator_scores=None):
         self.position = Decimal(str(result.position))
         self.stage = result.stage
         self.attainment = {str(k): v for k, v in result.attainment.items()}
-        self.indicator_scores = indicator_scores
+        self.indicator_scores = result.indicators if indicator_scores is None else indicator_scores
         self.flags = list(result.flags)
         self.coverage = result.coverage
 
 
+def open_round(today, prefix=""):
+    """The condition Round.is_open checks, as a Q, through PREFIX from a related model."""
+    return Q(**{f"{prefix}closed_at__isnull": True}) & (
+        Q(**{f"{prefix}closes_on__isnull": True}) | Q(**{f"{prefix}closes_on__gte": today})
+    )
+
+
 class OrganizationQuerySet(models.QuerySet):
+    def overdue(self, today):
+        """The organizations whose next round is overdue (see cadence.is_overdue)."""
+        return self.filter(next_due_on__lt=today)
+
     def for_consultant(self, user):
         """Organizations a staff user may see in the admin: all for superusers."""
         if user.is_superuser:
@@ -299,8 +308,7 @@ class OrganizationQuerySet(models.QuerySet):
         )
         open_responses = (
             Response.objects.filter(round__organization=OuterRef("pk"))
-            .filter(round__closed_at__isnull=True)
-            .filter(Q(round__closes_on__isnull=True) | Q(round__closes_on__gte=today))
+            .filter(open_round(today, prefix="round__"))
             .order_by()
             .values("round__organization")
         )
@@ -310,6 +318,9 @@ class OrganizationQuerySet(models.QuerySet):
             latest_stage=Subquery(scored.values("stage")[:1]),
             latest_flags=Subquery(scored.values("flags")[:1]),
             latest_groups=Subquery(scored.values("groups")[:1]),
+            latest_respondents=Subquery(scored.values("respondents")[:1]),
+            latest_visibility=Subquery(scored.values("visibility")[:1]),
+            latest_consultant_access=Subquery(scored.values("consultant_access")[:1]),
             previous_position=Subquery(scored.values("position")[1:2]),
             change=F("latest_position") - F("previous_position"),
             last_round_on=Subquery(latest_round.values("opened_on")[:1]),
@@ -403,7 +414,7 @@ class Organization(models.Model):
 
     @property
     def is_overdue(self):
-        return self.next_due_on is not None and self.next_due_on < timezone.localdate()
+        return cadence.is_overdue(self.next_due_on, timezone.localdate())
 
 
 class Membership(models.Model):
@@ -526,8 +537,26 @@ class RoundQuerySet(models.QuerySet):
         return self.filter(later, organization_id=round.organization_id).order_by("opened_on", "pk")
 
 
+def visible_groups(groups, respondents, confidential):
+    """The role groups of a published round whose figures may be shown.
+
+    In a confidential round a group shows with at least the minimum number of
+    people, and only while the people outside the groups shown number none or
+    at least that minimum: otherwise the team's figures minus the groups'
+    would give away the answers of the one or two left over.
+    """
+    counts = {group: data["count"] for group, data in groups.items() if data.get("count")}
+    if not confidential:
+        return set(counts)
+    minimum = settings.ROUND_GROUP_MIN_RESPONDENTS
+    shown = {group for group, count in counts.items() if count >= minimum}
+    while shown and 0 < respondents - sum(counts[g] for g in shown) < minimum:
+        shown.remove(min(shown, key=lambda group: (counts[group], group)))
+    return shown
+
+
 def _published():
-    closed = Q(closed_at__isnull=False) | Q(closes_on__lt=timezone.localdate())
+    closed = ~open_round(timezone.localdate())
     enough = Q(respondents__gte=settings.ROUND_GROUP_MIN_RESPONDENTS)
     return Q(visibility=Round.Visibility.OPEN, respondents__gt=0) | (
         Q(visibility=Round.Visibility.CONFIDENTIAL) & closed & enough
@@ -617,6 +646,7 @@ class Round(Scored):
 
     @property
     def is_open(self):
+        """Open until closed by hand or past its closing date (see open_round for the query)."""
         if self.closed_at is not None:
             return False
         return self.closes_on is None or timezone.localdate() <= self.closes_on
@@ -643,23 +673,15 @@ class Round(Scored):
         return self.is_published or (self.consultant_access and self.respondents > 0)
 
     def visible_groups(self, to_consultants=False):
-        """The role groups whose figures members may see.
+        """The role groups whose figures may be shown (see visible_groups below).
 
-        In a confidential round a group shows with at least the minimum number
-        of people, and only while the people outside the groups shown number
-        none or at least that minimum: otherwise the team's figures minus the
-        groups' would give away the answers of the one or two left over.
+        Members see none before the round is published; a round's consultants
+        see every group of a round run with them, as they see each response.
         """
-        counts = {group: data["count"] for group, data in self.groups.items() if data["count"]}
-        if not self.is_confidential or (to_consultants and self.consultant_access):
-            return set(counts) if self.respondents else set()
-        if not self.is_published:
+        sees_all = to_consultants and self.consultant_access
+        if self.is_confidential and not sees_all and not self.is_published:
             return set()
-        minimum = settings.ROUND_GROUP_MIN_RESPONDENTS
-        shown = {group for group, count in counts.items() if count >= minimum}
-        while shown and 0 < self.respondents - sum(counts[g] for g in shown) < minimum:
-            shown.remove(min(shown, key=lambda group: (counts[group], group)))
-        return shown
+        return visible_groups(self.groups, self.respondents, self.is_confidential and not sees_all)
 
     def privacy_notice(self):
         """What respondents are told, before they answer, about who sees their answers."""
@@ -697,39 +719,50 @@ class Round(Scored):
 
     @property
     def lowest_display(self):
-        return scoring.one_decimal(self.lowest)
+        return results.position_text(self.lowest)
 
     @property
     def highest_display(self):
-        return scoring.one_decimal(self.highest)
+        return results.position_text(self.highest)
 
     def refresh_result(self):
-        """Recompute the stored result from the submitted responses (called at each submit)."""
+        """Recompute the stored result from the submitted responses' answers.
+
+        Called at each submit and when a submitted response is deleted. The team
+        is scored from the answers themselves, through the same path as one
+        respondent, so a round of one reads exactly like its response.
+        """
         submitted = list(
-            self.responses.filter(submitted_at__isnull=False).values_list(
-                "role", "position", "indicator_scores"
-            )
+            self.responses.filter(submitted_at__isnull=False).values_list("pk", "role", "position")
         )
-        indicators = self.questionnaire.indicator_info()
         self.respondents = len(submitted)
         if not submitted:
-            return
-        result, means = scoring.aggregate((scores for _, _, scores in submitted), indicators)
-        self.store(result, means)
-        positions = [position for _, position, _ in submitted]
-        self.lowest, self.highest = min(positions), max(positions)
-        self.groups = {}
-        for group in RoleGroup:
-            scores = [s for role, _, s in submitted if ROLE_GROUPS.get(role) == group]
-            if scores:
-                group_result, group_means = scoring.aggregate(scores, indicators)
-                self.groups[group] = {
-                    "count": len(scores),
-                    "position": group_result.position,
-                    "stage": group_result.stage,
-                    "attainment": {str(k): v for k, v in group_result.attainment.items()},
-                    "indicator_scores": group_means,
-                }
+            for name in [*Scored.RESULT_FIELDS, "lowest", "highest"]:
+                setattr(self, name, self._meta.get_field(name).get_default())
+            self.groups = {}
+        else:
+            answers = scored_answers(
+                Answer.objects.filter(
+                    response__round=self, response__submitted_at__isnull=False
+                ).select_related("question__indicator__stage", "option")
+            )
+            result = scoring.aggregate(answers[pk] for pk, _, _ in submitted)
+            self.store(result)
+            positions = [position for _, _, position in submitted]
+            self.lowest, self.highest = min(positions), max(positions)
+            self.groups = {}
+            for group in RoleGroup:
+                members = [pk for pk, role, _ in submitted if ROLE_GROUPS.get(role) == group]
+                if members:
+                    group_result = scoring.aggregate(answers[pk] for pk in members)
+                    self.groups[group] = {
+                        "count": len(members),
+                        "position": group_result.position,
+                        "stage": group_result.stage,
+                        "flags": list(group_result.flags),
+                        "attainment": {str(k): v for k, v in group_result.attainment.items()},
+                        "indicator_scores": group_result.indicators,
+                    }
         self.save(
             update_fields=[*Scored.RESULT_FIELDS, "respondents", "lowest", "highest", "groups"]
         )
@@ -739,6 +772,19 @@ class ResponseQuerySet(models.QuerySet):
     def by_token(self, token):
         """The response a private link points to (any of its links)."""
         return self.filter(links__digest=tokens.digest(token))
+
+    @transaction.atomic
+    def delete(self):
+        """Delete, then refresh the result of every round that lost a submitted response."""
+        rounds = set(
+            self.filter(submitted_at__isnull=False, round__isnull=False).values_list(
+                "round_id", flat=True
+            )
+        )
+        deleted = super().delete()
+        for round in Round.objects.select_for_update().filter(pk__in=rounds):
+            round.refresh_result()
+        return deleted
 
 
 class Response(Scored):
@@ -835,6 +881,14 @@ class Response(Scored):
         PrivateLink.objects.create(response=self, digest=tokens.digest(self.token))
         return self.token
 
+    @transaction.atomic
+    def delete(self, *args, **kwargs):
+        """Delete, and take a submitted response out of its round's result."""
+        deleted = super().delete(*args, **kwargs)
+        if self.round_id and self.is_submitted:
+            Round.objects.select_for_update().get(pk=self.round_id).refresh_result()
+        return deleted
+
     @property
     def is_submitted(self):
         return self.submitted_at is not None
@@ -880,18 +934,27 @@ def private_url(token):
 
 
 def score_answers(answers):
-    """Score Answer rows; also return each indicator's weighted mean (None if unknown)."""
-    scored, per_indicator = [], {}
+    """Score one respondent's Answer rows; also return each indicator's score (None if unknown)."""
+    result = scoring.score(_scoring_answer(answer) for answer in answers)
+    return result, result.indicators
+
+
+def scored_answers(answers):
+    """Group Answer rows by response as scoring.Answer lists: {response id: [answer, ...]}."""
+    grouped = {}
     for answer in answers:
-        question = answer.question
-        value = answer.option.value if answer.option_id else None
-        scored.append(scoring.Answer(question.indicator.stage.number, value, question.weight))
-        per_indicator.setdefault(question.indicator.key, []).append((value, question.weight))
-    indicator_scores = {}
-    for key, pairs in per_indicator.items():
-        mean = scoring.weighted_mean((v, w) for v, w in pairs if v is not None)
-        indicator_scores[key] = None if mean is None else round(mean, scoring.PRECISION)
-    return scoring.score(scored), indicator_scores
+        grouped.setdefault(answer.response_id, []).append(_scoring_answer(answer))
+    return grouped
+
+
+def _scoring_answer(answer):
+    question = answer.question
+    return scoring.Answer(
+        stage=question.indicator.stage.number,
+        value=answer.option.value if answer.option_id else None,
+        weight=question.weight,
+        indicator=question.indicator.key,
+    )
 
 
 class PlanItem(models.Model):
@@ -903,15 +966,21 @@ class PlanItem(models.Model):
         BOTH = "both", _("Marketing and sales")
 
     round = models.ForeignKey(Round, models.CASCADE, related_name="plan")
+    # PROTECT: a plan and its check are history; the content they point to stays.
     step = models.ForeignKey(
-        NextStep, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("step")
+        NextStep,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plan_items",
+        verbose_name=_("step"),
     )
     indicator = models.ForeignKey(
         Indicator,
-        models.CASCADE,
+        models.PROTECT,
         null=True,
         blank=True,
-        related_name="+",
+        related_name="plan_items",
         verbose_name=_("indicator"),
     )
     owner = models.CharField(_("owner"), max_length=10, choices=Owner, blank=True)
@@ -942,7 +1011,11 @@ class PlanItem(models.Model):
         ]
 
     def __str__(self):
-        return str(self.step or self.indicator)
+        return _("Plan of %(organization)s after the round of %(date)s: %(text)s") % {
+            "organization": self.round.organization,
+            "date": self.round.opened_on,
+            "text": self.text,
+        }
 
     @property
     def text(self):

@@ -35,7 +35,12 @@ class ResultPage:
 
     @cached_property
     def position_chart(self):
-        markers = [charts.Marker(_("Your position"), float(self.response.position))]
+        reading = self.summary.reading
+        markers = [
+            charts.Marker(
+                _("Your position"), float(self.response.position), at_least=reading.lower_bound
+            )
+        ]
         if self.response.round_id:
             previous = Round.objects.published().before(self.response.round).first()
             if previous:
@@ -53,6 +58,7 @@ class ResultPage:
             [(row.stage.number, row.attainment) for row in summary.attainment_rows],
             summary.threshold_percent,
             _("Reached at %(percent)s%%") % {"percent": summary.threshold_percent},
+            unknown=_("not measured"),
         )
 
 
@@ -103,7 +109,13 @@ def round_result_context(round, stages, previous=None, to_consultants=False):
         settings.ROUND_GROUP_MIN_RESPONDENTS,
         round.visible_groups(to_consultants),
     )
-    markers = [charts.Marker(_("Team"), float(round.position))]
+    reading = summary.summary.reading
+    # Too few answers place nobody: the team gets no marker rather than a firm one.
+    markers = (
+        [charts.Marker(_("Team"), float(round.position), at_least=reading.lower_bound)]
+        if reading.placed
+        else []
+    )
     markers += [
         charts.Marker(group.label, group.position, secondary=True)
         for group in summary.groups

@@ -1,12 +1,23 @@
-"""Turn a stored result into what the results page says: statuses, actions, flags."""
+"""Turn stored results into words: readings, statuses, actions, flags, gaps and changes.
+
+The one home for every rule that turns a number into words. Pages and exports
+call these, so one figure reads the same everywhere: a share is cut to
+whole percent (scoring.percent), a position to one decimal (scoring.one_decimal),
+a status is read off the displayed percent, and a difference is the difference
+of the displayed figures.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
+from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from . import scoring
+from .scoring import percent
 
 IN_PLACE, PARTLY, MISSING, UNKNOWN, NOT_MEASURED = (
     "in-place",
@@ -15,7 +26,11 @@ IN_PLACE, PARTLY, MISSING, UNKNOWN, NOT_MEASURED = (
     "unknown",
     "not-measured",
 )
-PARTLY_FROM = 1 / 3
+# Status bands on the displayed figure, so one percentage never carries two
+# statuses: from the 1/3 anchor (33%) "partly", from the reached threshold (75%)
+# "in place".
+PARTLY_FROM = percent(1 / 3)
+IN_PLACE_FROM = percent(scoring.REACHED_THRESHOLD)
 
 
 def status_labels():
@@ -27,6 +42,85 @@ def status_labels():
         UNKNOWN: _("Not known"),
         NOT_MEASURED: _("Not measured"),
     }
+
+
+def status(score, measured=True):
+    """Return the status band of an indicator's score (0..1, None when nobody knew)."""
+    if not measured:
+        return NOT_MEASURED
+    if score is None:
+        return UNKNOWN
+    shown = percent(score)
+    if shown >= IN_PLACE_FROM:
+        return IN_PLACE
+    return PARTLY if shown >= PARTLY_FROM else MISSING
+
+
+def flag_labels():
+    """Return the short label of each flag, in the active language."""
+    return {
+        scoring.FOUNDATION_GAP: _("Foundation gap"),
+        scoring.NOT_MEASURED: _("Stage not measured"),
+        scoring.LOW_COVERAGE_FLAG: _("Too few answers"),
+        scoring.PERCEPTION_GAP: _("Perception gap"),
+    }
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a stored position reads: firm, a lower bound, or not placed at all."""
+
+    position: Decimal | None  # cut to one decimal
+    stage: int | None
+    progress_percent: int | None
+    placed: bool  # enough answers to place anyone
+    needs_answers: int | None  # the unmeasured stage the climb stopped at
+
+    @property
+    def lower_bound(self):
+        return self.placed and self.needs_answers is not None
+
+    @property
+    def firm(self):
+        return self.placed and self.needs_answers is None
+
+    def __str__(self):
+        """The compact form for tables and lists: "2.4", "≥ 2.0" or "–"."""
+        if self.position is None or not self.placed:
+            return "–"
+        number = formats.number_format(self.position, 1)
+        return f"≥ {number}" if self.lower_bound else number
+
+
+def reading(scored):
+    """Read a stored result (a response or a round) as a position."""
+    return read_position(scored.position, scored.stage, scored.flags)
+
+
+def read_position(position, stage, flags):
+    """Read a stored position with its stage and flags: firm, a lower bound, or not placed."""
+    if position is None:
+        return Reading(None, None, None, placed=False, needs_answers=None)
+    flags = flags or []
+    return Reading(
+        position=scoring.one_decimal(position),
+        stage=stage,
+        progress_percent=percent(Decimal(str(position)) - stage),
+        placed=scoring.LOW_COVERAGE_FLAG not in flags,
+        needs_answers=stage + 1 if scoring.NOT_MEASURED in flags else None,
+    )
+
+
+def position_change(before, after):
+    """Return the change between two positions as displayed, so the figures add up."""
+    if before is None or after is None:
+        return None
+    return scoring.one_decimal(after) - scoring.one_decimal(before)
+
+
+def position_text(position):
+    """Return a bare position (the ends of the spread of individual ones) cut to one decimal."""
+    return None if position is None else scoring.one_decimal(position)
 
 
 @dataclass(frozen=True)
@@ -47,12 +141,15 @@ class IndicatorRow:
 @dataclass(frozen=True)
 class AttainmentRow:
     stage: object
-    attainment: float
-    measured: bool
+    attainment: float | None  # None: not measured
+
+    @property
+    def measured(self):
+        return self.attainment is not None
 
     @property
     def percent(self):
-        return percent(self.attainment)
+        return None if self.attainment is None else percent(self.attainment)
 
     @property
     def reached(self):
@@ -63,33 +160,22 @@ class AttainmentRow:
 class Summary:
     stage: object
     next_stage: object | None
+    reading: Reading
     indicator_groups: list[tuple[object, list[IndicatorRow]]]
     attainment_rows: list[AttainmentRow]
     weakest: list[IndicatorRow]
-    flags: list[tuple[str, str]]
-    threshold_percent: int = round(scoring.REACHED_THRESHOLD * 100)
+    flags: list[tuple[str, str, str]]  # (code, label, explanation), beside the headline
+    to_answer: list[tuple[object, list[object]]]  # (stage, indicators nobody could answer)
+    needs_answers: object | None = None  # the unmeasured stage the climb stopped at
+    threshold_percent: int = percent(scoring.REACHED_THRESHOLD)
+    coverage_threshold_percent: int = percent(scoring.LOW_COVERAGE)
 
 
-def percent(share):
-    """Return a 0..1 share as whole percent, cut so 74.9% never reads as a reached 75%."""
-    return int(share * 100 + 1e-9)
-
-
-def status(score, measured=True):
-    if not measured:
-        return NOT_MEASURED
-    if score is None:
-        return UNKNOWN
-    if scoring.is_reached(score):
-        return IN_PLACE
-    return PARTLY if score >= PARTLY_FROM else MISSING
-
-
-def summarize(response, stages):
+def summarize(scored, stages):
     """Describe a scored response or round against the stages (content prefetched)."""
     by_number = {stage.number: stage for stage in stages}
-    scores = response.indicator_scores
-    groups, measured = [], set()
+    scores = scored.indicator_scores
+    groups = []
     for stage in stages:
         if stage.number not in scoring.SCORED_STAGES:
             continue
@@ -97,68 +183,188 @@ def summarize(response, stages):
             IndicatorRow(i, scores.get(i.key), status(scores.get(i.key), i.key in scores))
             for i in stage.indicators.all()
         ]
-        if any(row.score is not None for row in rows):
-            measured.add(stage.number)
         groups.append((stage, rows))
-    attainment = {int(k): v for k, v in response.attainment.items()}
-    attainment_rows = [
-        AttainmentRow(by_number[n], attainment.get(n, 0.0), n in measured)
-        for n in scoring.SCORED_STAGES
-    ]
+    # A stage is measured when at least one of its indicators is known.
+    measured = {
+        stage.number for stage, rows in groups if any(row.score is not None for row in rows)
+    }
+    attainment = {
+        n: scored.attainment.get(str(n)) if n in measured else None for n in scoring.SCORED_STAGES
+    }
+    result_reading = reading(scored)
     return Summary(
-        stage=by_number[response.stage],
-        next_stage=by_number.get(response.stage + 1),
+        stage=by_number[scored.stage],
+        next_stage=by_number.get(scored.stage + 1),
+        reading=result_reading,
         indicator_groups=groups,
-        attainment_rows=attainment_rows,
-        weakest=weakest(groups, climbing=response.stage + 1),
-        flags=explain_flags(response, attainment, measured, by_number),
+        attainment_rows=[AttainmentRow(by_number[n], attainment[n]) for n in attainment],
+        weakest=weakest(groups, climbing=scored.stage + 1),
+        flags=explain_flags(scored, attainment, groups, by_number),
+        to_answer=_to_answer(groups, result_reading),
+        needs_answers=by_number.get(result_reading.needs_answers),
     )
 
 
+def _to_answer(groups, result_reading):
+    """The indicators whose answers would settle the verdict, by stage."""
+    wanted = []
+    for stage, rows in groups:
+        if result_reading.placed and stage.number != result_reading.needs_answers:
+            continue
+        unknown = [row.indicator for row in rows if row.status == UNKNOWN]
+        if unknown:
+            wanted.append((stage, unknown))
+    return wanted
+
+
 def weakest(groups, climbing, count=3):
-    """Return the lowest-scoring indicators not yet in place.
+    """Return up to COUNT indicators to work on first, in the continuum's order.
 
-    The stages are cumulative, so indicators up to the stage being climbed come
-    before those of later stages, whatever their scores.
+    Only the stage being climbed and, when it has fewer than COUNT indicators
+    to work on, the next one; never a stage two or more ahead: the stages are
+    cumulative, and appointing one leader is no shortcut past the earlier ones.
+    At the end of the continuum, the top stage's own weak points.
     """
-    rows = [
-        (stage.number > climbing, row.score, stage.number, row.indicator.order, row)
-        for stage, rows in groups
-        for row in rows
-        if row.score is not None and row.status != IN_PLACE
-    ]
-    return [row for *_, row in sorted(rows, key=lambda r: r[:4])[:count]]
+    climbing = min(climbing, scoring.SCORED_STAGES[-1])
+    chosen = []
+    for number in (climbing, climbing + 1):
+        candidates = [
+            row
+            for stage, rows in groups
+            if stage.number == number
+            for row in rows
+            if row.score is not None and row.status != IN_PLACE
+        ]
+        chosen += sorted(candidates, key=lambda row: (row.score, row.indicator.order))
+        if len(chosen) >= count:
+            break
+    return chosen[:count]
 
 
-def explain_flags(response, attainment, measured, stages):
+def explain_flags(scored, attainment, groups, stages):
+    """Return (code, label, explanation) for the flags explained beside the headline.
+
+    A lower bound (not-measured) and too few answers (low-coverage) are what the
+    headline itself says, with the stage or the answers it needs.
+    """
+    labels = flag_labels()
     explained = []
-    for code in response.flags:
+    for code in scored.flags:
         if code == scoring.FOUNDATION_GAP:
-            gaps = scoring.foundation_gaps(attainment, measured)
-            if gaps:
-                earlier, later = gaps[0]
-                explained.append((code, _foundation_gap_text(stages[earlier], stages[later])))
-        elif code == scoring.LOW_COVERAGE_FLAG:
-            explained.append(
-                (
-                    code,
-                    _(
-                        "Many answers were “I don't know”, so this position rests on few "
-                        "answers. Ask a colleague who knows the missing areas to take the "
-                        "assessment too."
-                    ),
-                )
-            )
+            indicators = {
+                row.indicator.key: (stage.number, row.score)
+                for stage, rows in groups
+                for row in rows
+            }
+            lookup = {row.indicator.key: row.indicator for _, rows in groups for row in rows}
+            gaps = scoring.foundation_gaps(attainment, indicators)
+            for text in _foundation_gap_texts(gaps, attainment, stages, lookup, indicators):
+                explained.append((code, labels[code], text))
     return explained
 
 
-def _foundation_gap_text(earlier, later):
-    return _(
-        "“%(later)s” scores clearly higher than “%(earlier)s”, which it builds on and "
-        "which is not reached yet. This is the org chart without the structure: the later "
-        "stage looks in place, but without the earlier stage underneath it the teams still "
-        "work apart. Strengthen “%(earlier)s” first."
-    ) % {"later": later.name, "earlier": earlier.name}
+def _foundation_gap_texts(gaps, attainment, stages, lookup, indicators):
+    """One explanation per later indicator (the article's case first), then per later stage."""
+    by_subject = {}
+    for gap in gaps:
+        by_subject.setdefault((gap.later, gap.indicator), []).append(gap.earlier)
+    covered = {later for later, key in by_subject if key is not None}
+    ordered = sorted(by_subject.items(), key=lambda item: (item[0][1] is None, -item[0][0]))
+    texts = []
+    for (later, key), earlier in ordered:
+        if key is None and later in covered:
+            continue  # already explained through the indicator that stands out
+        foundations = _join(
+            [
+                _("%(stage)s (%(percent)s%%)")
+                % {"stage": stages[n].label, "percent": percent(attainment[n])}
+                for n in sorted(earlier)
+            ]
+        )
+        values = {"foundations": foundations, "count": len(earlier)}
+        if key is None:
+            values.update(stage=stages[later].label, percent=percent(attainment[later]))
+            texts.append(
+                ngettext(
+                    "The answers put %(stage)s at %(percent)s%%, clearly above %(foundations)s, "
+                    "which it builds on and which is not reached. The later stage looks in "
+                    "place, but without the earlier one underneath it the teams still work apart. "
+                    "Strengthen the earlier stage first.",
+                    "The answers put %(stage)s at %(percent)s%%, clearly above %(foundations)s, "
+                    "which it builds on and which are not reached. The later stage looks in "
+                    "place, but without the earlier ones underneath it the teams still work apart. "
+                    "Strengthen the earlier stages first.",
+                    len(earlier),
+                )
+                % values
+            )
+            continue
+        values.update(indicator=lookup[key].text, percent=percent(indicators[key][1]))
+        if later == scoring.SCORED_STAGES[-1]:
+            texts.append(
+                ngettext(
+                    "“%(indicator)s” is established (%(percent)s%%), but %(foundations)s, "
+                    "which it depends on, is not reached. This is the org chart without the "
+                    "structure: marketing and sales answer to one leader, yet the shared "
+                    "definitions, scorecard and council that make them one team are not "
+                    "there, so they still work apart. A single leader is no shortcut: build "
+                    "the earlier stage first.",
+                    "“%(indicator)s” is established (%(percent)s%%), but %(foundations)s, "
+                    "which it depends on, are not reached. This is the org chart without the "
+                    "structure: marketing and sales answer to one leader, yet the shared "
+                    "definitions, scorecard and council that make them one team are not "
+                    "there, so they still work apart. A single leader is no shortcut: build "
+                    "the earlier stages first.",
+                    len(earlier),
+                )
+                % values
+            )
+        else:
+            texts.append(
+                ngettext(
+                    "“%(indicator)s” is established (%(percent)s%%), but %(foundations)s, "
+                    "which it depends on, is not reached. The stages build on each other: "
+                    "without the earlier one underneath, this practice will not hold. "
+                    "Strengthen the earlier stage first.",
+                    "“%(indicator)s” is established (%(percent)s%%), but %(foundations)s, "
+                    "which it depends on, are not reached. The stages build on each other: "
+                    "without the earlier ones underneath, this practice will not hold. "
+                    "Strengthen the earlier stages first.",
+                    len(earlier),
+                )
+                % values
+            )
+    return texts
+
+
+def _join(items):
+    if len(items) == 1:
+        return items[0]
+    return _("%(first)s and %(second)s") % {"first": ", ".join(items[:-1]), "second": items[-1]}
+
+
+def round_flags(flags, groups, visible):
+    """Return a round's flag codes: its stored FLAGS, and the perception gap when it shows.
+
+    VISIBLE is the set of role groups the viewer may see (Round.visible_groups):
+    the gap shows only when both sides do. The dashboard and its exports ask
+    here; the team page applies the same rule row by row (summarize_round).
+    """
+    flags = list(flags or [])
+    groups = groups or {}
+    if {"marketing", "sales"} <= set(visible) and perception_gap_subjects(
+        groups["marketing"], groups["sales"]
+    ):
+        flags.append(scoring.PERCEPTION_GAP)
+    return flags
+
+
+def perception_gap_subjects(marketing, sales):
+    """Return the stages (as text) and indicator keys the two sides see apart (stored groups)."""
+    return scoring.perception_gaps(
+        {**marketing["attainment"], **marketing["indicator_scores"]},
+        {**sales["attainment"], **sales["indicator_scores"]},
+    )
 
 
 @dataclass(frozen=True)
@@ -167,10 +373,12 @@ class GroupView:
     label: str
     count: int
     position: float | None  # None while the anonymity threshold is not met
+    stage: int | None = None
+    flags: tuple = ()
 
     @property
     def position_display(self):
-        return None if self.position is None else scoring.one_decimal(self.position)
+        return read_position(self.position, self.stage, self.flags)
 
 
 @dataclass(frozen=True)
@@ -191,9 +399,10 @@ class GapRow:
 
     @property
     def difference(self):
+        """The distance between the two displayed percentages, in points."""
         if self.marketing is None or self.sales is None:
             return None
-        return percent(abs(self.marketing - self.sales))
+        return abs(self.marketing_percent - self.sales_percent)
 
 
 @dataclass(frozen=True)
@@ -223,42 +432,79 @@ def summarize_round(round, stages, min_group, visible_groups):
         data = round.groups.get(group, {})
         count = data.get("count", 0)
         position = data["position"] if group in visible_groups else None
-        groups.append(GroupView(group, str(group.label), count, position))
+        groups.append(
+            GroupView(
+                group,
+                str(group.label),
+                count,
+                position,
+                data.get("stage"),
+                tuple(data.get("flags", ())),
+            )
+        )
     visible = {g.group for g in groups if g.position is not None}
     stage_gaps, indicator_gaps = [], []
     if {RoleGroup.MARKETING, RoleGroup.SALES} <= visible:
         marketing, sales = round.groups[RoleGroup.MARKETING], round.groups[RoleGroup.SALES]
+        apart = set(perception_gap_subjects(marketing, sales))
         for stage in stages:
             if stage.number not in scoring.SCORED_STAGES:
                 continue
-            m = marketing["attainment"].get(str(stage.number))
-            s = sales["attainment"].get(str(stage.number))
-            stage_gaps.append(GapRow(stage, m, s, scoring.is_gap(m, s)))
+            key = str(stage.number)
+            m, s = marketing["attainment"].get(key), sales["attainment"].get(key)
+            stage_gaps.append(GapRow(stage, m, s, key in apart))
             for indicator in stage.indicators.all():
                 m = marketing["indicator_scores"].get(indicator.key)
                 s = sales["indicator_scores"].get(indicator.key)
-                flagged = scoring.is_gap(m, s)
+                flagged = indicator.key in apart
                 text = _gap_text(indicator, m, s) if flagged else ""
                 indicator_gaps.append(GapRow(indicator, m, s, flagged, text))
+        if apart:
+            summary.flags.append(_perception_gap_flag())
     return RoundSummary(round, summary, groups, stage_gaps, indicator_gaps, min_group)
+
+
+def _perception_gap_flag():
+    return (
+        scoring.PERCEPTION_GAP,
+        flag_labels()[scoring.PERCEPTION_GAP],
+        _(
+            "Marketing and sales see at least one stage or indicator half a stage or more "
+            "apart. The rows concerned are highlighted in the perception gap below."
+        ),
+    )
+
+
+def _side_view(side, score):
+    """Return one side's reading of an indicator as a whole clause, never a bare status word."""
+    band = status(score)
+    views = {
+        ("marketing", IN_PLACE): _("marketing sees it as in place"),
+        ("marketing", PARTLY): _("marketing sees it as partly in place"),
+        ("marketing", MISSING): _("marketing sees it as missing"),
+        ("sales", IN_PLACE): _("sales sees it as in place"),
+        ("sales", PARTLY): _("sales sees it as partly in place"),
+        ("sales", MISSING): _("sales sees it as missing"),
+    }
+    return views[(side, band)]
 
 
 def _gap_text(indicator, marketing, sales):
     return _(
-        "Marketing sees “%(indicator)s” as %(marketing_status)s (%(marketing)s%%); sales sees it "
-        "as %(sales_status)s (%(sales)s%%). Talk it through before acting on it: the two sides "
-        "are not describing the same company."
+        "On “%(indicator)s”, %(marketing_view)s (%(marketing)s%%) and %(sales_view)s "
+        "(%(sales)s%%). Talk it through before acting on it: the two sides are not "
+        "describing the same company."
     ) % {
         "indicator": indicator.text,
-        "marketing_status": status_labels()[status(marketing)].lower(),
+        "marketing_view": _side_view("marketing", marketing),
         "marketing": percent(marketing),
-        "sales_status": status_labels()[status(sales)].lower(),
+        "sales_view": _side_view("sales", sales),
         "sales": percent(sales),
     }
 
 
-# An indicator "moved" when it changed by at least five points between rounds.
-MOVED = 0.05
+# An indicator "moved" when its displayed figure changed by at least five points.
+MOVED_POINTS = 5
 IMPROVED, DECLINED, UNCHANGED, MIXED = "improved", "declined", "unchanged", "mixed"
 
 
@@ -286,15 +532,16 @@ class Change:
 
     @property
     def points(self):
-        return None if self.delta is None else round(self.delta * 100)
+        """The change between the two displayed percentages, so the figures add up."""
+        return self.after_percent - self.before_percent if self.measured else None
 
     @property
     def direction(self):
         if not self.measured:
             return NOT_MEASURED
-        if self.delta >= MOVED:
+        if self.points >= MOVED_POINTS:
             return IMPROVED
-        if self.delta <= -MOVED:
+        if self.points <= -MOVED_POINTS:
             return DECLINED
         return UNCHANGED
 
@@ -304,8 +551,8 @@ class Change:
             return _("“%(text)s” was not measured in both rounds.") % {"text": self.subject.text}
         values = {
             "text": self.subject.text,
-            "before": percent(self.before),
-            "after": percent(self.after),
+            "before": self.before_percent,
+            "after": self.after_percent,
             "points": abs(self.points),
         }
         if self.direction == IMPROVED:
@@ -358,10 +605,10 @@ def compare_rounds(previous, latest, stages, count=3):
         previous=previous,
         latest=latest,
         stages=stage_changes,
-        improved=sorted((c for c in measured if c.direction == IMPROVED), key=lambda c: -c.delta)[
+        improved=sorted((c for c in measured if c.direction == IMPROVED), key=lambda c: -c.points)[
             :count
         ],
-        declined=sorted((c for c in measured if c.direction == DECLINED), key=lambda c: c.delta)[
+        declined=sorted((c for c in measured if c.direction == DECLINED), key=lambda c: c.points)[
             :count
         ],
         not_measured=[

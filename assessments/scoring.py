@@ -4,12 +4,18 @@ Pure: plain dataclasses in and out, no Django. The semantics follow the domain
 brief: stage 1 is the baseline; stages 2, 3 and 4 each add their fill (their
 attainment relative to REACHED_THRESHOLD, at most 1), and the climb stops after
 the first stage that is not fully reached, because the stages are cumulative.
+
+One person and a team are scored by the same path: answers are first reduced
+to one score per indicator, and a stage's attainment is the mean of its
+indicators. A single response scored on its own and the same response scored
+as a team of one therefore give the same result, to the last decimal.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
 SCORED_STAGES = (2, 3, 4)
@@ -25,7 +31,12 @@ REACHED_THRESHOLD = 0.75
 # is higher by at least a quarter of the scale: one whole anchor step and a bit.
 FOUNDATION_GAP_MARGIN = 0.25
 
-# Below this share of answered weight, the position rests on too little.
+# An indicator of a later stage is "established" from the "established but
+# patchy" anchor (2/3, stored as 0.6667) upwards: the practice exists, which is
+# all the article's warning needs (a leader on the org chart, nothing beneath).
+ESTABLISHED = 0.66
+
+# Below this share of answered weight, the answers are too few to place anyone.
 LOW_COVERAGE = 0.5
 
 # Progress is stored with four decimals; it must stay below 1 until a stage is
@@ -34,16 +45,26 @@ PRECISION = 4
 _MAX_PROGRESS = 1 - 10**-PRECISION
 
 FOUNDATION_GAP = "foundation-gap"
+NOT_MEASURED = "not-measured"
 LOW_COVERAGE_FLAG = "low-coverage"
+# Raised from the role groups of a round (see perception_gaps), never by score().
+PERCEPTION_GAP = "perception-gap"
 
 
 @dataclass(frozen=True)
 class Answer:
-    """One answer: its question's stage, a value in [0, 1] (None: "I don't know")."""
+    """One answer: its question's stage, a value in [0, 1] (None: "I don't know").
+
+    ``indicator`` is the key of the indicator the question probes. Answers to
+    the same indicator are averaged first; an answer without one stands alone
+    (in a team, it is matched with the other respondents' answers at the same
+    position).
+    """
 
     stage: int
     value: float | None
     weight: float = 1.0
+    indicator: str | None = None
 
     def __post_init__(self):
         if self.stage not in SCORED_STAGES:
@@ -55,35 +76,151 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class IndicatorScore:
+    """What the answers say about one indicator."""
+
+    stage: int
+    value: float | None  # weighted mean of the known answers; None when nobody knew
+    weight: float  # the weight of its questions
+    known: float  # the part of that weight answered with something other than "I don't know"
+
+
+@dataclass(frozen=True)
+class FoundationGap:
+    """A later stage, or one of its indicators, established above an unreached earlier stage."""
+
+    earlier: int
+    later: int
+    indicator: str | None = None  # None: the later stage as a whole
+
+
+@dataclass(frozen=True)
 class Result:
     position: float
     stage: int
     progress: float
-    attainment: dict[int, float]
+    attainment: dict[int, float | None]  # None: not measured (nobody knew any of its answers)
     flags: tuple[str, ...]
     coverage: float
     measured: frozenset[int]
+    indicators: dict[str, float | None] = field(default_factory=dict)
+    foundation_gaps: tuple[FoundationGap, ...] = ()
 
     @property
     def next_stage(self) -> int | None:
         return self.stage + 1 if self.stage < 4 else None
 
+    @property
+    def unmeasured_stop(self) -> int | None:
+        """Return the stage the climb stopped at for want of answers, if it did."""
+        return stopped_unmeasured(self.stage, self.attainment)
+
+    @property
+    def is_placed(self) -> bool:
+        """Tell whether enough was answered to place anyone at all."""
+        return self.coverage >= LOW_COVERAGE
+
 
 def score(answers: Iterable[Answer]) -> Result:
-    """Score answers onto the continuum."""
-    answers = list(answers)
-    attainment, measured = _attainment(answers)
+    """Score one respondent's answers onto the continuum."""
+    return combine(indicator_scores(answers))
+
+
+def aggregate(respondents: Iterable[Iterable[Answer]]) -> Result:
+    """Score a group: each indicator's mean over the respondents who knew it.
+
+    Averaging per indicator (rather than averaging positions) lets one person's
+    knowledge fill another's "I don't know", and keeps the cumulative gating
+    meaningful. An indicator nobody knew stays unknown, exactly as for one
+    person, and it weighs what the best-informed respondent could answer of it.
+    A group of one scores exactly like that one respondent.
+    """
+    per_respondent = [indicator_scores(answers) for answers in respondents]
+    merged = {}
+    for scores in per_respondent:
+        for key, own in scores.items():
+            merged.setdefault(key, []).append(own)
+    return combine(
+        {
+            key: IndicatorScore(
+                stage=scores[0].stage,
+                value=_mean([s.value for s in scores if s.value is not None]),
+                weight=max(s.weight for s in scores),
+                known=max(s.known for s in scores),
+            )
+            for key, scores in merged.items()
+        }
+    )
+
+
+def indicator_scores(answers: Iterable[Answer]) -> dict[str | tuple, IndicatorScore]:
+    """Reduce answers to one score per indicator (keyed answers) or per answer (the others)."""
+    grouped = {}
+    for index, answer in enumerate(answers):
+        key = answer.indicator if answer.indicator is not None else (answer.stage, index)
+        grouped.setdefault(key, []).append(answer)
+    scores = {}
+    for key, group in grouped.items():
+        stages = {a.stage for a in group}
+        if len(stages) > 1:
+            raise ValueError(f"indicator {key!r} has answers in stages {sorted(stages)}")
+        known = [(a.value, a.weight) for a in group if a.value is not None]
+        mean = weighted_mean(known)
+        scores[key] = IndicatorScore(
+            stage=group[0].stage,
+            value=None if mean is None else round(mean, PRECISION),
+            weight=math.fsum(a.weight for a in group),
+            known=math.fsum(weight for _, weight in known),
+        )
+    return scores
+
+
+def combine(indicators: dict[str | tuple, IndicatorScore]) -> Result:
+    """Place a set of indicator scores on the continuum."""
+    attainment = {}
+    for stage in SCORED_STAGES:
+        mean = weighted_mean(
+            (i.value, i.known)
+            for i in indicators.values()
+            if i.stage == stage and i.value is not None
+        )
+        # A stage nobody could answer for is unknown, not zero.
+        attainment[stage] = None if mean is None else round(mean, PRECISION)
     stage, progress = _climb(attainment)
-    coverage = _coverage(answers)
+    total = math.fsum(i.weight for i in indicators.values())
+    known = math.fsum(i.known for i in indicators.values())
+    coverage = round(known / total, PRECISION) if total else 0.0
+    named = {key: (i.stage, i.value) for key, i in indicators.items() if isinstance(key, str)}
+    gaps = tuple(foundation_gaps(attainment, named))
+    flags = []
+    if gaps:
+        flags.append(FOUNDATION_GAP)
+    if stopped_unmeasured(stage, attainment):
+        flags.append(NOT_MEASURED)
+    if coverage < LOW_COVERAGE:
+        flags.append(LOW_COVERAGE_FLAG)
     return Result(
         position=round(stage + progress, PRECISION),
         stage=stage,
         progress=progress,
         attainment=attainment,
-        flags=_flags(attainment, measured, coverage),
+        flags=tuple(flags),
         coverage=coverage,
-        measured=frozenset(measured),
+        measured=frozenset(n for n, value in attainment.items() if value is not None),
+        indicators={key: value for key, (_, value) in named.items()},
+        foundation_gaps=gaps,
     )
+
+
+def stopped_unmeasured(stage: int, attainment: dict[int, float | None]) -> int | None:
+    """Return the stage after STAGE when the climb stopped there because it was not measured.
+
+    The position is then a lower bound: answers for that stage could raise it.
+    """
+    following = stage + 1
+    if following in SCORED_STAGES and attainment.get(following) is None:
+        return following
+    return None
 
 
 def one_decimal(position: float | Decimal) -> Decimal:
@@ -95,113 +232,87 @@ def one_decimal(position: float | Decimal) -> Decimal:
     return Decimal(str(position)).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
 
 
+def percent(share: float | Decimal) -> int:
+    """Return a 0..1 share as whole percent, cut so 74.9% never reads as a reached 75%.
+
+    Every percentage on every page, chart and e-mail goes through here, so one
+    share always reads as one figure (49.7% coverage reads 49%, below the 50%
+    threshold it failed).
+    """
+    return int(float(share) * 100 + 1e-9)
+
+
 def fill(attainment: float) -> float:
     """Return how much of a stage's way is covered, 1.0 once it is reached."""
     return min(1.0, attainment / REACHED_THRESHOLD)
 
 
-def is_reached(attainment: float) -> bool:
-    return attainment >= REACHED_THRESHOLD
+def is_reached(attainment: float | None) -> bool:
+    return attainment is not None and attainment >= REACHED_THRESHOLD
 
 
 def weighted_mean(pairs: Iterable[tuple[float, float]]) -> float | None:
-    """Return the mean of (value, weight) pairs, None when there are none."""
-    total = weights = 0.0
-    for value, weight in pairs:
-        total += value * weight
-        weights += weight
-    return total / weights if weights else None
+    """Return the mean of (value, weight) pairs, None when there are none.
+
+    Exact sums (fsum), so the order of the answers never changes a figure.
+    """
+    pairs = list(pairs)
+    weights = math.fsum(weight for _, weight in pairs)
+    return math.fsum(value * weight for value, weight in pairs) / weights if weights else None
 
 
-def _attainment(answers: list[Answer]) -> tuple[dict[int, float], set[int]]:
-    attainment, measured = {}, set()
-    for stage in SCORED_STAGES:
-        known = [(a.value, a.weight) for a in answers if a.stage == stage and a.value is not None]
-        mean = weighted_mean(known)
-        if mean is not None:
-            measured.add(stage)
-        # A stage nobody could answer for counts as not reached.
-        attainment[stage] = round(mean, PRECISION) if mean is not None else 0.0
-    return attainment, measured
+def _mean(values: list[float]) -> float | None:
+    return round(math.fsum(values) / len(values), PRECISION) if values else None
 
 
-def _climb(attainment: dict[int, float]) -> tuple[int, float]:
+def _climb(attainment: dict[int, float | None]) -> tuple[int, float]:
     stage = 1
     for number in SCORED_STAGES:
-        if not is_reached(attainment[number]):
-            return stage, min(round(fill(attainment[number]), PRECISION), _MAX_PROGRESS)
+        value = attainment[number]
+        if value is None:
+            # Not measured: the climb cannot pass a stage nobody could answer for.
+            return stage, 0.0
+        if not is_reached(value):
+            return stage, min(round(fill(value), PRECISION), _MAX_PROGRESS)
         stage = number
     return 4, 0.0
 
 
-def _coverage(answers: list[Answer]) -> float:
-    total = sum(a.weight for a in answers)
-    known = sum(a.weight for a in answers if a.value is not None)
-    return round(known / total, PRECISION) if total else 0.0
+def foundation_gaps(
+    attainment: dict[int, float | None],
+    indicators: dict[str, tuple[int, float | None]] | None = None,
+) -> list[FoundationGap]:
+    """Return where a later stage stands on an earlier one that is not reached.
 
-
-def _flags(attainment: dict[int, float], measured: set[int], coverage: float) -> tuple[str, ...]:
-    flags = []
-    if foundation_gaps(attainment, measured):
-        flags.append(FOUNDATION_GAP)
-    if coverage < LOW_COVERAGE:
-        flags.append(LOW_COVERAGE_FLAG)
-    return tuple(flags)
-
-
-def foundation_gaps(attainment: dict[int, float], measured: set[int]) -> list[tuple[int, int]]:
-    """Return (weak earlier stage, stronger later stage) pairs.
-
-    The article's "new org chart, same silos": a later stage scores clearly
-    higher than an earlier one that is not reached, so the later stage has no
-    structure underneath it.
+    The article's "new org chart, same silos": a later stage, or one of its
+    indicators (above all one leader over both functions), is in place while
+    an earlier stage it depends on is not reached. Judged stage by stage and
+    indicator by indicator, since one established indicator is diluted in its
+    stage's mean by the missing structure next to it. ``indicators`` maps
+    indicator keys to (stage, value). Unmeasured stages are never judged.
     """
-    return [
-        (earlier, later)
-        for earlier in SCORED_STAGES
-        for later in SCORED_STAGES
-        if earlier < later
-        and {earlier, later} <= measured
-        and not is_reached(attainment[earlier])
-        and attainment[later] - attainment[earlier] >= FOUNDATION_GAP_MARGIN
-    ]
+    gaps = []
+    for earlier in SCORED_STAGES:
+        base = attainment.get(earlier)
+        if base is None or is_reached(base):
+            continue
+        for later in SCORED_STAGES:
+            value = attainment.get(later)
+            if later > earlier and value is not None and value - base >= FOUNDATION_GAP_MARGIN:
+                gaps.append(FoundationGap(earlier, later))
+        for key, (stage, value) in sorted((indicators or {}).items()):
+            if (
+                stage > earlier
+                and value is not None
+                and value >= ESTABLISHED
+                and value - base >= FOUNDATION_GAP_MARGIN
+            ):
+                gaps.append(FoundationGap(earlier, stage, key))
+    return gaps
 
 
 # Two views differ by "half a stage or more" when their fills differ by 0.5.
 GAP_THRESHOLD = 0.5
-
-
-@dataclass(frozen=True)
-class IndicatorInfo:
-    stage: int
-    weight: float
-
-
-def indicator_means(
-    scores: Iterable[dict[str, float | None]], keys: Iterable[str]
-) -> dict[str, float | None]:
-    """Return the mean of each indicator over several respondents, None when nobody knew."""
-    scores = list(scores)
-    means = {}
-    for key in keys:
-        known = [s[key] for s in scores if s.get(key) is not None]
-        means[key] = round(sum(known) / len(known), PRECISION) if known else None
-    return means
-
-
-def aggregate(
-    scores: Iterable[dict[str, float | None]], indicators: dict[str, IndicatorInfo]
-) -> tuple[Result, dict[str, float | None]]:
-    """Score a group of respondents: the mean value per indicator, weighted as in the questionnaire.
-
-    Averaging per indicator (rather than averaging positions) lets one person's
-    knowledge fill another's "I don't know", and keeps the cumulative gating
-    meaningful: a stage is reached when the group, on average, says its
-    indicators are in place.
-    """
-    means = indicator_means(scores, indicators)
-    answers = [Answer(info.stage, means[key], info.weight) for key, info in indicators.items()]
-    return score(answers), means
 
 
 def is_gap(first: float | None, second: float | None) -> bool:
@@ -209,3 +320,16 @@ def is_gap(first: float | None, second: float | None) -> bool:
     if first is None or second is None:
         return False
     return abs(fill(first) - fill(second)) >= GAP_THRESHOLD - 10**-PRECISION
+
+
+def perception_gaps(
+    marketing: dict[str, float | None], sales: dict[str, float | None]
+) -> list[str]:
+    """Return the subjects (stage numbers as text, indicator keys) the two sides see apart.
+
+    The one perception-gap rule: a stage's attainment or an indicator's score
+    half a stage or more apart between the marketing side and the sales side.
+    Both arguments map the same subjects to values, as a round's role groups
+    store them.
+    """
+    return [key for key in marketing if key in sales and is_gap(marketing[key], sales[key])]

@@ -1,7 +1,23 @@
 from django.contrib import admin
+from django.utils.translation import gettext as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from .models import Indicator, NextStep, Stage
+
+
+class ExplainsRefusedDeletion:
+    """Say why content that results or plans use cannot go, instead of citing permissions."""
+
+    def deletion_refusals(self, obj):
+        return []
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        reasons = [reason for obj in objs for reason in self.deletion_refusals(obj)]
+        if reasons or protected:
+            # Locked questions also lack the delete permission; the reason is what they protect.
+            return deleted, counts, set(), [*reasons, *protected]
+        return deleted, counts, perms_needed, protected
 
 
 class IndicatorInline(TranslationTabularInline):
@@ -15,15 +31,40 @@ class NextStepInline(TranslationTabularInline):
 
 
 @admin.register(Stage)
-class StageAdmin(TranslationAdmin):
+class StageAdmin(ExplainsRefusedDeletion, TranslationAdmin):
     list_display = ["number", "name", "slug", "colour"]
     search_fields = ["name_en", "name_es", "slug"]
     inlines = [IndicatorInline, NextStepInline]
 
+    def deletion_refusals(self, stage):
+        return [
+            _(
+                "%(stage)s is one of the four stages every result is placed on; edit it "
+                "instead of deleting it."
+            )
+            % {"stage": stage}
+        ]
+
 
 @admin.register(Indicator)
-class IndicatorAdmin(TranslationAdmin):
+class IndicatorAdmin(ExplainsRefusedDeletion, TranslationAdmin):
     list_display = ["key", "text", "stage", "order"]
     list_filter = ["stage"]
     list_select_related = ["stage"]
     search_fields = ["key", "text_en", "text_es"]
+
+    def deletion_refusals(self, indicator):
+        if not indicator.questions.exists() and not indicator.plan_items.exists():
+            return []
+        return [
+            _(
+                "Questions or plans refer to “%(key)s”; results and plans keep their history "
+                "through it."
+            )
+            % {"key": indicator.key}
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_referenced():
+            return [*super().get_readonly_fields(request, obj), "key"]
+        return super().get_readonly_fields(request, obj)

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
@@ -38,6 +39,11 @@ class Stage(models.Model):
     def get_absolute_url(self):
         return reverse("stages:detail", args=[self.slug])
 
+    @property
+    def label(self):
+        """Name the stage inside a sentence, where a bare capitalised name reads wrong."""
+        return _("stage %(number)s, “%(name)s”") % {"number": self.number, "name": self.name}
+
 
 class Indicator(models.Model):
     stage = models.ForeignKey(Stage, models.CASCADE, related_name="indicators")
@@ -63,6 +69,26 @@ class Indicator(models.Model):
 
     def __str__(self):
         return self.key
+
+    def clean(self):
+        # Stored scores, round comparisons and plans are keyed by it.
+        if self.pk is None:
+            return
+        old = Indicator.objects.filter(pk=self.pk).values_list("key", flat=True).first()
+        if old is not None and old != self.key and self.is_referenced():
+            raise ValidationError(
+                {
+                    "key": _(
+                        "Answers or plans already refer to “%(key)s”, so its key cannot "
+                        "change any more. Add a new indicator instead."
+                    )
+                    % {"key": old}
+                }
+            )
+
+    def is_referenced(self):
+        """Tell whether submitted answers or committed plan items refer to this indicator."""
+        return self.questions.filter(answers__isnull=False).exists() or self.plan_items.exists()
 
 
 class NextStep(models.Model):

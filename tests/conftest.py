@@ -32,7 +32,9 @@ def content_after_flush(request):
         return
     for module in (
         "stages.migrations.0002_load_continuum_content",
+        "stages.migrations.0003_implementation_plan_indicator",
         "assessments.migrations.0002_default_questionnaire",
+        "assessments.migrations.0013_questionnaire_v2",
     ):
         migration = importlib.import_module(module)
         for operation in migration.Migration.operations:

@@ -262,7 +262,9 @@ class World:
             "stages_stage": Stage.objects.get(slug="silo"),
             "stages_indicator": Indicator.objects.first(),
             "assessments_questionnaire": questionnaire,
-            "assessments_question": Question.objects.first(),
+            "assessments_question": Question.objects.filter(
+                section__questionnaire=questionnaire
+            ).first(),
             "assessments_organization": self.org_a,
             "assessments_round": self.round_a,
             "assessments_response": self.submitted,

@@ -5,7 +5,6 @@ through _clients(), which a consultant only sees for organizations assigned to
 them; superusers see all.
 """
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import get_user_model
@@ -18,9 +17,9 @@ from django.utils.translation import gettext as _
 
 from stages.models import Stage
 
-from .. import exports, results, scoring
+from .. import cadence, exports, results, scoring
 from ..forms import PortfolioFilterForm
-from ..models import Organization, PlanItem, Response, RoleGroup, Round
+from ..models import Organization, PlanItem, Response, Round, visible_groups
 from ..pages import heatmap, progress_chart, round_result_context
 
 PER_PAGE = 50
@@ -67,7 +66,7 @@ def portfolio_rows(request):
     if query["stage"]:
         rows = rows.filter(latest_stage=query["stage"])
     if query["overdue"]:
-        rows = rows.filter(next_due_on__lt=today)
+        rows = rows.overdue(today)
     if request.user.is_superuser and query["consultant"]:
         rows = rows.filter(consultants=query["consultant"])
     sort = query["sort"] or "name"
@@ -80,8 +79,7 @@ def portfolio_rows(request):
 def portfolio(request):
     rows, sort = portfolio_rows(request)
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    minimum = settings.ROUND_GROUP_MIN_RESPONDENTS
-    clients = [_portfolio_row(organization, minimum) for organization in page.object_list]
+    clients = [_portfolio_row(organization) for organization in page.object_list]
     consultants = None
     if request.user.is_superuser:
         consultants = get_user_model().objects.filter(groups__name="Consultants").order_by("email")
@@ -96,31 +94,35 @@ def portfolio(request):
             "query": request.GET,
             "consultants": consultants,
             "stages": Stage.objects.all(),
-            "today": timezone.localdate(),
             **_admin_context(request),
         },
     )
 
 
-def _portfolio_row(organization, minimum):
-    flags = list(organization.latest_flags or [])
-    groups = organization.latest_groups or {}
-    marketing, sales = groups.get(RoleGroup.MARKETING), groups.get(RoleGroup.SALES)
-    if (
-        marketing
-        and sales
-        and min(marketing["count"], sales["count"]) >= minimum
-        and abs(marketing["position"] - sales["position"]) >= scoring.GAP_THRESHOLD
-    ):
-        flags.append("perception-gap")
-    organization.flag_codes = flags
-    organization.position_display = (
-        scoring.one_decimal(organization.latest_position)
-        if organization.latest_position is not None
-        else None
+def _portfolio_row(organization):
+    """Read a portfolio row's figures and flags with the same rules as the team page."""
+    # The latest round shown here is published or run with the consultant
+    # (for_consultants): its groups show as on the client page.
+    confidential = (
+        organization.latest_visibility == Round.Visibility.CONFIDENTIAL
+        and not organization.latest_consultant_access
+    )
+    shown = visible_groups(
+        organization.latest_groups or {}, organization.latest_respondents or 0, confidential
+    )
+    organization.flag_codes = results.round_flags(
+        organization.latest_flags, organization.latest_groups, shown
+    )
+    labels = results.flag_labels()
+    organization.flag_names = [labels[code] for code in organization.flag_codes]
+    organization.reading = results.read_position(
+        organization.latest_position, organization.latest_stage, organization.latest_flags
+    )
+    organization.position_change = results.position_change(
+        organization.previous_position, organization.latest_position
     )
     organization.rate_percent = (
-        None if organization.response_rate is None else int(organization.response_rate * 100)
+        None if organization.response_rate is None else results.percent(organization.response_rate)
     )
     return organization
 
@@ -146,7 +148,6 @@ PORTFOLIO_COLUMNS = [
 def portfolio_export(request, fmt):
     rows, _sort = portfolio_rows(request)
     today = timezone.localdate()
-    minimum = settings.ROUND_GROUP_MIN_RESPONDENTS
     table = (
         [
             o.name,
@@ -160,8 +161,8 @@ def portfolio_export(request, fmt):
             o.invited or 0,
             o.submitted or 0,
             o.next_due_on,
-            bool(o.next_due_on and o.next_due_on < today),
-            " ".join(_portfolio_row(o, minimum).flag_codes),
+            cadence.is_overdue(o.next_due_on, today),
+            " ".join(_portfolio_row(o).flag_codes),
         ]
         for o in rows.iterator()
     )
@@ -284,7 +285,7 @@ def _round_figures(r):
         r.coverage,
         _number(r.lowest),
         _number(r.highest),
-        " ".join(r.flags),
+        " ".join(results.round_flags(r.flags, r.groups, r.visible_groups(to_consultants=True))),
     ]
 
 
@@ -305,7 +306,7 @@ RESPONSE_COLUMNS = [
 @staff_member_required
 def responses_export(request, pk, fmt):
     round = _get_round_with_responses(request, pk)
-    keys = list(round.questionnaire.indicator_info())
+    keys = round.questionnaire.indicator_keys()
     responses = round.responses.filter(submitted_at__isnull=False).order_by("submitted_at", "pk")
     table = (
         [

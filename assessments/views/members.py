@@ -374,9 +374,5 @@ def _response_status(round):
     return {
         "responses": responses,
         "submitted": submitted,
-        "rate": round_percent(submitted, len(responses)),
+        "rate": results.percent(submitted / len(responses)) if responses else 0,
     }
-
-
-def round_percent(part, whole):
-    return int(100 * part / whole) if whole else 0

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from assessments.cadence import add_months, next_due, reminder_due
+from assessments.cadence import add_months, is_overdue, next_due, reminder_due
 
 D = datetime.date
 T = datetime.datetime
@@ -58,3 +58,11 @@ def test_reminders_are_spaced_and_capped(invited_days_ago, reminded_days_ago, se
         None if reminded_days_ago is None else now - datetime.timedelta(days=reminded_days_ago)
     )
     assert reminder_due(invited, reminded, sent, now) is expected
+
+
+@pytest.mark.parametrize(
+    "due, overdue",
+    [(None, False), (D(2026, 4, 16), False), (D(2026, 4, 15), False), (D(2026, 4, 14), True)],
+)
+def test_a_round_is_overdue_from_the_day_after_its_due_date(due, overdue):
+    assert is_overdue(due, D(2026, 4, 15)) is overdue

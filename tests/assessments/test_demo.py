@@ -37,6 +37,14 @@ def test_demo_rounds_move_from_stage_one_towards_three_with_three_roles():
     assert set(latest.groups) == {"marketing", "sales", "leadership"}
     assert (rounds[-1].opened_on - rounds[0].opened_on).days >= 270
     assert rounds[-2].plan.count() == 3  # the plan the latest round checks
+    # Older rounds on the previous questionnaire version, compared by indicator key.
+    assert rounds[0].questionnaire.version < latest.questionnaire.version
+
+
+def test_demo_shows_the_articles_warning():
+    call_command("load_demo")
+    [round] = Round.objects.filter(organization__name="Blue Harbor Insurance")
+    assert "foundation-gap" in round.flags
 
 
 def test_demo_consultant_follows_several_clients_one_overdue_and_not_all(capsys):

@@ -213,3 +213,70 @@ def test_questionnaire_page_query_count(client, new_response, django_assert_num_
     # the response and its saved answers; the version's pages are kept per process
     with django_assert_num_queries(2):
         assert client.get(page_url(new_response, 2)).status_code == 200
+
+
+def all_texts(question, language="en"):
+    return [getattr(question, f"text_{language}")] + [
+        getattr(option, f"text_{language}") for option in question.options.all()
+    ]
+
+
+def questions_of(questionnaire):
+    return [q for section in questionnaire.pages() for q in section.questions.all()]
+
+
+def test_version_2_is_active_and_version_1_stays_for_its_rounds(questionnaire):
+    assert questionnaire.version == 2
+    version_1 = Questionnaire.objects.get(version=1)
+    assert not version_1.is_active
+    assert Question.objects.filter(section__questionnaire=version_1).count() == 18
+    keys_1 = set(version_1.indicator_keys())
+    assert keys_1 < set(questionnaire.indicator_keys())
+    assert set(questionnaire.indicator_keys()) - keys_1 == {"strategic.implementation-plan"}
+
+
+def test_version_2_asks_about_the_implementation_plan(questionnaire):
+    [question] = [
+        q for q in questions_of(questionnaire) if q.indicator.key == "strategic.implementation-plan"
+    ]
+    assert "plan" in question.text_en and "plan" in question.text_es
+
+
+def test_the_reporting_line_question_has_an_option_for_both_reporting_to_the_ceo(questionnaire):
+    # Finding: "Who do marketing and sales report to?" had no option for this common case.
+    [question] = [
+        q for q in questions_of(questionnaire) if q.indicator.key == "functional.revenue-leader"
+    ]
+    options = [o.text_en for o in question.options.all()]
+    assert any("directly to the CEO" in text for text in options)
+    # It asks about the reporting line only; how the teams work is another question.
+    assert not any("in practice" in text for text in options)
+
+
+def test_shared_revenue_targets_are_asked_in_one_stage_only(questionnaire):
+    # Finding: shared revenue targets were scored in three stages.
+    stages = {
+        q.indicator.stage.number
+        for q in questions_of(questionnaire)
+        if any("revenue target" in text for text in all_texts(q))
+        or any("objetivo de ingresos" in text for text in all_texts(q, "es"))
+    }
+    assert stages == {3}
+
+
+def test_no_question_is_conditional_or_bundles_situations_in_its_first_option(questionnaire):
+    # Finding: "If marketing and sales share one leader…" with "They do not share a leader,
+    # or nothing changed below the new leader" as its first option.
+    for question in questions_of(questionnaire):
+        assert not question.text_en.startswith("If "), question.text_en
+        first = question.options.all()[0].text_en
+        assert ", or " not in first, first
+
+
+def test_each_top_option_asks_for_one_thing(questionnaire):
+    # Finding: several top options required three things at once ("On a fixed cadence, with
+    # a standing agenda, and it happens."). A top option names one requirement: no lists.
+    for question in questions_of(questionnaire):
+        top = list(question.options.all())[-1].text_en
+        assert ", and " not in top and top.count(",") <= 1, top
+        assert len(top.split()) <= 15, top

@@ -60,11 +60,11 @@ def test_member_sees_the_team_position_role_markers_and_the_gap(client, leader, 
     assert labels == ["Team", "Marketing side", "Sales side", "Leadership"]
     assert "the perception gap" in text
     assert (
-        "Marketing sees “Marketing and sales have agreed together on what makes a lead qualified.”"
-        in text
+        "On “Marketing and sales have agreed together on what makes a lead qualified.”, "
+        "marketing sees it as in place (100%) and sales sees it as missing (0%)." in text
     )
-    assert "sales sees it as missing (0%)" in text
     assert "half a stage or more" in text
+    assert "Perception gap" in text  # flagged above the figures, with the dashboard's label
 
 
 def test_role_groups_stay_hidden_below_the_anonymity_threshold(client, leader, round, settings):
@@ -170,3 +170,41 @@ def test_spread_of_individual_positions_shows_only_with_the_published_figures(
     close(round)
     page_text = page(client, leader, round.get_absolute_url()).text
     assert "individual positions from 1.0 to 4.0" in page_text
+
+
+def test_deleting_a_submitted_response_refreshes_its_rounds_result(
+    admin_client, leader, round, client
+):
+    marketing = submit_response(round, "marketing", highest)
+    sales = submit_response(round, "sales", lowest)
+    round.refresh_from_db()
+    assert round.respondents == 2 and float(round.position) == pytest.approx(1.6667)
+
+    url = reverse("admin:assessments_response_delete", args=[sales.pk])
+    assert "Are you sure" in admin_client.get(url).text
+    admin_client.post(url, {"post": "yes"})
+    round.refresh_from_db()
+    assert round.respondents == 1
+    assert (round.position, round.indicator_scores) == (
+        marketing.position,
+        marketing.indicator_scores,
+    )
+
+    admin_client.post(
+        reverse("admin:assessments_response_changelist"),
+        {"action": "delete_selected", "_selected_action": [marketing.pk], "post": "yes"},
+    )
+    round.refresh_from_db()
+    assert (round.respondents, round.position, round.flags, round.groups) == (0, None, [], {})
+    client.force_login(leader)
+    assert "No results yet" in client.get(round.organization.get_absolute_url()).text
+
+
+def test_deleting_a_response_that_was_never_submitted_leaves_the_result_alone(round):
+    submitted = submit_response(round, "marketing", highest)
+    draft = Response.objects.create(
+        round=round, questionnaire=round.questionnaire, organization_name="Acme", role="sales"
+    )
+    draft.delete()
+    round.refresh_from_db()
+    assert round.respondents == 1 and round.position == submitted.position

@@ -7,9 +7,10 @@ from axe_playwright_python.sync_playwright import Axe
 from django.test import Client
 from django.urls import reverse
 
-from assessments.models import MemberInvitation, Response, Round
+from assessments.models import Answer, MemberInvitation, Response, Round
 from stages.models import Stage
 from tests.conftest import highest, lowest, submit_response
+from tests.helpers import by_question
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,6 +33,20 @@ def violations(page, url):
         (url, v["id"], [n["target"] for n in v["nodes"]][:3])
         for v in results.response["violations"]
     ]
+
+
+def standalone_result(questionnaire, pick):
+    """A submitted response outside any round; return its result page."""
+    response = Response.objects.create(
+        questionnaire=questionnaire, organization_name="Acme", role="ceo"
+    )
+    Answer.objects.bulk_create(
+        Answer(response=response, question=question, option=pick(question))
+        for section in questionnaire.pages()
+        for question in section.questions.all()
+    )
+    response.submit()
+    return reverse("assessments:result", args=[response.token])
 
 
 @pytest.fixture
@@ -68,6 +83,9 @@ def world(questionnaire, leader, make_consultant, settings):
                 for number in range(1, 5)
             ],
             reverse("assessments:result", args=[submitted.token]),
+            # A lower bound (stage 2 unknown), and too few answers to place anyone.
+            standalone_result(questionnaire, by_question({2: None, 3: 3, 4: 3})),
+            standalone_result(questionnaire, lambda question: None),
             round.get_share_url(),
             reverse("account_login"),
             reverse("account_signup"),

@@ -31,7 +31,10 @@ CONSULTANT_EMAIL = "consultant@smarketing.example"
 DEMO_ORGANIZATION = "Northwind Demo"
 
 # Each client: name, industry, size, cadence, assigned to the consultant, and its
-# rounds as (days ago, option index per stage: 0 = least aligned .. 3 = most).
+# rounds as (days ago, option index per stage or per indicator key: 0 = least
+# aligned .. 3 = most). Rounds older than LATEST_VERSION_SINCE days use the
+# previous questionnaire version, as a team that has used the product a while would.
+LATEST_VERSION_SINCE = 100
 CLIENTS = [
     (
         DEMO_ORGANIZATION,
@@ -57,7 +60,7 @@ CLIENTS = [
             (200, {2: 2, 3: 1, 4: 0}),
         ],
     ),
-    # A revenue leader on the org chart, little structure underneath: a foundation gap.
+    # The article's warning: a revenue leader on the org chart, nothing built underneath.
     (
         "Blue Harbor Insurance",
         "finance",
@@ -65,7 +68,7 @@ CLIENTS = [
         "half-yearly",
         True,
         [
-            (30, {2: 0, 3: 0, 4: 3}),
+            (30, {2: 1, 3: 0, 4: 0, "functional.revenue-leader": 3}),
         ],
     ),
     (
@@ -139,12 +142,14 @@ class Command(BaseCommand):
             Membership.objects.create(organization=organization, user=member, role="marketing")
         if assigned:
             organization.consultants.add(consultant)
-        questionnaire = Questionnaire.objects.active()
-        pages = questionnaire.pages()
+        latest = Questionnaire.objects.active()
+        previous = Questionnaire.objects.filter(version__lt=latest.version).first() or latest
         today = timezone.localdate()
         domain = name.split()[0].lower()
         for number, (days_ago, levels) in enumerate(rounds, start=1):
             opened = today - datetime.timedelta(days=days_ago)
+            questionnaire = previous if days_ago > LATEST_VERSION_SINCE else latest
+            pages = questionnaire.pages()
             round = Round.objects.create(
                 organization=organization,
                 questionnaire=questionnaire,
@@ -198,7 +203,8 @@ class Command(BaseCommand):
             )
 
     def level(self, question, role, levels, chance):
-        stage = question.indicator.stage.number
-        bias = ROLE_BIAS[role] * (2 if question.indicator.key == LEAD_DEFINITION else 1)
+        key = question.indicator.key
+        base = levels.get(key, levels[question.indicator.stage.number])
+        bias = ROLE_BIAS[role] * (2 if key == LEAD_DEFINITION else 1)
         wobble = chance.choice([-1, 0, 0, 1])
-        return max(0, min(3, levels[stage] + bias + wobble))
+        return max(0, min(3, base + bias + wobble))

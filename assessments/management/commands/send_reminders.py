@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from assessments import cadence, emails
-from assessments.models import Organization, Response
+from assessments.models import Organization, Response, open_round
 
 
 class Command(BaseCommand):
@@ -27,10 +27,9 @@ class Command(BaseCommand):
             Response.objects.filter(
                 invited_at__isnull=False,
                 submitted_at__isnull=True,
-                round__closed_at__isnull=True,
                 reminders_sent__lt=cadence.MAX_REMINDERS,
             )
-            .filter(Q(round__closes_on__isnull=True) | Q(round__closes_on__gte=now.date()))
+            .filter(open_round(timezone.localdate(now), prefix="round__"))
             .exclude(email="")
             .select_related("round__organization")
         )
