@@ -48,8 +48,10 @@ demo: $(VENV)/.runtime
 	DEBUG=1 $(PY) manage.py load_demo
 
 # The demo round has one respondent per role, so its groups show with a threshold of 1.
+# Links in e-mails point where the server listens, unless SITE_URL says otherwise.
 serve: $(VENV)/.runtime
-	DEBUG=1 ROUND_GROUP_MIN_RESPONDENTS=$${ROUND_GROUP_MIN_RESPONDENTS:-1} $(PY) manage.py runserver $(HOST)
+	DEBUG=1 ROUND_GROUP_MIN_RESPONDENTS=$${ROUND_GROUP_MIN_RESPONDENTS:-1} \
+		SITE_URL=$${SITE_URL:-http://$(HOST)} $(PY) manage.py runserver $(HOST)
 
 # Needs GNU gettext (xgettext); only for developers who change strings.
 messages: $(VENV)/.runtime
