@@ -10,6 +10,9 @@ from .models import Organization, PlanItem, Response, Role, Round
 
 DONT_KNOW = "dont-know"
 
+# A role is chosen, never assumed: the list starts empty.
+ROLE_CHOICES = [("", _("Choose a role")), *Role.choices]
+
 MAIL_LIMITED = _(
     "Too many e-mails went to this address in the last hours, so nothing was saved or sent. "
     "Try again later."
@@ -33,7 +36,7 @@ class StartForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = Response.Role.choices
+        self.fields["role"].choices = ROLE_CHOICES
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
 
@@ -108,7 +111,7 @@ class RoundStartForm(forms.ModelForm):
     def __init__(self, *args, round, **kwargs):
         super().__init__(*args, **kwargs)
         self.round = round
-        self.fields["role"].choices = Response.Role.choices
+        self.fields["role"].choices = ROLE_CHOICES
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
 
@@ -127,7 +130,7 @@ class OrganizationForm(forms.ModelForm):
 
 
 class NewOrganizationForm(OrganizationForm):
-    role = forms.ChoiceField(label=_("Your role"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("Your role"), choices=ROLE_CHOICES)
 
 
 class PortfolioFilterForm(forms.Form):
@@ -153,7 +156,7 @@ class PortfolioFilterForm(forms.Form):
 class InviteRespondentForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"))
     name = forms.CharField(label=_("Name (optional)"), max_length=200, required=False)
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
     language = forms.ChoiceField(
         label=_("Language of the invitation"),
         choices=settings.LANGUAGES,
@@ -177,7 +180,7 @@ class InviteRespondentForm(forms.Form):
 
 class InviteMemberForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"))
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
@@ -202,7 +205,7 @@ class KeepResultForm(forms.Form):
 
     organization = forms.ChoiceField(label=_("Keep it in"), widget=forms.RadioSelect)
     name = forms.CharField(label=_("Name of the new organization"), max_length=200, required=False)
-    role = forms.ChoiceField(label=_("Your role in it"), choices=Role.choices, required=False)
+    role = forms.ChoiceField(label=_("Your role in it"), choices=ROLE_CHOICES, required=False)
 
     def __init__(self, *args, organizations, **kwargs):
         super().__init__(*args, **kwargs)

@@ -123,6 +123,7 @@ def page(request, token, number):
         raise Http404
     section = pages[number - 1]
     questions = section.questions.all()
+    before = sum(len(page.questions.all()) for page in pages[: number - 1])
     is_last = number == len(pages)
 
     if request.method == "POST":
@@ -142,6 +143,10 @@ def page(request, token, number):
             "form": form,
             "number": number,
             "count": len(pages),
+            # Questions are numbered across pages, as the start page counts them.
+            "first_number": before + 1,
+            "last_number": before + len(questions),
+            "question_count": sum(len(page.questions.all()) for page in pages),
             "percent": round(100 * (number - 1) / len(pages)),
             "is_last": is_last,
             "private_url": request.build_absolute_uri(reverse("assessments:resume", args=[token])),
