@@ -10,6 +10,24 @@ from django.utils.crypto import salted_hmac
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix, email, context):
+        """Count allauth's e-mails (confirmations, resets) in the app's one per-mailbox limit.
+
+        Over the limit the mail is dropped silently: the pages say the same
+        either way, so nobody learns anything, and the mailbox is left alone.
+        """
+        from allauth.core import context as allauth_context
+
+        from .throttle import allowed
+
+        if allowed(allauth_context.request, "mail", address=email):
+            super().send_mail(template_prefix, email, context)
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        """Count failed logins per account, whatever Host header the request came with."""
+        login = credentials.get("email", credentials.get("username", ""))
+        return str(login).strip().lower()
+
     def unstash_verified_email(self, request):
         """Trust an invitation's address only for a sign-up with that very address.
 

@@ -30,7 +30,10 @@ class StartForm(forms.ModelForm):
             "email": _("Your e-mail (optional)"),
         }
         help_texts = {
-            "email": _("We send you your private link, so you can come back to your answers."),
+            "email": _(
+                "If you give one, your private link goes there and you start from that e-mail: "
+                "it is the only way to your answers."
+            ),
         }
         widgets = {"organization_name": forms.TextInput(attrs={"autocomplete": "organization"})}
 
@@ -98,10 +101,6 @@ class QuestionRow:
 class RoundStartForm(forms.ModelForm):
     """A visitor of a round's shared link: the organization is known, the person is not."""
 
-    duplicate_email_message = _(
-        "Someone with this e-mail already answers this round; use the link you received."
-    )
-
     class Meta:
         model = Response
         fields = ["role", "name", "email"]
@@ -116,10 +115,7 @@ class RoundStartForm(forms.ModelForm):
         self.fields["email"].widget.attrs["autocomplete"] = "email"
 
     def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if email and self.round.responses.filter(email=email).exists():
-            raise forms.ValidationError(self.duplicate_email_message)
-        return email
+        return self.cleaned_data["email"].lower()
 
 
 class OrganizationForm(forms.ModelForm):

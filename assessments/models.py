@@ -319,7 +319,6 @@ class OrganizationQuerySet(models.QuerySet):
             latest_flags=Subquery(scored.values("flags")[:1]),
             latest_groups=Subquery(scored.values("groups")[:1]),
             latest_respondents=Subquery(scored.values("respondents")[:1]),
-            latest_visibility=Subquery(scored.values("visibility")[:1]),
             latest_consultant_access=Subquery(scored.values("consultant_access")[:1]),
             previous_position=Subquery(scored.values("position")[1:2]),
             change=F("latest_position") - F("previous_position"),
@@ -519,7 +518,9 @@ class RoundQuerySet(models.QuerySet):
 
     def for_consultants(self):
         """Rounds whose figures consultants may see (Round.shows_figures_to_consultants)."""
-        return self.filter(_published() | Q(consultant_access=True, respondents__gt=0))
+        return self.filter(
+            _published_as_confidential() | Q(consultant_access=True, respondents__gt=0)
+        )
 
     def by_share_token(self, token):
         return self.filter(pk=tokens.share_token_pk(token))
@@ -555,11 +556,14 @@ def visible_groups(groups, respondents, confidential):
     return shown
 
 
-def _published():
+def _published_as_confidential():
     closed = ~open_round(timezone.localdate())
-    enough = Q(respondents__gte=settings.ROUND_GROUP_MIN_RESPONDENTS)
+    return closed & Q(respondents__gte=settings.ROUND_GROUP_MIN_RESPONDENTS)
+
+
+def _published():
     return Q(visibility=Round.Visibility.OPEN, respondents__gt=0) | (
-        Q(visibility=Round.Visibility.CONFIDENTIAL) & closed & enough
+        Q(visibility=Round.Visibility.CONFIDENTIAL) & _published_as_confidential()
     )
 
 
@@ -665,12 +669,23 @@ class Round(Scored):
         """
         if not self.is_confidential:
             return self.respondents > 0
+        return self.published_as_confidential
+
+    @property
+    def published_as_confidential(self):
         return not self.is_open and self.respondents >= settings.ROUND_GROUP_MIN_RESPONDENTS
 
     @property
     def shows_figures_to_consultants(self):
-        """Consultants see what members see, and everything of a round run with them."""
-        return self.is_published or (self.consultant_access and self.respondents > 0)
+        """Everything of a round run with them; of any other round, what a confidential one shows.
+
+        An open round's respondents were told their team sees their answers,
+        not a consultant: its figures reach consultants only as a confidential
+        round's would, so that a round of one is never one person's answers.
+        """
+        if self.consultant_access:
+            return self.respondents > 0
+        return self.published_as_confidential
 
     def visible_groups(self, to_consultants=False):
         """The role groups whose figures may be shown (see visible_groups below).
@@ -678,10 +693,13 @@ class Round(Scored):
         Members see none before the round is published; a round's consultants
         see every group of a round run with them, as they see each response.
         """
-        sees_all = to_consultants and self.consultant_access
-        if self.is_confidential and not sees_all and not self.is_published:
+        if to_consultants:
+            if not self.shows_figures_to_consultants:
+                return set()
+            return visible_groups(self.groups, self.respondents, not self.consultant_access)
+        if not self.is_published:
             return set()
-        return visible_groups(self.groups, self.respondents, self.is_confidential and not sees_all)
+        return visible_groups(self.groups, self.respondents, self.is_confidential)
 
     def privacy_notice(self):
         """What respondents are told, before they answer, about who sees their answers."""
@@ -901,16 +919,27 @@ class Response(Scored):
         return set(self.answers.values_list("question_id", flat=True))
 
     def submit(self):
-        """Score the saved answers and store the result once; the caller holds the row lock."""
+        """Score the saved answers and store the result once; the caller holds the row lock.
+
+        Return False, storing nothing, when the round closed in the meantime:
+        the round is locked and checked first, so a submit in flight can never
+        change the figures of a round that has closed (and published them).
+        """
+        round = None
+        if self.round_id:
+            # Locked, so concurrent submits refresh it one after the other.
+            round = Round.objects.select_for_update().get(pk=self.round_id)
+            if not round.is_open:
+                return False
         result, indicator_scores = score_answers(
             self.answers.select_related("question__indicator__stage", "option")
         )
         self.store(result, indicator_scores)
         self.submitted_at = timezone.now()
         self.save()
-        if self.round_id:
-            # Lock the round so concurrent submits refresh it one after the other.
-            Round.objects.select_for_update().get(pk=self.round_id).refresh_result()
+        if round is not None:
+            round.refresh_result()
+        return True
 
 
 class PrivateLink(models.Model):

@@ -121,7 +121,13 @@ def round_result_context(round, stages, previous=None, to_consultants=False):
         for group in summary.groups
         if group.position is not None
     ]
-    context = {"round_summary": summary, "summary": summary.summary}
+    context = {
+        "round_summary": summary,
+        "summary": summary.summary,
+        # Lowest and highest are two people's positions: only where answers are shown
+        # individually anyway.
+        "shows_spread": not round.is_confidential or (to_consultants and round.consultant_access),
+    }
     if previous is not None:
         markers.append(charts.Marker(_("Previous round"), float(previous.position), faded=True))
         context["comparison"] = results.compare_rounds(previous, round, stages)

@@ -7,7 +7,21 @@ strangers or sends e-mail.
 """
 
 from allauth.core import ratelimit
+from django.core.mail.message import sanitize_address
 from django.shortcuts import render
+
+
+def mailbox(address):
+    """The mailbox ADDRESS reaches, as the SMTP backend writes it, so one mailbox counts once.
+
+    Fullwidth letters, soft hyphens, zero-width characters and quoted local
+    parts all reach the same mailbox; counting the typed text would let each
+    variant have limits of its own.
+    """
+    try:
+        return sanitize_address(address.strip(), "utf-8").lower()
+    except (ValueError, TypeError):
+        return address.strip().lower()
 
 
 def allowed(request, action, *, address=None, dry_run=False):
@@ -15,7 +29,7 @@ def allowed(request, action, *, address=None, dry_run=False):
 
     With DRY_RUN, only tell whether one more use would be allowed.
     """
-    key = address.strip().lower() if address else None
+    key = mailbox(address) if address else None
     return ratelimit.consume(request, action=action, key=key, dry_run=dry_run)
 
 

@@ -8,6 +8,7 @@ app_name = "assessments"
 urlpatterns = [
     # Respondents: no account, the private link is the key.
     path("assessment/", respondents.start, name="start"),
+    path("assessment/link-sent/", respondents.link_sent, name="link_sent"),
     path("r/<token:token>/", respondents.resume, name="resume"),
     path("r/<token:token>/page/<int:number>/", respondents.page, name="page"),
     path("r/<token:token>/result/", respondents.result, name="result"),

@@ -143,6 +143,7 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_MAX_EMAIL_ADDRESSES = 3
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Smarketing: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -160,6 +161,7 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "10/h/ip,3/h/key",
     "reset_password_from_key": "20/h/ip",
     "confirm_email": "1/3m/key,5/d/key",
+    "manage_email": "5/h/user",
     # Anonymous starts (the start page and a round's shared link): each writes a row.
     "start": "30/h/ip",
     # Invitations a member sends (to respondents or new members).
@@ -283,19 +285,29 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
-        "default": {
+        alias: {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "smarketing"),
+            "KEY_PREFIX": f"{env('CACHE_KEY_PREFIX', 'smarketing')}:{alias}",
         }
+        for alias in ("default", "template_fragments")
     }
 else:
     CACHES = {
+        # Rate-limit counters. A full database cache deletes expired rows first,
+        # then a third of the rest: the limit is high, so that a flood of new
+        # counters cannot push out the ones that lock an account.
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "smarketing_cache",
-            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 20000)},
-        }
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 1_000_000)},
+        },
+        # Rendered results ({% cache %}), which may be dropped at any time.
+        "template_fragments": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "smarketing_fragments",
+            "OPTIONS": {"MAX_ENTRIES": env_int("FRAGMENT_CACHE_MAX_ENTRIES", 20000)},
+        },
     }
 # How long a rendered result stays cached; edits to the stage texts show on
 # results already viewed after at most this long.

@@ -11,9 +11,10 @@ def cache_after_flush(request):
     """
     yield
     if {"transactional_db", "live_server"} & set(request.fixturenames):
-        from django.core.cache import cache
+        from django.core.cache import caches
 
-        cache.clear()
+        for cache in caches.all():
+            cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -82,6 +82,7 @@ RULES = {
     "stages:continuum": Rule(no_kwargs, every(OK)),
     "stages:detail": Rule(lambda w: {"slug": "silo"}, every(OK)),
     "assessments:start": Rule(no_kwargs, every(OK)),
+    "assessments:link_sent": Rule(no_kwargs, every(OK)),
     # A private link is a bearer key: whoever holds it reaches that one response.
     "assessments:resume": Rule(lambda w: {"token": w.open_response.token}, every(302)),
     "assessments:page": Rule(lambda w: {"token": w.open_response.token, "number": 1}, every(OK)),

@@ -7,6 +7,7 @@ the round page.
 """
 
 import hashlib
+import secrets
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -29,6 +30,13 @@ def keep_digests(apps, schema_editor):
         MemberInvitation.objects.filter(pk=invitation.pk).update(
             token_digest=_digest(invitation.token)
         )
+    # Overwrite the readable tokens before 0008 drops their columns: a dropped
+    # column's values stay in the table's files until the table is rewritten
+    # (0017 rewrites it).
+    Round = apps.get_model("assessments", "Round")
+    for model, field in [(Response, "token"), (MemberInvitation, "token"), (Round, "share_token")]:
+        for pk in model.objects.values_list("pk", flat=True).iterator():
+            model.objects.filter(pk=pk).update(**{field: "x" + secrets.token_hex(31)})
 
 
 class Migration(migrations.Migration):

@@ -101,14 +101,13 @@ def portfolio(request):
 
 def _portfolio_row(organization):
     """Read a portfolio row's figures and flags with the same rules as the team page."""
-    # The latest round shown here is published or run with the consultant
-    # (for_consultants): its groups show as on the client page.
-    confidential = (
-        organization.latest_visibility == Round.Visibility.CONFIDENTIAL
-        and not organization.latest_consultant_access
-    )
+    # The latest round shown here is run with the consultant, or published as a
+    # confidential round would be (for_consultants): its groups show as on the
+    # client page (Round.visible_groups with to_consultants).
     shown = visible_groups(
-        organization.latest_groups or {}, organization.latest_respondents or 0, confidential
+        organization.latest_groups or {},
+        organization.latest_respondents or 0,
+        not organization.latest_consultant_access,
     )
     organization.flag_codes = results.round_flags(
         organization.latest_flags, organization.latest_groups, shown

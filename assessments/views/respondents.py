@@ -41,9 +41,7 @@ def start(request):
             response.questionnaire = questionnaire
             response.language = get_language()
             response.save()
-            if response.email:
-                emails.send_private_link(response, response.token)
-            return redirect("assessments:page", response.token, 1)
+            return _hand_out_link(response)
     size = Question.objects.filter(section__questionnaire=questionnaire).aggregate(
         questions=Count("pk"), pages=Count("section", distinct=True)
     )
@@ -83,6 +81,7 @@ def join(request, share_token):
         if not throttle.allowed(request, "start"):
             return throttle.too_many(request)
         if throttle.may_mail(request, form):
+            email = form.cleaned_data["email"]
             response = form.save(commit=False)
             response.round = round
             response.questionnaire = round.questionnaire
@@ -91,14 +90,31 @@ def join(request, share_token):
             try:
                 with transaction.atomic():
                     response.save()
-            except IntegrityError:  # the same e-mail, submitted twice at once
-                form.add_error("email", RoundStartForm.duplicate_email_message)
-            else:
-                if response.email:
-                    emails.send_private_link(response, response.token)
-                return redirect("assessments:page", response.token, 1)
+            except IntegrityError:
+                # The address already answers this round (invited, or joined before):
+                # that person gets a fresh link, and the visitor learns nothing.
+                response = round.responses.get(email=email)
+                response.issue_link()
+            return _hand_out_link(response)
     context = {"round": round, "form": form}
     return render(request, "assessments/join.html", context)
+
+
+def _hand_out_link(response):
+    """Send the visitor on with the new response's private link.
+
+    With an e-mail address the link goes there only: whoever typed an address
+    must read that mailbox to answer, so nobody can start a response for a
+    colleague and read it once the colleague has answered.
+    """
+    if response.email:
+        emails.send_private_link(response, response.token)
+        return redirect("assessments:link_sent")
+    return redirect("assessments:page", response.token, 1)
+
+
+def link_sent(request):
+    return render(request, "assessments/link_sent.html")
 
 
 def _first_unanswered(pages, answered):
@@ -188,7 +204,9 @@ def _save_page(request, token, form, number, pages, *, going_back):
         if missing:
             messages.warning(request, _("Some questions are still unanswered on this page."))
             return redirect("assessments:page", token, missing)
-        response.submit()
+        if not response.submit():  # the round closed while this page was sent
+            transaction.set_rollback(True)
+            return _round_closed(request, response)
     return redirect("assessments:result", token)
 
 
