@@ -30,7 +30,7 @@ def test_least_aligned_everywhere_reads_one_point_zero(page):
 
 def test_respondent_closes_the_tab_and_resumes_from_the_link(page, browser, live_server):
     start(page)
-    link = page.locator(".alert-info a").get_attribute("href")
+    link = page.locator("#private-link").input_value()  # shown on every page
     answer_page(page, 2)
     next_page(page)
     page.wait_for_url("**/page/2/")
