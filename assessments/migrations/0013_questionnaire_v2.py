@@ -42,7 +42,7 @@ PAGES = [
                 [
                     (
                         "Neither puts it on the agenda; each focuses on their own department.",
-                        "Ninguno de los dos la plantea; cada uno se centra en su departamento.",
+                        "Ninguno de los dos la pone sobre la mesa; cada uno se centra en su departamento.",
                     ),
                     (
                         "One of them wants more collaboration; the other is not convinced.",
@@ -238,7 +238,7 @@ PAGES = [
                     ),
                     (
                         "Yes: it decides every hand-over from marketing to sales.",
-                        "Sí: es la que decide cada traspaso de marketing a ventas.",
+                        "Sí: es el criterio de cada traspaso de marketing a ventas.",
                     ),
                 ],
             ),
@@ -292,7 +292,7 @@ PAGES = [
                     ),
                     (
                         "Without a hand-off: one workflow, organized by revenue stages.",
-                        "Sin traspaso: un único flujo de trabajo, organizado por etapas de ingresos.",
+                        "Sin traspaso: un único flujo de trabajo, organizado por etapas del proceso de ingresos.",
                     ),
                 ],
             ),
@@ -353,16 +353,16 @@ PAGES = [
                 1.0,
                 (
                     "What are marketing and sales measured and rewarded on?",
-                    "¿Con qué se mide y se incentiva a marketing y a ventas?",
+                    "¿En función de qué se mide y se incentiva a marketing y a ventas?",
                 ),
                 [
                     (
                         "Separate targets, such as lead volume for marketing and bookings for sales.",
-                        "Objetivos separados, como el volumen de leads para marketing y la contratación para ventas.",
+                        "Objetivos separados, como el volumen de leads para marketing y los contratos cerrados para ventas.",
                     ),
                     (
                         "Separate targets, loosely linked to the company's revenue.",
-                        "Objetivos separados, con un vínculo débil con los ingresos de la empresa.",
+                        "Objetivos separados, poco vinculados a los ingresos de la empresa.",
                     ),
                     (
                         "Partly a shared revenue target, partly separate ones.",
@@ -407,7 +407,7 @@ PAGES = [
                 [
                     (
                         "By one team alone; the other finds out later.",
-                        "La toma un equipo solo; el otro se entera después.",
+                        "La toma un equipo por su cuenta; el otro se entera después.",
                     ),
                     (
                         "By one team, after informing the other.",
@@ -439,7 +439,7 @@ PAGES = [
                     ),
                     (
                         "Both directly to the CEO or general manager.",
-                        "Los dos, directamente del director general.",
+                        "Los dos, directamente del consejero delegado o del director general.",
                     ),
                     (
                         "To one executive whose main job is something else (for example, marketing reports to the head of sales).",
@@ -505,11 +505,11 @@ PAGES = [
                     ),
                     (
                         "Separately, then reconciled by finance.",
-                        "Por separado, y después finanzas los cuadra.",
+                        "Por separado, y después el departamento financiero los cuadra.",
                     ),
                     (
                         "Discussed together, but approved separately.",
-                        "Se discuten juntos, pero se aprueban por separado.",
+                        "Se debaten conjuntamente, pero se aprueban por separado.",
                     ),
                     (
                         "As one revenue budget.",

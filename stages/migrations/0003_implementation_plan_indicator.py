@@ -17,8 +17,8 @@ ACTION = (
     "Write the implementation plan with both leaders: the changes to processes, metrics and "
     "meetings, an owner and a date for each, and when you will review it together.",
     "Redactar con los dos líderes el plan de implantación: los cambios en procesos, métricas "
-    "y reuniones, con un responsable y una fecha para cada uno, y cuándo se revisará en "
-    "común.",
+    "y reuniones, con un responsable y una fecha para cada uno, y cuándo se revisará "
+    "conjuntamente.",
 )
 
 
