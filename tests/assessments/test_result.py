@@ -3,6 +3,8 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from assessments.models import Response
 from tests.conftest import answer_all, highest, lowest
@@ -350,3 +352,12 @@ def test_result_in_spanish_names_stages_and_statuses_grammatically(client, new_r
     assert "del camino hacia la etapa 3, «Alineación operativa»" in text
     assert "Implantado" in text and "En marcha" not in text
     assert "Por dónde empezar: sus 3 puntos más débiles" in text
+
+
+def test_result_page_has_its_date_and_a_print_action(client, new_response):
+    answer_all(client, new_response, pick=highest)
+    new_response.refresh_from_db()
+    page = client.get(result_url(new_response))
+    day = date_format(timezone.localtime(new_response.submitted_at), "DATE_FORMAT")
+    assert f"submitted on {day}" in page.text
+    assert "data-print" in page.text and "js/print.js" in page.text
