@@ -499,6 +499,14 @@ class RoundQuerySet(models.QuerySet):
     def for_member(self, user):
         return self.filter(organization__memberships__user=user)
 
+    def close_lapsed(self, organization):
+        """Set closed_at on ORGANIZATION's rounds whose closing date has passed."""
+        return self.filter(
+            organization=organization,
+            closed_at__isnull=True,
+            closes_on__lt=timezone.localdate(),
+        ).update(closed_at=timezone.now())
+
     def scored(self):
         return self.filter(respondents__gt=0)
 
@@ -594,6 +602,13 @@ class Round(Scored):
                 condition=Q(closes_on__isnull=True) | Q(closes_on__gte=models.F("opened_on")),
                 name="round_closes_after_opening",
             ),
+            # A round is open until closed_at is set; a second open round would
+            # hide the first one's invitees from the team page.
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=Q(closed_at__isnull=True),
+                name="one_open_round_per_organization",
+            ),
         ]
 
     def __str__(self):
@@ -624,6 +639,39 @@ class Round(Scored):
     @property
     def is_confidential(self):
         return self.visibility == self.Visibility.CONFIDENTIAL
+
+    def close(self):
+        """Close the round now; return False when it was closed already."""
+        closed = Round.objects.filter(pk=self.pk, closed_at__isnull=True).update(
+            closed_at=timezone.now()
+        )
+        self.refresh_from_db(fields=["closed_at"])
+        return bool(closed)
+
+    def reopen_refusal(self):
+        """Why the round cannot be reopened, or None when it can.
+
+        A published confidential round stays closed: reopening it would let
+        members compare its figures before and after the new answers and so
+        single out the people who answered late.
+        """
+        if self.is_open:
+            return _("This round is open already.")
+        if Round.objects.after(self).exists():
+            return _("A later round has opened, so this one stays closed.")
+        if self.is_confidential and self.is_published:
+            return _(
+                "This confidential round has published its figures, so it stays closed: "
+                "figures compared before and after new answers would give those answers away."
+            )
+        return None
+
+    def reopen(self):
+        """Open the closed round again, with no closing date; the caller checked reopen_refusal."""
+        self.closed_at = None
+        if self.closes_on and self.closes_on < timezone.localdate():
+            self.closes_on = None
+        self.save(update_fields=["closed_at", "closes_on"])
 
     @property
     def is_published(self):

@@ -100,6 +100,8 @@ RULES = {
         lambda w: {"pk": w.round_a.pk, "item_pk": w.plan_item.pk}, members_only(302), "post"
     ),
     "assessments:round_close": Rule(lambda w: {"pk": w.round_a.pk}, members_only(302), "post"),
+    # round_a is open: reopening it only says so.
+    "assessments:round_reopen": Rule(lambda w: {"pk": w.round_a.pk}, members_only(302), "post"),
     # A private link is a bearer key; keeping its result needs an account.
     "assessments:keep_result": Rule(lambda w: {"token": w.anonymous_result.token}, logged_in()),
     "accept_invitation": Rule(lambda w: {"token": w.invitation.token}, every(OK)),

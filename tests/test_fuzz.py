@@ -8,9 +8,10 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessments.models import MemberInvitation
+from assessments.models import MemberInvitation, Round
 from stages.models import NextStep
 from tests.conftest import highest, submit_response
+from tests.helpers import close
 
 pytestmark = pytest.mark.django_db
 
@@ -244,3 +245,30 @@ def test_dashboard_query_string(admin_client, data):
     assert response.status_code in (200, 400), (data, response.status_code)
     export = admin_client.get(reverse("admin:dashboard_export", args=["csv"]), data)
     assert export.status_code in (200, 400), (data, export.status_code)
+
+
+@FUZZ
+@given(data=submission(["then"]))
+def test_round_close(member, round, data):
+    before = counts()
+    response = post(member, reverse("assessments:round_close", args=[round.pk]), data)
+    assert response.status_code == 302
+    assert_nothing_written_unless_valid(before, response)
+    round.refresh_from_db()
+    assert round.closed_at is not None
+    Round.objects.filter(pk=round.pk).update(closed_at=None)
+
+
+@FUZZ
+@given(data=submission(["then", "closes_on", "visibility"]))
+def test_round_reopen(member, round, settings, data):
+    settings.ROUND_GROUP_MIN_RESPONDENTS = 1
+    if not round.respondents:
+        submit_response(round, "marketing", highest)
+    close(round)
+    before = counts()
+    response = post(member, reverse("assessments:round_reopen", args=[round.pk]), data)
+    assert_nothing_written_unless_valid(before, response)
+    round.refresh_from_db()
+    # Published and confidential: refused whatever is posted.
+    assert round.closed_at is not None and round.is_published

@@ -208,6 +208,12 @@ def _invite_member(organization, inviter, email, role):
 def round_new(request, pk):
     """Open a round on the active questionnaire, offering to invite the last round's people."""
     organization = _get_organization_for_member(request, pk)
+    Round.objects.close_lapsed(organization)
+    open_round = organization.rounds.filter(closed_at__isnull=True).first()
+    if open_round:
+        # One open round at a time: the member closes it first, on its confirmation page.
+        context = {"organization": organization, "open_round": open_round}
+        return render(request, "assessments/round_open_already.html", context)
     last = organization.rounds.first()
     previous = last.responses.exclude(email="").order_by("created_at") if last else ()
     form = RoundForm(request.POST if request.method == "POST" else None, previous=previous)
@@ -216,26 +222,11 @@ def round_new(request, pk):
         people = form.people_to_reinvite()
         if not _may_invite(request, [person.email for person in people]):
             return throttle.too_many(request)
-        with transaction.atomic():
-            round = form.save(commit=False)
-            round.organization = organization
-            round.questionnaire = questionnaire
-            round.created_by = request.user
-            round.consultant_access = organization.consultants.exists()
-            round.save()
-            invited = [
-                Response.objects.create(
-                    round=round,
-                    questionnaire=questionnaire,
-                    organization_name=organization.name,
-                    invited_at=timezone.now(),
-                    email=person.email,
-                    name=person.name,
-                    role=person.role,
-                    language=person.language,
-                )
-                for person in people
-            ]
+        try:
+            round, invited = _open_round(request, organization, form, questionnaire, people)
+        except IntegrityError:  # another member opened one at the same moment
+            messages.error(request, _("Another round was opened meanwhile."))
+            return redirect(organization)
         for response in invited:
             emails.send_round_invitation(response, response.token, inviter=request.user)
         messages.success(request, _("The round is open. Invite the leaders who should answer."))
@@ -245,6 +236,31 @@ def round_new(request, pk):
         "assessments/round_form.html",
         {"organization": organization, "form": form, "questionnaire": questionnaire},
     )
+
+
+def _open_round(request, organization, form, questionnaire, people):
+    """Create the round and its invitees' responses; return both."""
+    with transaction.atomic():
+        round = form.save(commit=False)
+        round.organization = organization
+        round.questionnaire = questionnaire
+        round.created_by = request.user
+        round.consultant_access = organization.consultants.exists()
+        round.save()
+        invited = [
+            Response.objects.create(
+                round=round,
+                questionnaire=questionnaire,
+                organization_name=organization.name,
+                invited_at=timezone.now(),
+                email=person.email,
+                name=person.name,
+                role=person.role,
+                language=person.language,
+            )
+            for person in people
+        ]
+    return round, invited
 
 
 @login_required
@@ -291,6 +307,7 @@ def _round_page(request, round, invite_form, status=200, plan_form=None):
         "invite_form": invite_form,
         "share_url": request.build_absolute_uri(round.get_share_url()),
         "plan": list(round.plan.select_related("step__stage", "indicator")),
+        "reopen_refusal": None if round.is_open else round.reopen_refusal(),
     }
     if round.is_published:
         stages = list(Stage.objects.with_content())
@@ -354,13 +371,50 @@ def plan_remove(request, pk, item_pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def round_close(request, pk):
+    """Ask for confirmation, naming who has not answered; close on POST."""
     round = _get_round_for_member(request, pk)
-    if round.closed_at is None:
-        Round.objects.filter(pk=round.pk, closed_at__isnull=True).update(closed_at=timezone.now())
-        messages.success(request, _("The round is closed. It accepts no more answers."))
-    return redirect("assessments:round", round.pk)
+    if round.closed_at is not None:
+        messages.info(request, _("This round is closed already."))
+        return redirect(round)
+    then_new = request.POST.get("then") == "new" or request.GET.get("then") == "new"
+    if request.method == "POST":
+        if round.close():
+            messages.success(request, _("The round is closed. It accepts no more answers."))
+        if then_new:
+            return redirect("assessments:round_new", round.organization_id)
+        return redirect(round)
+    status = _response_status(round)
+    context = {
+        "round": round,
+        "organization": round.organization,
+        "status": status,
+        "not_answered": [r for r in status["responses"] if not r.is_submitted],
+        "then_new": then_new,
+        "min_group": settings.ROUND_GROUP_MIN_RESPONDENTS,
+    }
+    return render(request, "assessments/round_close.html", context)
+
+
+@login_required
+@require_POST
+def round_reopen(request, pk):
+    """Reopen a closed round while it is the latest, unless that could expose anyone."""
+    round = _get_round_for_member(request, pk)
+    refusal = round.reopen_refusal()
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(round)
+    Round.objects.close_lapsed(round.organization)
+    try:
+        with transaction.atomic():
+            round.reopen()
+    except IntegrityError:  # another round is open
+        messages.error(request, _("Another round is open; close it first."))
+        return redirect(round)
+    messages.success(request, _("The round is open again and accepts answers."))
+    return redirect(round)
 
 
 def _response_status(round):

@@ -31,6 +31,8 @@ def test_invited_respondent_answers_and_a_member_sees_the_round(page, leader, ro
     # A confidential round publishes its figures when a member closes it.
     assert page.locator("[data-chart]").count() == 0
     page.goto(round.get_absolute_url())
+    page.get_by_role("link", name="Close the round").click()
+    assert "Everyone invited has submitted." in page.content()
     page.get_by_role("button", name="Close the round").click()
     page.get_by_role("link", name=round.organization.name).click()
     assert charts_drawn(page) >= 1
