@@ -291,12 +291,24 @@ class RoundForm(forms.ModelForm):
         return closes_on
 
 
-class PlanItemForm(forms.Form):
-    """Commit to one of the round's next steps or one of its weakest indicators."""
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return user.get_full_name() or user.email
 
-    item = forms.ChoiceField(label=_("Step or indicator"))
+
+class PlanItemFields(forms.Form):
+    """Who owns a plan item, by when, and a note: the same fields to add and to edit."""
+
     owner = forms.ChoiceField(
         label=_("Owner (optional)"), choices=[("", "—"), *PlanItem.Owner.choices], required=False
+    )
+    owner_person = PersonChoiceField(
+        label=_("Person responsible (optional)"), queryset=None, required=False
+    )
+    due_on = forms.DateField(
+        label=_("Due date (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     note = forms.CharField(
         label=_("Note (optional)"),
@@ -304,6 +316,24 @@ class PlanItemForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_person"].queryset = members
+
+    def item_fields(self):
+        return {name: self.cleaned_data[name] for name in PlanItemFields.base_fields}
+
+
+class PlanItemEditForm(PlanItemFields):
+    """Change a committed item's owner, due date or note."""
+
+
+class PlanItemForm(PlanItemFields):
+    """Commit to one of the round's next steps or one of its weakest indicators."""
+
+    item = forms.ChoiceField(label=_("Step or indicator"))
+    field_order = ["item"]
 
     def __init__(self, *args, steps, indicators, **kwargs):
         super().__init__(*args, **kwargs)

@@ -963,6 +963,16 @@ class PlanItem(models.Model):
         verbose_name=_("indicator"),
     )
     owner = models.CharField(_("owner"), max_length=10, choices=Owner, blank=True)
+    owner_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person responsible"),
+    )
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
     note = models.TextField(_("note"), max_length=1000, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
@@ -995,6 +1005,14 @@ class PlanItem(models.Model):
     @property
     def text(self):
         return self.step.text if self.step_id else self.indicator.action
+
+    @property
+    def is_done(self):
+        return self.done_at is not None
+
+    @property
+    def is_overdue(self):
+        return not self.is_done and self.due_on is not None and self.due_on < timezone.localdate()
 
 
 class Answer(models.Model):

@@ -30,4 +30,7 @@ urlpatterns = [
     path("rounds/<int:pk>/reopen/", members.round_reopen, name="round_reopen"),
     path("rounds/<int:pk>/plan/", members.plan_add, name="plan_add"),
     path("rounds/<int:pk>/plan/<int:item_pk>/remove/", members.plan_remove, name="plan_remove"),
+    path("rounds/<int:pk>/plan/<int:item_pk>/edit/", members.plan_edit, name="plan_edit"),
+    path("rounds/<int:pk>/plan/<int:item_pk>/done/", members.plan_done, name="plan_done"),
+    path("rounds/<int:pk>/answer/", members.round_answer, name="round_answer"),
 ]

@@ -100,6 +100,14 @@ RULES = {
         lambda w: {"pk": w.round_a.pk, "item_pk": w.plan_item.pk}, members_only(302), "post"
     ),
     "assessments:round_close": Rule(lambda w: {"pk": w.round_a.pk}, members_only(302), "post"),
+    "assessments:plan_edit": Rule(
+        lambda w: {"pk": w.round_a.pk, "item_pk": w.plan_item.pk}, members_only()
+    ),
+    "assessments:plan_done": Rule(
+        lambda w: {"pk": w.round_a.pk, "item_pk": w.plan_item.pk}, members_only(302), "post"
+    ),
+    # Member A is not invited to round A: the answer is a redirect with a message.
+    "assessments:round_answer": Rule(lambda w: {"pk": w.round_a.pk}, members_only(302), "post"),
     # round_a is open: reopening it only says so.
     "assessments:round_reopen": Rule(lambda w: {"pk": w.round_a.pk}, members_only(302), "post"),
     # A private link is a bearer key; keeping its result needs an account.

@@ -8,7 +8,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessments.models import MemberInvitation, Round
+from assessments.models import MemberInvitation, PlanItem, Round
 from stages.models import NextStep
 from tests.conftest import highest, submit_response
 from tests.helpers import close
@@ -272,3 +272,32 @@ def test_round_reopen(member, round, settings, data):
     round.refresh_from_db()
     # Published and confidential: refused whatever is posted.
     assert round.closed_at is not None and round.is_published
+
+
+@pytest.fixture
+def plan_item(round):
+    return PlanItem.objects.create(round=round, step=NextStep.objects.first())
+
+
+@FUZZ
+@given(data=st.data())
+def test_plan_edit(member, leader, plan_item, data):
+    payload = data.draw(submission(["owner", "owner_person", "due_on", "note"]))
+    if data.draw(st.booleans()):
+        payload["owner_person"] = data.draw(st.sampled_from([str(leader.pk), "0", "999999"]))
+    fields = ["owner", "owner_person_id", "due_on", "note"]
+    before = PlanItem.objects.values(*fields).get(pk=plan_item.pk)
+    url = reverse("assessments:plan_edit", args=[plan_item.round_id, plan_item.pk])
+    response = post(member, url, payload)
+    if response.status_code != 302:
+        assert PlanItem.objects.values(*fields).get(pk=plan_item.pk) == before
+
+
+@FUZZ
+@given(data=submission(["done"]))
+def test_plan_done(member, plan_item, data):
+    before = counts()
+    url = reverse("assessments:plan_done", args=[plan_item.round_id, plan_item.pk])
+    response = post(member, url, data)
+    assert response.status_code == 302
+    assert counts() == before

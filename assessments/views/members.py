@@ -1,10 +1,12 @@
 """Pages for members: their organizations, rounds, invitations and the team's view."""
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,13 +16,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from stages.models import Stage
 
-from .. import emails, results, throttle
+from .. import cadence, emails, results, throttle
 from ..forms import (
     InviteMemberForm,
     InviteRespondentForm,
     KeepResultForm,
     NewOrganizationForm,
     OrganizationForm,
+    PlanItemEditForm,
     PlanItemForm,
     RoundForm,
 )
@@ -129,26 +132,64 @@ def organization_settings(request, pk):
 
 @login_required
 def team(request, pk):
+    """What needs doing now, then the latest result, progress, plan and history."""
     organization = _get_organization_for_member(request, pk)
     rounds = list(organization.rounds.select_related("questionnaire"))
     published = [r for r in rounds if r.is_published]
+    latest = published[0] if published else None
     context = {
         "organization": organization,
         "rounds": rounds,
         "progress_rounds": published,
-        "latest": published[0] if published else None,
+        "latest": latest,
         "min_group": settings.ROUND_GROUP_MIN_RESPONDENTS,
     }
     if published:
         stages = list(Stage.objects.with_content())
         previous = published[1] if len(published) > 1 else None
-        context.update(round_result_context(published[0], stages, previous))
+        context.update(round_result_context(latest, stages, previous))
         context["progress_chart"] = progress_chart(published, stages)
+        context["plan"] = list(
+            latest.plan.select_related("step", "indicator", "owner_person").order_by(
+                F("done_at").asc(nulls_first=True), F("due_on").asc(nulls_last=True), "pk"
+            )
+        )
     open_round = next((r for r in rounds if r.is_open), None)
     if open_round:
+        status = _response_status(open_round)
+        now = timezone.now()
         context["open_round"] = open_round
-        context["open_status"] = _response_status(open_round)
+        context["open_status"] = status
+        context["own_invitation"] = _own_invitation(request, open_round)
+        context["reminders_due"] = [
+            r for r in status["responses"] if r.invited_at and _reminder_due(r, now)
+        ]
     return render(request, "assessments/team.html", context)
+
+
+def _reminder_due(response, now):
+    return not response.is_submitted and cadence.reminder_due(
+        response.invited_at, response.last_reminded_at, response.reminders_sent, now
+    )
+
+
+def _own_invitation(request, round):
+    """The user's unsubmitted response in ROUND, sent to one of their confirmed addresses."""
+    addresses = EmailAddress.objects.filter(user=request.user, verified=True)
+    confirmed = [address.lower() for address in addresses.values_list("email", flat=True)]
+    return round.responses.filter(submitted_at=None, email__in=confirmed).first()
+
+
+@login_required
+@require_POST
+def round_answer(request, pk):
+    """Take the user to their own invitation in an open round, with a fresh private link."""
+    round = _get_round_for_member(request, pk)
+    response = _own_invitation(request, round) if round.is_open else None
+    if response is None:
+        messages.error(request, _("No answers of yours are waiting in this round."))
+        return redirect(round)
+    return redirect("assessments:resume", response.issue_link())
 
 
 @login_required
@@ -306,7 +347,7 @@ def _round_page(request, round, invite_form, status=200, plan_form=None):
         "status": _response_status(round),
         "invite_form": invite_form,
         "share_url": request.build_absolute_uri(round.get_share_url()),
-        "plan": list(round.plan.select_related("step__stage", "indicator")),
+        "plan": list(round.plan.select_related("step__stage", "indicator", "owner_person")),
         "reopen_refusal": None if round.is_open else round.reopen_refusal(),
     }
     if round.is_published:
@@ -330,7 +371,20 @@ def _plan_form(round, summary, data=None):
         row.indicator for row in results.weakest(summary.indicator_groups, round.stage + 1, 5)
     ]
     steps = list(summary.stage.next_steps.all())
-    return PlanItemForm(data, steps=steps, indicators=weakest)
+    members = _members_of(round.organization)
+    return PlanItemForm(data, steps=steps, indicators=weakest, members=members)
+
+
+def _members_of(organization):
+    return get_user_model().objects.filter(memberships__organization=organization).order_by("email")
+
+
+def _get_plan_item_for_member(request, pk, item_pk):
+    """Load a plan item of a round of one of the user's organizations; anything else is a 404."""
+    queryset = PlanItem.objects.filter(round__organization__memberships__user=request.user)
+    return get_object_or_404(
+        queryset.select_related("round__organization", "step", "indicator"), pk=item_pk, round=pk
+    )
 
 
 @login_required
@@ -347,11 +401,7 @@ def plan_add(request, pk):
     try:
         with transaction.atomic():
             PlanItem.objects.create(
-                round=round,
-                owner=form.cleaned_data["owner"],
-                note=form.cleaned_data["note"],
-                created_by=request.user,
-                **form.target(),
+                round=round, created_by=request.user, **form.item_fields(), **form.target()
             )
     except IntegrityError:
         messages.info(request, _("This item is already in the plan."))
@@ -368,6 +418,38 @@ def plan_remove(request, pk, item_pk):
     round = _get_round_for_member(request, pk)
     round.plan.filter(pk=item_pk).delete()
     return redirect(round)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request, pk, item_pk):
+    item = _get_plan_item_for_member(request, pk, item_pk)
+    initial = {name: getattr(item, name) for name in PlanItemEditForm.base_fields}
+    form = PlanItemEditForm(
+        request.POST or None, initial=initial, members=_members_of(item.round.organization)
+    )
+    if request.method == "POST" and form.is_valid():
+        for name, value in form.item_fields().items():
+            setattr(item, name, value)
+        item.save(update_fields=list(form.item_fields()))
+        messages.success(request, _("The plan item is saved."))
+        return redirect(item.round.organization)
+    return render(request, "assessments/plan_edit.html", {"form": form, "item": item})
+
+
+@login_required
+@require_POST
+def plan_done(request, pk, item_pk):
+    """Mark a plan item done, or open again with done=0."""
+    item = _get_plan_item_for_member(request, pk, item_pk)
+    done = request.POST.get("done") != "0"
+    item.done_at = (item.done_at or timezone.now()) if done else None
+    item.save(update_fields=["done_at"])
+    if done:
+        messages.success(request, _("Marked done: %(item)s") % {"item": item.text})
+    else:
+        messages.info(request, _("Open again: %(item)s") % {"item": item.text})
+    return redirect(item.round.organization)
 
 
 @login_required
