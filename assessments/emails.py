@@ -40,10 +40,11 @@ def send_round_invitation(response, token, inviter):
     send("round-invitation", response.email, context, response.language)
 
 
-def send_member_invitation(invitation, language):
+def send_member_invitation(invitation):
+    """Send the invitation in the language its inviter chose for the invitee."""
     url = settings.SITE_URL + reverse("accept_invitation", args=[invitation.token])
     context = {"invitation": invitation, "url": url, "valid_days": invitation.VALID_FOR.days}
-    send("member-invitation", invitation.email, context, language)
+    send("member-invitation", invitation.email, context, invitation.language)
 
 
 def send_reminder(response):

@@ -178,10 +178,26 @@ class InviteRespondentForm(forms.Form):
 class InviteMemberForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    language = forms.ChoiceField(
+        label=_("Language of the invitation"),
+        choices=settings.LANGUAGES,
+        initial=get_language,
+        required=False,
+    )
+    message = forms.CharField(
+        label=_("Personal message (optional)"),
+        help_text=_("Quoted in the e-mail, as you typed it."),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.organization = organization
+
+    def clean_language(self):
+        return self.cleaned_data["language"] or get_language()
 
     def clean_email(self):
         email = self.cleaned_data["email"].lower()
@@ -193,6 +209,10 @@ class InviteMemberForm(forms.Form):
                 _("An invitation to this address is already waiting to be accepted.")
             )
         return email
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
 
 class KeepResultForm(forms.Form):

@@ -441,6 +441,8 @@ class MemberInvitation(models.Model):
     organization = models.ForeignKey(Organization, models.CASCADE, related_name="invitations")
     email = models.EmailField(_("e-mail"))
     role = models.CharField(_("role"), max_length=20, choices=Role)
+    language = models.CharField(_("language"), max_length=10, default="en")
+    message = models.TextField(_("personal message"), max_length=1000, blank=True)
     token_digest = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
@@ -478,8 +480,12 @@ class MemberInvitation(models.Model):
         return self.token
 
     @property
+    def expires_at(self):
+        return self.created_at + self.VALID_FOR
+
+    @property
     def is_usable(self):
-        return self.accepted_at is None and timezone.now() < self.created_at + self.VALID_FOR
+        return self.accepted_at is None and timezone.now() < self.expires_at
 
     def accept(self, user, language):
         """Make USER a member, once: a replayed or simultaneous request adds nothing."""

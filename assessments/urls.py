@@ -19,6 +19,27 @@ urlpatterns = [
     path("organizations/<int:pk>/", members.team, name="team"),
     path("organizations/<int:pk>/members/", members.member_list, name="members"),
     path(
+        "organizations/<int:pk>/members/<int:membership_pk>/role/",
+        members.member_role,
+        name="member_role",
+    ),
+    path(
+        "organizations/<int:pk>/members/<int:membership_pk>/remove/",
+        members.member_remove,
+        name="member_remove",
+    ),
+    path("organizations/<int:pk>/leave/", members.organization_leave, name="organization_leave"),
+    path(
+        "organizations/<int:pk>/invitations/<int:invitation_pk>/resend/",
+        members.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
+        "organizations/<int:pk>/invitations/<int:invitation_pk>/revoke/",
+        members.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path(
         "organizations/<int:pk>/settings/",
         members.organization_settings,
         name="organization_settings",
@@ -33,4 +54,9 @@ urlpatterns = [
     path("rounds/<int:pk>/plan/<int:item_pk>/edit/", members.plan_edit, name="plan_edit"),
     path("rounds/<int:pk>/plan/<int:item_pk>/done/", members.plan_done, name="plan_done"),
     path("rounds/<int:pk>/answer/", members.round_answer, name="round_answer"),
+    path(
+        "rounds/<int:pk>/responses/<int:response_pk>/remind/",
+        members.response_remind,
+        name="response_remind",
+    ),
 ]

@@ -92,6 +92,26 @@ RULES = {
     "assessments:team": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
     "assessments:members": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
     "assessments:organization_settings": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
+    # Refused with a message: no role posted, and member A is the organization's last member.
+    "assessments:member_role": Rule(
+        lambda w: {"pk": w.org_a.pk, "membership_pk": w.membership_a.pk}, members_only(302), "post"
+    ),
+    "assessments:member_remove": Rule(
+        lambda w: {"pk": w.org_a.pk, "membership_pk": w.membership_a.pk}, members_only(302), "post"
+    ),
+    "assessments:organization_leave": Rule(lambda w: {"pk": w.org_a.pk}, members_only(302), "post"),
+    "assessments:invitation_resend": Rule(
+        lambda w: {"pk": w.org_a.pk, "invitation_pk": w.invitation.pk}, members_only(302), "post"
+    ),
+    "assessments:invitation_revoke": Rule(
+        lambda w: {"pk": w.org_a.pk, "invitation_pk": w.invitation.pk}, members_only(302), "post"
+    ),
+    # Not invited by e-mail: refused with a message.
+    "assessments:response_remind": Rule(
+        lambda w: {"pk": w.round_a.pk, "response_pk": w.open_response.pk},
+        members_only(302),
+        "post",
+    ),
     "assessments:round_new": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
     "assessments:round": Rule(lambda w: {"pk": w.round_a.pk}, members_only()),
     "assessments:round_invite": Rule(lambda w: {"pk": w.round_a.pk}, members_only(400), "post"),
@@ -241,6 +261,7 @@ class World:
         self.member_b = make_leader("b@b.example")
         self.org_a = self.member_a.organizations.get()
         self.org_b = self.member_b.organizations.get()
+        self.membership_a = self.member_a.memberships.get()
         # Assigned before the rounds open: the rounds are run with them.
         self.consultant_a = make_consultant("ca@c.example", self.org_a)
         self.consultant_b = make_consultant("cb@c.example", self.org_b)
@@ -326,7 +347,12 @@ def test_every_url_has_an_expected_outcome(world):
 
 
 # Side effects (closing the round, removing the plan item) come last.
-LAST = ["assessments:plan_remove", "assessments:round_close"]
+LAST = [
+    "assessments:plan_remove",
+    "assessments:round_close",
+    "assessments:invitation_resend",
+    "assessments:invitation_revoke",
+]
 
 
 @pytest.mark.django_db

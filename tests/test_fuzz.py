@@ -8,7 +8,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessments.models import MemberInvitation, PlanItem, Round
+from assessments.models import MemberInvitation, Membership, PlanItem, Role, Round
 from stages.models import NextStep
 from tests.conftest import highest, submit_response
 from tests.helpers import close
@@ -175,7 +175,7 @@ def test_organization_settings(member, organization, data):
 
 
 @FUZZ
-@given(data=submission(["email", "role"]))
+@given(data=submission(["email", "role", "language", "message"]))
 def test_invite_member(member, organization, data):
     before = counts()
     response = post(member, reverse("assessments:members", args=[organization.pk]), data)
@@ -301,3 +301,26 @@ def test_plan_done(member, plan_item, data):
     response = post(member, url, data)
     assert response.status_code == 302
     assert counts() == before
+
+
+@FUZZ
+@given(data=submission(["role"]))
+def test_member_role(member, leader, organization, data):
+    membership = leader.memberships.get()
+    before = counts()
+    url = reverse("assessments:member_role", args=[organization.pk, membership.pk])
+    response = post(member, url, data)
+    assert response.status_code == 302 and counts() == before
+    membership.refresh_from_db()
+    posted = data.get("role")
+    posted = posted[-1] if isinstance(posted, list) else posted  # the last value counts
+    assert membership.role == (posted if posted in Role.values else "marketing")
+    Membership.objects.filter(pk=membership.pk).update(role="marketing")
+
+
+@FUZZ
+@given(data=submission(["role", "email"]))
+def test_leaving_as_the_last_member_writes_nothing(member, organization, data):
+    before = counts()
+    response = post(member, reverse("assessments:organization_leave", args=[organization.pk]), data)
+    assert response.status_code == 302 and counts() == before

@@ -10,7 +10,8 @@ from django.db.models import Exists, F, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.formats import date_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -18,9 +19,11 @@ from stages.models import Stage
 
 from .. import cadence, emails, results, throttle
 from ..forms import (
+    MAIL_LIMITED,
     InviteMemberForm,
     InviteRespondentForm,
     KeepResultForm,
+    MemberRoleForm,
     NewOrganizationForm,
     OrganizationForm,
     PlanItemEditForm,
@@ -202,19 +205,146 @@ def member_list(request, pk):
             return throttle.too_many(request)
         if throttle.may_mail(request, form):
             invitation = _invite_member(organization, request.user, **form.cleaned_data)
-            emails.send_member_invitation(invitation, language=get_language())
+            emails.send_member_invitation(invitation)
             messages.success(request, _("Invitation sent to %(email)s.") % form.cleaned_data)
             return redirect("assessments:members", organization.pk)
+    memberships = list(organization.memberships.select_related("user"))
     return render(
         request,
         "assessments/members.html",
         {
             "organization": organization,
-            "memberships": organization.memberships.select_related("user"),
+            "memberships": memberships,
+            "role_forms": [(m, MemberRoleForm(initial={"role": m.role})) for m in memberships],
+            "last_member": len(memberships) == 1,
             "invitations": organization.invitations.filter(accepted_at__isnull=True),
             "form": form,
         },
     )
+
+
+def _get_membership_for_member(request, pk, membership_pk):
+    """Load a membership of an organization the user belongs to; anything else is a 404."""
+    queryset = Membership.objects.filter(organization__memberships__user=request.user)
+    return get_object_or_404(
+        queryset.select_related("organization", "user"), pk=membership_pk, organization=pk
+    )
+
+
+def _get_invitation_for_member(request, pk, invitation_pk):
+    """Load a pending invitation of one of the user's organizations; anything else is a 404."""
+    queryset = MemberInvitation.objects.filter(
+        organization__memberships__user=request.user, accepted_at__isnull=True
+    )
+    return get_object_or_404(
+        queryset.select_related("organization"), pk=invitation_pk, organization=pk
+    )
+
+
+@login_required
+@require_POST
+def member_role(request, pk, membership_pk):
+    membership = _get_membership_for_member(request, pk, membership_pk)
+    form = MemberRoleForm(request.POST)
+    if form.is_valid():
+        membership.role = form.cleaned_data["role"]
+        membership.save(update_fields=["role"])
+        messages.success(
+            request,
+            _("%(email)s is now %(role)s.")
+            % {"email": membership.user.email, "role": membership.get_role_display()},
+        )
+    else:
+        messages.error(request, _("Choose one of the roles listed."))
+    return redirect("assessments:members", membership.organization_id)
+
+
+def _remove_membership(membership):
+    """Delete MEMBERSHIP unless it is the organization's last; return whether it was deleted."""
+    with transaction.atomic():
+        others = (
+            Membership.objects.select_for_update()
+            .filter(organization=membership.organization_id)
+            .exclude(pk=membership.pk)
+        )
+        if not list(others.values_list("pk", flat=True)):
+            return False
+        membership.delete()
+    return True
+
+
+@login_required
+@require_POST
+def member_remove(request, pk, membership_pk):
+    """Remove a member, never the last one: an organization nobody can reach is lost."""
+    membership = _get_membership_for_member(request, pk, membership_pk)
+    organization = membership.organization
+    if not _remove_membership(membership):
+        messages.error(request, _("The last member cannot be removed."))
+        return redirect("assessments:members", organization.pk)
+    if membership.user_id == request.user.pk:
+        messages.success(request, _("You have left %(name)s.") % {"name": organization.name})
+        return redirect("assessments:organizations")
+    messages.success(
+        request,
+        _("%(email)s is no longer a member of %(name)s.")
+        % {"email": membership.user.email, "name": organization.name},
+    )
+    return redirect("assessments:members", organization.pk)
+
+
+@login_required
+@require_POST
+def organization_leave(request, pk):
+    organization = _get_organization_for_member(request, pk)
+    membership = organization.memberships.get(user=request.user)
+    if not _remove_membership(membership):
+        messages.error(
+            request,
+            _("You are the last member of %(name)s: invite someone else before you leave.")
+            % {"name": organization.name},
+        )
+        return redirect("assessments:members", organization.pk)
+    messages.success(request, _("You have left %(name)s.") % {"name": organization.name})
+    return redirect("assessments:organizations")
+
+
+@login_required
+@require_POST
+def invitation_resend(request, pk, invitation_pk):
+    """Send the invitation again with a new link and a new validity; the old link stops."""
+    invitation = _get_invitation_for_member(request, pk, invitation_pk)
+    if not throttle.allowed(request, "invite"):
+        return throttle.too_many(request)
+    if not throttle.allowed(request, "mail", address=invitation.email):
+        messages.error(request, MAIL_LIMITED)
+        return redirect("assessments:members", invitation.organization_id)
+    invitation = _invite_member(
+        invitation.organization,
+        request.user,
+        invitation.email,
+        invitation.role,
+        invitation.language,
+        invitation.message,
+    )
+    emails.send_member_invitation(invitation)
+    messages.success(
+        request, _("Invitation sent again to %(email)s.") % {"email": invitation.email}
+    )
+    return redirect("assessments:members", invitation.organization_id)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, pk, invitation_pk):
+    invitation = _get_invitation_for_member(request, pk, invitation_pk)
+    invitation.delete()
+    messages.success(
+        request,
+        _("The invitation to %(email)s is withdrawn; its link no longer works.")
+        % {"email": invitation.email},
+    )
+    return redirect("assessments:members", invitation.organization_id)
 
 
 def _may_invite(request, addresses):
@@ -229,8 +359,8 @@ def _may_invite(request, addresses):
     return True
 
 
-def _invite_member(organization, inviter, email, role):
-    """Invite EMAIL; an expired invitation to the same address is renewed, never doubled."""
+def _invite_member(organization, inviter, email, role, language, message):
+    """Invite EMAIL; an earlier invitation to the same address is renewed, never doubled."""
     with transaction.atomic():
         invitation = (
             organization.invitations.select_for_update()
@@ -238,6 +368,7 @@ def _invite_member(organization, inviter, email, role):
             .first()
         ) or MemberInvitation(organization=organization, email=email)
         invitation.role, invitation.invited_by = role, inviter
+        invitation.language, invitation.message = language, message
         invitation.created_at = timezone.now()
         invitation.new_token()
         invitation.save()
@@ -497,6 +628,60 @@ def round_reopen(request, pk):
         return redirect(round)
     messages.success(request, _("The round is open again and accepts answers."))
     return redirect(round)
+
+
+def _get_invitee_for_member(request, pk, response_pk):
+    """Load a response of a round of the user's organizations; anything else is a 404."""
+    queryset = Response.objects.filter(round__organization__memberships__user=request.user)
+    return get_object_or_404(
+        queryset.select_related("round__organization"), pk=response_pk, round=pk
+    )
+
+
+@login_required
+@require_POST
+def response_remind(request, pk, response_pk):
+    """Remind one invitee now, within the daily command's limits and the per-address limit."""
+    response = _get_invitee_for_member(request, pk, response_pk)
+    now = timezone.now()
+    refusal = _reminder_refusal(response, now)
+    if refusal:
+        messages.error(request, refusal)
+    elif not throttle.allowed(request, "mail", address=response.email):
+        messages.error(request, MAIL_LIMITED)
+    elif _claim_reminder(response, now):
+        emails.send_reminder(response)
+        messages.success(request, _("Reminder sent to %(email)s.") % {"email": response.email})
+    return redirect(response.round)
+
+
+def _reminder_refusal(response, now):
+    """Why RESPONSE gets no reminder now (the limits of send_reminders), or None."""
+    invited = response.invited_at is not None and response.email
+    if not invited or response.is_submitted or not response.round.is_open:
+        return _("Only people invited by e-mail who have not submitted an open round are reminded.")
+    if response.reminders_sent >= cadence.MAX_REMINDERS:
+        return ngettext(
+            "%(email)s has had %(count)s reminder, the most anyone gets.",
+            "%(email)s has had %(count)s reminders, the most anyone gets.",
+            response.reminders_sent,
+        ) % {"email": response.email, "count": response.reminders_sent}
+    if not _reminder_due(response, now):
+        next_on = (response.last_reminded_at or response.invited_at) + cadence.REMINDER_SPACING
+        return _(
+            "%(email)s heard from the team recently; the next reminder can go on %(date)s."
+        ) % {
+            "email": response.email,
+            "date": date_format(timezone.localtime(next_on), "DATETIME_FORMAT"),
+        }
+    return None
+
+
+def _claim_reminder(response, now):
+    """Count the reminder before it goes out, as the daily command does, so none goes twice."""
+    return Response.objects.filter(pk=response.pk, reminders_sent=response.reminders_sent).update(
+        reminders_sent=F("reminders_sent") + 1, last_reminded_at=now
+    )
 
 
 def _response_status(round):
