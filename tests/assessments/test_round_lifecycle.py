@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Response, Round
-from tests.conftest import highest, lowest, submit_response
+from tests.conftest import answer_all, highest, lowest, submit_response
 from tests.helpers import close
 
 pytestmark = pytest.mark.django_db
@@ -159,5 +159,24 @@ def test_an_open_round_reopens_even_with_figures(client, leader, round):
     close(round)
     client.force_login(leader)
     client.post(reverse("assessments:round_reopen", args=[round.pk]))
+    round.refresh_from_db()
+    assert round.is_open
+
+
+def test_a_kept_result_is_filed_closed_beside_an_open_round(client, leader, round, questionnaire):
+    """Claiming a result while logged in attaches it even while the team has a round open."""
+    kept = Response.objects.create(
+        questionnaire=questionnaire, organization_name="Acme", role="ceo"
+    )
+    answer_all(client, kept)
+    client.force_login(leader)
+    response = client.post(
+        reverse("assessments:keep_result", args=[kept.token]),
+        {"organization": str(round.organization.pk)},
+        follow=True,
+    )
+    assert f"Your result is now a round of {round.organization.name}" in response.text
+    kept.refresh_from_db()
+    assert kept.round.organization == round.organization and kept.round.closed_at is not None
     round.refresh_from_db()
     assert round.is_open
