@@ -411,6 +411,9 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=20, choices=Role)
     language = models.CharField(_("language"), max_length=10, default="en")
+    due_notices = models.BooleanField(
+        _("due notices"), default=True, help_text=_("E-mail when the next round is due.")
+    )
     created_at = models.DateTimeField(_("joined"), auto_now_add=True)
 
     class Meta:
@@ -813,6 +816,9 @@ class Response(Scored):
     )
     invited_at = models.DateTimeField(_("invited"), null=True, blank=True)
     reminders_sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
+    reminders_stopped_at = models.DateTimeField(
+        _("asked for no more reminders"), null=True, blank=True
+    )
     last_reminded_at = models.DateTimeField(_("last reminded"), null=True, blank=True)
     organization_name = models.CharField(_("organization"), max_length=200)
     role = models.CharField(_("role"), max_length=20, choices=Role)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("r/<token:token>/result/", respondents.result, name="result"),
     path("r/<token:token>/keep/", members.keep_result, name="keep_result"),
     path("join/<token:share_token>/", respondents.join, name="join"),
+    path("unsubscribe/<token:token>/", respondents.unsubscribe, name="unsubscribe"),
     # Members of an organization.
     path("organizations/", members.organizations, name="organizations"),
     path("organizations/new/", members.organization_new, name="organization_new"),

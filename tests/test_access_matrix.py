@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from assessments.models import MemberInvitation, Organization, PlanItem, Question, Round
+from assessments.tokens import unsubscribe_token
 from stages.models import Indicator, NextStep, Stage
 from tests.conftest import highest, submit_response
 
@@ -87,6 +88,10 @@ RULES = {
     "assessments:page": Rule(lambda w: {"token": w.open_response.token, "number": 1}, every(OK)),
     "assessments:result": Rule(lambda w: {"token": w.submitted.token}, every(OK)),
     "assessments:join": Rule(lambda w: {"share_token": w.round_a.share_token}, every(OK)),
+    # The link's MAC is the key: whoever holds it may stop that invitation's reminders.
+    "assessments:unsubscribe": Rule(
+        lambda w: {"token": unsubscribe_token("r", w.open_response.pk)}, every(OK)
+    ),
     "assessments:organizations": Rule(no_kwargs, logged_in()),
     "assessments:organization_new": Rule(no_kwargs, logged_in()),
     "assessments:team": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assessments.models import MemberInvitation, Membership, PlanItem, Role, Round
+from assessments.tokens import unsubscribe_token
 from stages.models import NextStep
 from tests.conftest import highest, submit_response
 from tests.helpers import close
@@ -324,3 +325,24 @@ def test_leaving_as_the_last_member_writes_nothing(member, organization, data):
     before = counts()
     response = post(member, reverse("assessments:organization_leave", args=[organization.pk]), data)
     assert response.status_code == 302 and counts() == before
+
+
+@FUZZ
+@given(data=submission(["List-Unsubscribe"]), forged=st.booleans())
+def test_unsubscribe(round, data, forged):
+    # Hypothesis runs every example on the same round: one response, reset each time.
+    response, _ = round.responses.get_or_create(
+        email="x@a.example",
+        defaults={"questionnaire": round.questionnaire, "role": "sales", "organization_name": "A"},
+    )
+    type(response).objects.filter(pk=response.pk).update(reminders_stopped_at=None)
+    token = unsubscribe_token("r", response.pk)
+    if forged:
+        token = token[:-4] + "0000"
+    url = reverse("assessments:unsubscribe", args=[token])
+    before = counts()
+    result = post(Client(enforce_csrf_checks=True), url, data)
+    assert result.status_code == (404 if forged else 200)
+    assert counts() == before
+    response.refresh_from_db()
+    assert (response.reminders_stopped_at is not None) is not forged

@@ -660,6 +660,8 @@ def _reminder_refusal(response, now):
     invited = response.invited_at is not None and response.email
     if not invited or response.is_submitted or not response.round.is_open:
         return _("Only people invited by e-mail who have not submitted an open round are reminded.")
+    if response.reminders_stopped_at is not None:
+        return _("%(email)s asked for no more reminders.") % {"email": response.email}
     if response.reminders_sent >= cadence.MAX_REMINDERS:
         return ngettext(
             "%(email)s has had %(count)s reminder, the most anyone gets.",

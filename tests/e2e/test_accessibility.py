@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from assessments.models import MemberInvitation, Response, Round
+from assessments.tokens import unsubscribe_token
 from stages.models import Stage
 from tests.conftest import highest, lowest, submit_response
 
@@ -69,6 +70,7 @@ def world(questionnaire, leader, make_consultant, settings):
             ],
             reverse("assessments:result", args=[submitted.token]),
             round.get_share_url(),
+            reverse("assessments:unsubscribe", args=[unsubscribe_token("r", open_response.pk)]),
             reverse("account_login"),
             reverse("account_signup"),
             reverse("account_reset_password"),
