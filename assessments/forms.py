@@ -368,3 +368,29 @@ class PlanItemForm(PlanItemFields):
         """Return {"step": NextStep} or {"indicator": Indicator} for the chosen item."""
         kind, obj = self._targets[self.cleaned_data["item"]]
         return {kind: obj}
+
+
+class AccountForm(forms.Form):
+    """The user's name as others see it, and the language of the e-mails they receive."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    language = forms.ChoiceField(
+        label=_("Language of the e-mails you receive"), choices=settings.LANGUAGES
+    )
+
+
+class DeleteAccountForm(forms.Form):
+    """Deleting an account asks for its password, so an unattended session cannot do it."""
+
+    password = forms.CharField(label=_("Your password"), widget=forms.PasswordInput)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("This is not your password."))
+        return password

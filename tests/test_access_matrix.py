@@ -138,6 +138,8 @@ RULES = {
     # A private link is a bearer key; keeping its result needs an account.
     "assessments:keep_result": Rule(lambda w: {"token": w.anonymous_result.token}, logged_in()),
     "accept_invitation": Rule(lambda w: {"token": w.invitation.token}, every(OK)),
+    "profile": Rule(no_kwargs, logged_in()),
+    "delete_account": Rule(no_kwargs, logged_in()),
     # django-allauth: pages for visitors send a logged-in user on, account pages need a login.
     "account_login": Rule(no_kwargs, visitors_only()),
     "account_signup": Rule(no_kwargs, visitors_only()),

@@ -346,3 +346,26 @@ def test_unsubscribe(round, data, forged):
     assert counts() == before
     response.refresh_from_db()
     assert (response.reminders_stopped_at is not None) is not forged
+
+
+@FUZZ
+@given(data=submission(["first_name", "last_name", "language"]))
+def test_profile(member, leader, data):
+    before = (leader.first_name, leader.last_name, leader.memberships.get().language)
+    response = post(member, reverse("profile"), data)
+    leader.refresh_from_db()
+    if response.status_code != 302:
+        assert (leader.first_name, leader.last_name, leader.memberships.get().language) == before
+
+
+@FUZZ
+@given(data=submission(["password", "confirm"]))
+def test_delete_account(member, leader, make_leader, data):
+    organization = leader.organizations.get()
+    if organization.memberships.count() == 1:  # not the last member, so the form is offered
+        make_leader("carl@acme.example", organization=organization)
+    before = counts()
+    response = post(member, reverse("delete_account"), data)
+    # Only the right password deletes, and hostile input never guesses it.
+    assert response.status_code == 200
+    assert counts() == before

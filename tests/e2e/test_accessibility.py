@@ -90,6 +90,8 @@ def world(questionnaire, leader, make_consultant, settings):
             round.get_absolute_url(),
             earlier.get_absolute_url(),
             reverse("account_change_password"),
+            reverse("profile"),
+            reverse("delete_account"),
             reverse("account_email"),
             reverse("mfa_index"),
             reverse("assessments:keep_result", args=[kept.token]),
