@@ -394,3 +394,19 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("This is not your password."))
         return password
+
+
+class DeleteOrganizationForm(forms.Form):
+    """Deleting an organization asks for its name, typed, so it is never one careless click."""
+
+    name = forms.CharField(label=_("Type the organization's name to confirm"), max_length=200)
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if name != self.organization.name.strip():
+            raise forms.ValidationError(_("This is not the organization's name."))
+        return name

@@ -31,6 +31,10 @@ urlpatterns = [
     ),
     path("organizations/<int:pk>/leave/", members.organization_leave, name="organization_leave"),
     path(
+        "organizations/<int:pk>/export.zip", members.organization_export, name="organization_export"
+    ),
+    path("organizations/<int:pk>/delete/", members.organization_delete, name="organization_delete"),
+    path(
         "organizations/<int:pk>/invitations/<int:invitation_pk>/resend/",
         members.invitation_resend,
         name="invitation_resend",

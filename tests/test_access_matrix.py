@@ -97,6 +97,8 @@ RULES = {
     "assessments:team": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
     "assessments:members": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
     "assessments:organization_settings": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
+    "assessments:organization_export": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
+    "assessments:organization_delete": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
     # Refused with a message: no role posted, and member A is the organization's last member.
     "assessments:member_role": Rule(
         lambda w: {"pk": w.org_a.pk, "membership_pk": w.membership_a.pk}, members_only(302), "post"

@@ -369,3 +369,14 @@ def test_delete_account(member, leader, make_leader, data):
     # Only the right password deletes, and hostile input never guesses it.
     assert response.status_code == 200
     assert counts() == before
+
+
+@FUZZ
+@given(data=submission(["name"]))
+def test_organization_delete(member, organization, data):
+    before = counts()
+    url = reverse("assessments:organization_delete", args=[organization.pk])
+    response = post(member, url, data)
+    # A hostile value is never the name typed back: nothing is deleted.
+    assert response.status_code == 200
+    assert counts() == before

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -17,9 +17,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from stages.models import Stage
 
-from .. import cadence, emails, results, throttle
+from .. import cadence, emails, exports, results, throttle
 from ..forms import (
     MAIL_LIMITED,
+    DeleteOrganizationForm,
     InviteMemberForm,
     InviteRespondentForm,
     KeepResultForm,
@@ -131,6 +132,32 @@ def organization_settings(request, pk):
         return redirect(organization)
     context = {"form": form, "organization": organization}
     return render(request, "assessments/organization_form.html", context)
+
+
+@login_required
+def organization_export(request, pk):
+    """Everything the members may see of the organization, as one ZIP of CSV and XLSX."""
+    organization = _get_organization_for_member(request, pk)
+    response = HttpResponse(exports.organization_zip(organization), content_type="application/zip")
+    filename = f"smarketing-organization-{organization.pk}-{timezone.localdate():%Y-%m-%d}.zip"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_delete(request, pk):
+    """Delete the organization with its rounds, responses and plans, after its name is typed."""
+    organization = _get_organization_for_member(request, pk)
+    form = DeleteOrganizationForm(request.POST or None, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        organization.delete()
+        messages.success(
+            request, _("%(name)s and all its data are deleted.") % {"name": organization.name}
+        )
+        return redirect("assessments:organizations")
+    context = {"organization": organization, "form": form}
+    return render(request, "assessments/organization_delete.html", context)
 
 
 @login_required

@@ -85,6 +85,7 @@ def world(questionnaire, leader, make_consultant, settings):
             organization.get_absolute_url(),
             reverse("assessments:members", args=[organization.pk]),
             reverse("assessments:organization_settings", args=[organization.pk]),
+            reverse("assessments:organization_delete", args=[organization.pk]),
             reverse("assessments:round_new", args=[organization.pk]),
             reverse("assessments:round_close", args=[round.pk]),
             round.get_absolute_url(),
