@@ -11,6 +11,7 @@ from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from . import tokens
 from .models import private_url
 
 
@@ -18,13 +19,26 @@ def _plain(name, context):
     return get_template(name).template.render(Context(context, autoescape=False))
 
 
-def send(template, recipient, context, language):
-    """Render TEMPLATE-subject.txt / -body.txt / -body.html in LANGUAGE and send them."""
+def send(template, recipient, context, language, unsubscribe_url=None):
+    """Render TEMPLATE-subject.txt / -body.txt / -body.html in LANGUAGE and send them.
+
+    With UNSUBSCRIBE_URL, the body links to it and the headers offer it for
+    one-click unsubscribing (RFC 8058), so a mail client's button works too.
+    """
+    context = {**context, "unsubscribe_url": unsubscribe_url}
     with translation.override(language):
         subject = _plain(f"emails/{template}-subject.txt", context)
         text = _plain(f"emails/{template}-body.txt", context)
         html = render_to_string(f"emails/{template}-body.html", context)
-    message = EmailMultiAlternatives(" ".join(subject.split()), text, to=[recipient])
+    headers = {}
+    if unsubscribe_url:
+        headers = {
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+    message = EmailMultiAlternatives(
+        " ".join(subject.split()), text, to=[recipient], headers=headers
+    )
     message.attach_alternative(html, "text/html")
     message.send()
 
@@ -40,21 +54,29 @@ def send_round_invitation(response, token, inviter):
     send("round-invitation", response.email, context, response.language)
 
 
-def send_member_invitation(invitation, language):
+def send_member_invitation(invitation):
+    """Send the invitation in the language its inviter chose for the invitee."""
     url = settings.SITE_URL + reverse("accept_invitation", args=[invitation.token])
     context = {"invitation": invitation, "url": url, "valid_days": invitation.VALID_FOR.days}
-    send("member-invitation", invitation.email, context, language)
+    send("member-invitation", invitation.email, context, invitation.language)
 
 
 def send_reminder(response):
     """Remind with a fresh private link: only digests are stored, so none can be re-sent."""
     url = private_url(response.issue_link())
     context = {"response": response, "url": url, "round": response.round}
-    send("reminder", response.email, context, response.language)
+    send("reminder", response.email, context, response.language, _unsubscribe_url("r", response))
 
 
 def send_due_notice(membership, due):
     organization = membership.organization
     url = settings.SITE_URL + reverse("assessments:round_new", args=[organization.pk])
     context = {"organization": organization, "due": due, "url": url}
-    send("due-notice", membership.user.email, context, membership.language)
+    unsubscribe_url = _unsubscribe_url("d", membership)
+    send("due-notice", membership.user.email, context, membership.language, unsubscribe_url)
+
+
+def _unsubscribe_url(kind, obj):
+    return settings.SITE_URL + reverse(
+        "assessments:unsubscribe", args=[tokens.unsubscribe_token(kind, obj.pk)]
+    )

@@ -177,10 +177,26 @@ class InviteRespondentForm(forms.Form):
 class InviteMemberForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"))
     role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
+    language = forms.ChoiceField(
+        label=_("Language of the invitation"),
+        choices=settings.LANGUAGES,
+        initial=get_language,
+        required=False,
+    )
+    message = forms.CharField(
+        label=_("Personal message (optional)"),
+        help_text=_("Quoted in the e-mail, as you typed it."),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.organization = organization
+
+    def clean_language(self):
+        return self.cleaned_data["language"] or get_language()
 
     def clean_email(self):
         email = self.cleaned_data["email"].lower()
@@ -192,6 +208,10 @@ class InviteMemberForm(forms.Form):
                 _("An invitation to this address is already waiting to be accepted.")
             )
         return email
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
 
 class KeepResultForm(forms.Form):
@@ -290,12 +310,24 @@ class RoundForm(forms.ModelForm):
         return closes_on
 
 
-class PlanItemForm(forms.Form):
-    """Commit to one of the round's next steps or one of its weakest indicators."""
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return user.get_full_name() or user.email
 
-    item = forms.ChoiceField(label=_("Step or indicator"))
+
+class PlanItemFields(forms.Form):
+    """Who owns a plan item, by when, and a note: the same fields to add and to edit."""
+
     owner = forms.ChoiceField(
         label=_("Owner (optional)"), choices=[("", "—"), *PlanItem.Owner.choices], required=False
+    )
+    owner_person = PersonChoiceField(
+        label=_("Person responsible (optional)"), queryset=None, required=False
+    )
+    due_on = forms.DateField(
+        label=_("Due date (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     note = forms.CharField(
         label=_("Note (optional)"),
@@ -303,6 +335,24 @@ class PlanItemForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_person"].queryset = members
+
+    def item_fields(self):
+        return {name: self.cleaned_data[name] for name in PlanItemFields.base_fields}
+
+
+class PlanItemEditForm(PlanItemFields):
+    """Change a committed item's owner, due date or note."""
+
+
+class PlanItemForm(PlanItemFields):
+    """Commit to one of the round's next steps or one of its weakest indicators."""
+
+    item = forms.ChoiceField(label=_("Step or indicator"))
+    field_order = ["item"]
 
     def __init__(self, *args, steps, indicators, **kwargs):
         super().__init__(*args, **kwargs)
@@ -317,3 +367,45 @@ class PlanItemForm(forms.Form):
         """Return {"step": NextStep} or {"indicator": Indicator} for the chosen item."""
         kind, obj = self._targets[self.cleaned_data["item"]]
         return {kind: obj}
+
+
+class AccountForm(forms.Form):
+    """The user's name as others see it, and the language of the e-mails they receive."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    language = forms.ChoiceField(
+        label=_("Language of the e-mails you receive"), choices=settings.LANGUAGES
+    )
+
+
+class DeleteAccountForm(forms.Form):
+    """Deleting an account asks for its password, so an unattended session cannot do it."""
+
+    password = forms.CharField(label=_("Your password"), widget=forms.PasswordInput)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("This is not your password."))
+        return password
+
+
+class DeleteOrganizationForm(forms.Form):
+    """Deleting an organization asks for its name, typed, so it is never one careless click."""
+
+    name = forms.CharField(label=_("Type the organization's name to confirm"), max_length=200)
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if name != self.organization.name.strip():
+            raise forms.ValidationError(_("This is not the organization's name."))
+        return name

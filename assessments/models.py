@@ -421,6 +421,9 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=20, choices=Role)
     language = models.CharField(_("language"), max_length=10, default="en")
+    due_notices = models.BooleanField(
+        _("due notices"), default=True, help_text=_("E-mail when the next round is due.")
+    )
     created_at = models.DateTimeField(_("joined"), auto_now_add=True)
 
     class Meta:
@@ -451,6 +454,8 @@ class MemberInvitation(models.Model):
     organization = models.ForeignKey(Organization, models.CASCADE, related_name="invitations")
     email = models.EmailField(_("e-mail"))
     role = models.CharField(_("role"), max_length=20, choices=Role)
+    language = models.CharField(_("language"), max_length=10, default="en")
+    message = models.TextField(_("personal message"), max_length=1000, blank=True)
     token_digest = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
@@ -488,8 +493,12 @@ class MemberInvitation(models.Model):
         return self.token
 
     @property
+    def expires_at(self):
+        return self.created_at + self.VALID_FOR
+
+    @property
     def is_usable(self):
-        return self.accepted_at is None and timezone.now() < self.created_at + self.VALID_FOR
+        return self.accepted_at is None and timezone.now() < self.expires_at
 
     def accept(self, user, language):
         """Make USER a member, once: a replayed or simultaneous request adds nothing."""
@@ -508,6 +517,14 @@ class MemberInvitation(models.Model):
 class RoundQuerySet(models.QuerySet):
     def for_member(self, user):
         return self.filter(organization__memberships__user=user)
+
+    def close_lapsed(self, organization):
+        """Set closed_at on ORGANIZATION's rounds whose closing date has passed."""
+        return self.filter(
+            organization=organization,
+            closed_at__isnull=True,
+            closes_on__lt=timezone.localdate(),
+        ).update(closed_at=timezone.now())
 
     def scored(self):
         return self.filter(respondents__gt=0)
@@ -627,6 +644,13 @@ class Round(Scored):
                 condition=Q(closes_on__isnull=True) | Q(closes_on__gte=models.F("opened_on")),
                 name="round_closes_after_opening",
             ),
+            # A round is open until closed_at is set; a second open round would
+            # hide the first one's invitees from the team page.
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=Q(closed_at__isnull=True),
+                name="one_open_round_per_organization",
+            ),
         ]
 
     def __str__(self):
@@ -658,6 +682,39 @@ class Round(Scored):
     @property
     def is_confidential(self):
         return self.visibility == self.Visibility.CONFIDENTIAL
+
+    def close(self):
+        """Close the round now; return False when it was closed already."""
+        closed = Round.objects.filter(pk=self.pk, closed_at__isnull=True).update(
+            closed_at=timezone.now()
+        )
+        self.refresh_from_db(fields=["closed_at"])
+        return bool(closed)
+
+    def reopen_refusal(self):
+        """Why the round cannot be reopened, or None when it can.
+
+        A published confidential round stays closed: reopening it would let
+        members compare its figures before and after the new answers and so
+        single out the people who answered late.
+        """
+        if self.is_open:
+            return _("This round is open already.")
+        if Round.objects.after(self).exists():
+            return _("A later round has opened, so this one stays closed.")
+        if self.is_confidential and self.is_published:
+            return _(
+                "This confidential round has published its figures, so it stays closed: "
+                "figures compared before and after new answers would give those answers away."
+            )
+        return None
+
+    def reopen(self):
+        """Open the closed round again, with no closing date; the caller checked reopen_refusal."""
+        self.closed_at = None
+        if self.closes_on and self.closes_on < timezone.localdate():
+            self.closes_on = None
+        self.save(update_fields=["closed_at", "closes_on"])
 
     @property
     def is_published(self):
@@ -823,6 +880,9 @@ class Response(Scored):
     )
     invited_at = models.DateTimeField(_("invited"), null=True, blank=True)
     reminders_sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
+    reminders_stopped_at = models.DateTimeField(
+        _("asked for no more reminders"), null=True, blank=True
+    )
     last_reminded_at = models.DateTimeField(_("last reminded"), null=True, blank=True)
     organization_name = models.CharField(_("organization"), max_length=200)
     role = models.CharField(_("role"), max_length=20, choices=Role)
@@ -1013,6 +1073,16 @@ class PlanItem(models.Model):
         verbose_name=_("indicator"),
     )
     owner = models.CharField(_("owner"), max_length=10, choices=Owner, blank=True)
+    owner_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person responsible"),
+    )
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
     note = models.TextField(_("note"), max_length=1000, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
@@ -1049,6 +1119,14 @@ class PlanItem(models.Model):
     @property
     def text(self):
         return self.step.text if self.step_id else self.indicator.action
+
+    @property
+    def is_done(self):
+        return self.done_at is not None
+
+    @property
+    def is_overdue(self):
+        return not self.is_done and self.due_on is not None and self.due_on < timezone.localdate()
 
 
 class Answer(models.Model):

@@ -47,3 +47,26 @@ def share_token_pk(token: str) -> int | None:
         if constant_time_compare(token, share_token(int(pk), secret)):
             return int(pk)
     return None
+
+
+UNSUBSCRIBE_SALT = "smarketing.unsubscribe"
+# "r": reminders of one invitation (a Response); "d": due notices of one Membership.
+UNSUBSCRIBE_KINDS = ("r", "d")
+
+
+def unsubscribe_token(kind: str, pk: int, secret: str | None = None) -> str:
+    """Return the key of a one-click unsubscribe link: what it stops, and a MAC of that."""
+    mac = salted_hmac(UNSUBSCRIBE_SALT, f"{kind}{pk}", secret=secret, algorithm="sha256")
+    return f"{kind}{pk}-{mac.hexdigest()[:40]}"
+
+
+def unsubscribe_target(token: str) -> tuple[str, int] | None:
+    """Return (kind, id) an unsubscribe token was made for, None if it is not genuine."""
+    head, _, _mac = token.partition("-")
+    kind, pk = head[:1], head[1:]
+    if kind not in UNSUBSCRIBE_KINDS or not pk.isdigit() or len(pk) > 18:
+        return None
+    for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]:
+        if constant_time_compare(token, unsubscribe_token(kind, int(pk), secret)):
+            return kind, int(pk)
+    return None

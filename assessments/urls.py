@@ -14,11 +14,37 @@ urlpatterns = [
     path("r/<token:token>/result/", respondents.result, name="result"),
     path("r/<token:token>/keep/", members.keep_result, name="keep_result"),
     path("join/<token:share_token>/", respondents.join, name="join"),
+    path("unsubscribe/<token:token>/", respondents.unsubscribe, name="unsubscribe"),
     # Members of an organization.
     path("organizations/", members.organizations, name="organizations"),
     path("organizations/new/", members.organization_new, name="organization_new"),
     path("organizations/<int:pk>/", members.team, name="team"),
     path("organizations/<int:pk>/members/", members.member_list, name="members"),
+    path(
+        "organizations/<int:pk>/members/<int:membership_pk>/role/",
+        members.member_role,
+        name="member_role",
+    ),
+    path(
+        "organizations/<int:pk>/members/<int:membership_pk>/remove/",
+        members.member_remove,
+        name="member_remove",
+    ),
+    path("organizations/<int:pk>/leave/", members.organization_leave, name="organization_leave"),
+    path(
+        "organizations/<int:pk>/export.zip", members.organization_export, name="organization_export"
+    ),
+    path("organizations/<int:pk>/delete/", members.organization_delete, name="organization_delete"),
+    path(
+        "organizations/<int:pk>/invitations/<int:invitation_pk>/resend/",
+        members.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
+        "organizations/<int:pk>/invitations/<int:invitation_pk>/revoke/",
+        members.invitation_revoke,
+        name="invitation_revoke",
+    ),
     path(
         "organizations/<int:pk>/settings/",
         members.organization_settings,
@@ -28,6 +54,15 @@ urlpatterns = [
     path("rounds/<int:pk>/", members.round_detail, name="round"),
     path("rounds/<int:pk>/invite/", members.round_invite, name="round_invite"),
     path("rounds/<int:pk>/close/", members.round_close, name="round_close"),
+    path("rounds/<int:pk>/reopen/", members.round_reopen, name="round_reopen"),
     path("rounds/<int:pk>/plan/", members.plan_add, name="plan_add"),
     path("rounds/<int:pk>/plan/<int:item_pk>/remove/", members.plan_remove, name="plan_remove"),
+    path("rounds/<int:pk>/plan/<int:item_pk>/edit/", members.plan_edit, name="plan_edit"),
+    path("rounds/<int:pk>/plan/<int:item_pk>/done/", members.plan_done, name="plan_done"),
+    path("rounds/<int:pk>/answer/", members.round_answer, name="round_answer"),
+    path(
+        "rounds/<int:pk>/responses/<int:response_pk>/remind/",
+        members.response_remind,
+        name="response_remind",
+    ),
 ]

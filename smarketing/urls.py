@@ -10,6 +10,8 @@ urlpatterns = [
     path(
         "accounts/invitation/<token:token>/", accounts.accept_invitation, name="accept_invitation"
     ),
+    path("accounts/profile/", accounts.profile, name="profile"),
+    path("accounts/delete/", accounts.delete_account, name="delete_account"),
     # Sign-up, login, e-mail verification, password reset and change, e-mail
     # addresses and two-factor authentication: django-allauth.
     path("accounts/", include("allauth.urls")),

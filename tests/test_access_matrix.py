@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from assessments.models import MemberInvitation, Organization, PlanItem, Question, Round
+from assessments.tokens import unsubscribe_token
 from stages.models import Indicator, NextStep, Stage
 from tests.conftest import highest, submit_response
 
@@ -88,11 +89,37 @@ RULES = {
     "assessments:page": Rule(lambda w: {"token": w.open_response.token, "number": 1}, every(OK)),
     "assessments:result": Rule(lambda w: {"token": w.submitted.token}, every(OK)),
     "assessments:join": Rule(lambda w: {"share_token": w.round_a.share_token}, every(OK)),
+    # The link's MAC is the key: whoever holds it may stop that invitation's reminders.
+    "assessments:unsubscribe": Rule(
+        lambda w: {"token": unsubscribe_token("r", w.open_response.pk)}, every(OK)
+    ),
     "assessments:organizations": Rule(no_kwargs, logged_in()),
     "assessments:organization_new": Rule(no_kwargs, logged_in()),
     "assessments:team": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
     "assessments:members": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
     "assessments:organization_settings": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
+    "assessments:organization_export": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
+    "assessments:organization_delete": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
+    # Refused with a message: no role posted, and member A is the organization's last member.
+    "assessments:member_role": Rule(
+        lambda w: {"pk": w.org_a.pk, "membership_pk": w.membership_a.pk}, members_only(302), "post"
+    ),
+    "assessments:member_remove": Rule(
+        lambda w: {"pk": w.org_a.pk, "membership_pk": w.membership_a.pk}, members_only(302), "post"
+    ),
+    "assessments:organization_leave": Rule(lambda w: {"pk": w.org_a.pk}, members_only(302), "post"),
+    "assessments:invitation_resend": Rule(
+        lambda w: {"pk": w.org_a.pk, "invitation_pk": w.invitation.pk}, members_only(302), "post"
+    ),
+    "assessments:invitation_revoke": Rule(
+        lambda w: {"pk": w.org_a.pk, "invitation_pk": w.invitation.pk}, members_only(302), "post"
+    ),
+    # Not invited by e-mail: refused with a message.
+    "assessments:response_remind": Rule(
+        lambda w: {"pk": w.round_a.pk, "response_pk": w.open_response.pk},
+        members_only(302),
+        "post",
+    ),
     "assessments:round_new": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
     "assessments:round": Rule(lambda w: {"pk": w.round_a.pk}, members_only()),
     "assessments:round_invite": Rule(lambda w: {"pk": w.round_a.pk}, members_only(400), "post"),
@@ -101,9 +128,21 @@ RULES = {
         lambda w: {"pk": w.round_a.pk, "item_pk": w.plan_item.pk}, members_only(302), "post"
     ),
     "assessments:round_close": Rule(lambda w: {"pk": w.round_a.pk}, members_only(302), "post"),
+    "assessments:plan_edit": Rule(
+        lambda w: {"pk": w.round_a.pk, "item_pk": w.plan_item.pk}, members_only()
+    ),
+    "assessments:plan_done": Rule(
+        lambda w: {"pk": w.round_a.pk, "item_pk": w.plan_item.pk}, members_only(302), "post"
+    ),
+    # Member A is not invited to round A: the answer is a redirect with a message.
+    "assessments:round_answer": Rule(lambda w: {"pk": w.round_a.pk}, members_only(302), "post"),
+    # round_a is open: reopening it only says so.
+    "assessments:round_reopen": Rule(lambda w: {"pk": w.round_a.pk}, members_only(302), "post"),
     # A private link is a bearer key; keeping its result needs an account.
     "assessments:keep_result": Rule(lambda w: {"token": w.anonymous_result.token}, logged_in()),
     "accept_invitation": Rule(lambda w: {"token": w.invitation.token}, every(OK)),
+    "profile": Rule(no_kwargs, logged_in()),
+    "delete_account": Rule(no_kwargs, logged_in()),
     # django-allauth: pages for visitors send a logged-in user on, account pages need a login.
     "account_login": Rule(no_kwargs, visitors_only()),
     "account_signup": Rule(no_kwargs, visitors_only()),
@@ -232,6 +271,7 @@ class World:
         self.member_b = make_leader("b@b.example")
         self.org_a = self.member_a.organizations.get()
         self.org_b = self.member_b.organizations.get()
+        self.membership_a = self.member_a.memberships.get()
         # Assigned before the rounds open: the rounds are run with them.
         self.consultant_a = make_consultant("ca@c.example", self.org_a)
         self.consultant_b = make_consultant("cb@c.example", self.org_b)
@@ -319,7 +359,12 @@ def test_every_url_has_an_expected_outcome(world):
 
 
 # Side effects (closing the round, removing the plan item) come last.
-LAST = ["assessments:plan_remove", "assessments:round_close"]
+LAST = [
+    "assessments:plan_remove",
+    "assessments:round_close",
+    "assessments:invitation_resend",
+    "assessments:invitation_revoke",
+]
 
 
 @pytest.mark.django_db

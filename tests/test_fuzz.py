@@ -8,9 +8,11 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessments.models import MemberInvitation
+from assessments.models import MemberInvitation, Membership, PlanItem, Role, Round
+from assessments.tokens import unsubscribe_token
 from stages.models import NextStep
 from tests.conftest import highest, submit_response
+from tests.helpers import close
 
 pytestmark = pytest.mark.django_db
 
@@ -174,7 +176,7 @@ def test_organization_settings(member, organization, data):
 
 
 @FUZZ
-@given(data=submission(["email", "role"]))
+@given(data=submission(["email", "role", "language", "message"]))
 def test_invite_member(member, organization, data):
     before = counts()
     response = post(member, reverse("assessments:members", args=[organization.pk]), data)
@@ -244,3 +246,137 @@ def test_dashboard_query_string(admin_client, data):
     assert response.status_code in (200, 400), (data, response.status_code)
     export = admin_client.get(reverse("admin:dashboard_export", args=["csv"]), data)
     assert export.status_code in (200, 400), (data, export.status_code)
+
+
+@FUZZ
+@given(data=submission(["then"]))
+def test_round_close(member, round, data):
+    before = counts()
+    response = post(member, reverse("assessments:round_close", args=[round.pk]), data)
+    assert response.status_code == 302
+    assert_nothing_written_unless_valid(before, response)
+    round.refresh_from_db()
+    assert round.closed_at is not None
+    Round.objects.filter(pk=round.pk).update(closed_at=None)
+
+
+@FUZZ
+@given(data=submission(["then", "closes_on", "visibility"]))
+def test_round_reopen(member, round, settings, data):
+    settings.ROUND_GROUP_MIN_RESPONDENTS = 1
+    if not round.respondents:
+        submit_response(round, "marketing", highest)
+    close(round)
+    before = counts()
+    response = post(member, reverse("assessments:round_reopen", args=[round.pk]), data)
+    assert_nothing_written_unless_valid(before, response)
+    round.refresh_from_db()
+    # Published and confidential: refused whatever is posted.
+    assert round.closed_at is not None and round.is_published
+
+
+@pytest.fixture
+def plan_item(round):
+    return PlanItem.objects.create(round=round, step=NextStep.objects.first())
+
+
+@FUZZ
+@given(data=st.data())
+def test_plan_edit(member, leader, plan_item, data):
+    payload = data.draw(submission(["owner", "owner_person", "due_on", "note"]))
+    if data.draw(st.booleans()):
+        payload["owner_person"] = data.draw(st.sampled_from([str(leader.pk), "0", "999999"]))
+    fields = ["owner", "owner_person_id", "due_on", "note"]
+    before = PlanItem.objects.values(*fields).get(pk=plan_item.pk)
+    url = reverse("assessments:plan_edit", args=[plan_item.round_id, plan_item.pk])
+    response = post(member, url, payload)
+    if response.status_code != 302:
+        assert PlanItem.objects.values(*fields).get(pk=plan_item.pk) == before
+
+
+@FUZZ
+@given(data=submission(["done"]))
+def test_plan_done(member, plan_item, data):
+    before = counts()
+    url = reverse("assessments:plan_done", args=[plan_item.round_id, plan_item.pk])
+    response = post(member, url, data)
+    assert response.status_code == 302
+    assert counts() == before
+
+
+@FUZZ
+@given(data=submission(["role"]))
+def test_member_role(member, leader, organization, data):
+    membership = leader.memberships.get()
+    before = counts()
+    url = reverse("assessments:member_role", args=[organization.pk, membership.pk])
+    response = post(member, url, data)
+    assert response.status_code == 302 and counts() == before
+    membership.refresh_from_db()
+    posted = data.get("role")
+    posted = posted[-1] if isinstance(posted, list) else posted  # the last value counts
+    assert membership.role == (posted if posted in Role.values else "marketing")
+    Membership.objects.filter(pk=membership.pk).update(role="marketing")
+
+
+@FUZZ
+@given(data=submission(["role", "email"]))
+def test_leaving_as_the_last_member_writes_nothing(member, organization, data):
+    before = counts()
+    response = post(member, reverse("assessments:organization_leave", args=[organization.pk]), data)
+    assert response.status_code == 302 and counts() == before
+
+
+@FUZZ
+@given(data=submission(["List-Unsubscribe"]), forged=st.booleans())
+def test_unsubscribe(round, data, forged):
+    # Hypothesis runs every example on the same round: one response, reset each time.
+    response, _ = round.responses.get_or_create(
+        email="x@a.example",
+        defaults={"questionnaire": round.questionnaire, "role": "sales", "organization_name": "A"},
+    )
+    type(response).objects.filter(pk=response.pk).update(reminders_stopped_at=None)
+    token = unsubscribe_token("r", response.pk)
+    if forged:
+        token = token[:-4] + "0000"
+    url = reverse("assessments:unsubscribe", args=[token])
+    before = counts()
+    result = post(Client(enforce_csrf_checks=True), url, data)
+    assert result.status_code == (404 if forged else 200)
+    assert counts() == before
+    response.refresh_from_db()
+    assert (response.reminders_stopped_at is not None) is not forged
+
+
+@FUZZ
+@given(data=submission(["first_name", "last_name", "language"]))
+def test_profile(member, leader, data):
+    before = (leader.first_name, leader.last_name, leader.memberships.get().language)
+    response = post(member, reverse("profile"), data)
+    leader.refresh_from_db()
+    if response.status_code != 302:
+        assert (leader.first_name, leader.last_name, leader.memberships.get().language) == before
+
+
+@FUZZ
+@given(data=submission(["password", "confirm"]))
+def test_delete_account(member, leader, make_leader, data):
+    organization = leader.organizations.get()
+    if organization.memberships.count() == 1:  # not the last member, so the form is offered
+        make_leader("carl@acme.example", organization=organization)
+    before = counts()
+    response = post(member, reverse("delete_account"), data)
+    # Only the right password deletes, and hostile input never guesses it.
+    assert response.status_code == 200
+    assert counts() == before
+
+
+@FUZZ
+@given(data=submission(["name"]))
+def test_organization_delete(member, organization, data):
+    before = counts()
+    url = reverse("assessments:organization_delete", args=[organization.pk])
+    response = post(member, url, data)
+    # A hostile value is never the name typed back: nothing is deleted.
+    assert response.status_code == 200
+    assert counts() == before

@@ -6,6 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from assessments.models import MemberInvitation, Organization, Response, Round
+from tests.helpers import close
 
 pytestmark = pytest.mark.django_db
 
@@ -144,6 +145,7 @@ def test_reinviting_a_round_over_the_limits_writes_nothing(client, leader, round
             email=f"p{n}@example.com",
         )
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "invite": "1/h/user"}
+    close(round)
     client.force_login(leader)
     response = client.post(
         reverse("assessments:round_new", args=[round.organization.pk]),

@@ -7,7 +7,10 @@ smarketing/urls.py); this module only adds what is the app's own.
 from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
 from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -16,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from ..models import MemberInvitation
+from ..forms import AccountForm, DeleteAccountForm
+from ..models import MemberInvitation, Membership
 
 
 @never_cache
@@ -49,3 +53,54 @@ def accept_invitation(request, token):
         return redirect(organization)
     context["addressed_to_user"] = addressed_to_user
     return render(request, "registration/invitation.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    """The user's name, shown to their team and in the e-mails they send, and e-mail language."""
+    user = request.user
+    memberships = user.memberships.all()
+    language = next((m.language for m in memberships), get_language())
+    form = AccountForm(
+        request.POST or None,
+        initial={"first_name": user.first_name, "last_name": user.last_name, "language": language},
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            user.first_name = form.cleaned_data["first_name"].strip()
+            user.last_name = form.cleaned_data["last_name"].strip()
+            user.save(update_fields=["first_name", "last_name"])
+            memberships.update(language=form.cleaned_data["language"])
+        messages.success(request, _("Saved."))
+        return redirect("profile")
+    return render(request, "registration/profile.html", {"form": form})
+
+
+def _organizations_left_alone(user):
+    """The organizations USER is the only member of: deleting the account would orphan them."""
+    return [
+        membership.organization
+        for membership in Membership.objects.filter(user=user)
+        .select_related("organization")
+        .annotate(members=Count("organization__memberships"))
+        if membership.members == 1
+    ]
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request):
+    """Delete the account after its password; never while it is an organization's last member."""
+    alone = _organizations_left_alone(request.user)
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and not alone and form.is_valid():
+        user = request.user
+        logout(request)
+        user.delete()
+        messages.success(request, _("Your account is deleted."))
+        return redirect("stages:home")
+    context = {"form": form, "alone": alone}
+    return render(request, "registration/delete_account.html", context, status=200)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from stages.models import Stage
 
-from .. import cadence, exports, results, scoring
+from .. import cadence, exports, results
 from ..forms import PortfolioFilterForm
 from ..models import Organization, PlanItem, Response, Round, visible_groups
 from ..pages import heatmap, progress_chart, round_result_context
@@ -153,9 +153,9 @@ def portfolio_export(request, fmt):
             o.industry,
             o.size,
             o.cadence,
-            _number(o.latest_position),
+            exports.number(o.latest_position),
             o.latest_stage,
-            _number(o.change),
+            exports.number(o.change),
             o.last_round_on,
             o.invited or 0,
             o.submitted or 0,
@@ -228,78 +228,18 @@ def _client_context(organization, user):
     return context
 
 
-ROUND_FIGURE_COLUMNS = [
-    "position",
-    "stage",
-    "attainment_stage_2",
-    "attainment_stage_3",
-    "attainment_stage_4",
-    "coverage",
-    "lowest_position",
-    "highest_position",
-    "flags",
-]
-ROUND_COLUMNS = [
-    "organization",
-    "round_id",
-    "opened_on",
-    "closes_on",
-    "closed_at",
-    "questionnaire_version",
-    "respondents",
-    *ROUND_FIGURE_COLUMNS,
-]
-
-
 @staff_member_required
 def rounds_export(request, pk, fmt):
     organization = _get_client(request, pk)
-    rounds = organization.rounds.select_related("questionnaire").order_by("opened_on", "pk")
+    rounds = organization.rounds.select_related("organization", "questionnaire").order_by(
+        "opened_on", "pk"
+    )
+    # A round whose figures are not published yet has none to export.
     table = (
-        [
-            organization.name,
-            r.pk,
-            r.opened_on,
-            r.closes_on,
-            timezone.localtime(r.closed_at).replace(tzinfo=None) if r.closed_at else None,
-            r.questionnaire.version,
-            r.respondents,
-            # A round whose figures are not published yet has none to export.
-            *(
-                _round_figures(r)
-                if _sees_figures(request.user, r)
-                else [None] * len(ROUND_FIGURE_COLUMNS)
-            ),
-        ]
+        exports.round_row(r, _sees_figures(request.user, r), r.visible_groups(to_consultants=True))
         for r in rounds
     )
-    return exports.download(fmt, f"rounds-{organization.pk}", ROUND_COLUMNS, table)
-
-
-def _round_figures(r):
-    return [
-        _number(r.position),
-        r.stage,
-        *(r.attainment.get(str(n)) for n in scoring.SCORED_STAGES),
-        r.coverage,
-        _number(r.lowest),
-        _number(r.highest),
-        " ".join(results.round_flags(r.flags, r.groups, r.visible_groups(to_consultants=True))),
-    ]
-
-
-RESPONSE_COLUMNS = [
-    "organization",
-    "round_id",
-    "response_id",
-    "role",
-    "name",
-    "email",
-    "submitted_at",
-    "position",
-    "stage",
-    "coverage",
-]
+    return exports.download(fmt, f"rounds-{organization.pk}", exports.ROUND_COLUMNS, table)
 
 
 @staff_member_required
@@ -307,27 +247,9 @@ def responses_export(request, pk, fmt):
     round = _get_round_with_responses(request, pk)
     keys = round.questionnaire.indicator_keys()
     responses = round.responses.filter(submitted_at__isnull=False).order_by("submitted_at", "pk")
-    table = (
-        [
-            round.organization.name,
-            round.pk,
-            r.pk,
-            r.role,
-            r.name,
-            r.email,
-            timezone.localtime(r.submitted_at).replace(tzinfo=None),
-            _number(r.position),
-            r.stage,
-            r.coverage,
-            *(r.indicator_scores.get(key) for key in keys),
-        ]
-        for r in responses
-    )
-    return exports.download(fmt, f"responses-round-{round.pk}", RESPONSE_COLUMNS + keys, table)
-
-
-def _number(value):
-    return None if value is None else float(value)
+    table = (exports.response_row(round, r, keys) for r in responses)
+    header = exports.RESPONSE_COLUMNS + keys
+    return exports.download(fmt, f"responses-round-{round.pk}", header, table)
 
 
 def _admin_context(request):

@@ -1,26 +1,33 @@
 """Pages for members: their organizations, rounds, invitations and the team's view."""
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
-from django.http import Http404
+from django.db.models import Exists, F, OuterRef
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.formats import date_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stages.models import Stage
 
-from .. import emails, results, throttle
+from .. import cadence, emails, exports, results, throttle
 from ..forms import (
+    MAIL_LIMITED,
+    DeleteOrganizationForm,
     InviteMemberForm,
     InviteRespondentForm,
     KeepResultForm,
+    MemberRoleForm,
     NewOrganizationForm,
     OrganizationForm,
+    PlanItemEditForm,
     PlanItemForm,
     RoundForm,
 )
@@ -128,27 +135,91 @@ def organization_settings(request, pk):
 
 
 @login_required
+def organization_export(request, pk):
+    """Everything the members may see of the organization, as one ZIP of CSV and XLSX."""
+    organization = _get_organization_for_member(request, pk)
+    response = HttpResponse(exports.organization_zip(organization), content_type="application/zip")
+    filename = f"smarketing-organization-{organization.pk}-{timezone.localdate():%Y-%m-%d}.zip"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_delete(request, pk):
+    """Delete the organization with its rounds, responses and plans, after its name is typed."""
+    organization = _get_organization_for_member(request, pk)
+    form = DeleteOrganizationForm(request.POST or None, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        organization.delete()
+        messages.success(
+            request, _("%(name)s and all its data are deleted.") % {"name": organization.name}
+        )
+        return redirect("assessments:organizations")
+    context = {"organization": organization, "form": form}
+    return render(request, "assessments/organization_delete.html", context)
+
+
+@login_required
 def team(request, pk):
+    """What needs doing now, then the latest result, progress, plan and history."""
     organization = _get_organization_for_member(request, pk)
     rounds = list(organization.rounds.select_related("questionnaire"))
     published = [r for r in rounds if r.is_published]
+    latest = published[0] if published else None
     context = {
         "organization": organization,
         "rounds": rounds,
         "progress_rounds": published,
-        "latest": published[0] if published else None,
+        "latest": latest,
         "min_group": settings.ROUND_GROUP_MIN_RESPONDENTS,
     }
     if published:
         stages = list(Stage.objects.with_content())
         previous = published[1] if len(published) > 1 else None
-        context.update(round_result_context(published[0], stages, previous))
+        context.update(round_result_context(latest, stages, previous))
         context["progress_chart"] = progress_chart(published, stages)
+        context["plan"] = list(
+            latest.plan.select_related("step", "indicator", "owner_person").order_by(
+                F("done_at").asc(nulls_first=True), F("due_on").asc(nulls_last=True), "pk"
+            )
+        )
     open_round = next((r for r in rounds if r.is_open), None)
     if open_round:
+        status = _response_status(open_round)
+        now = timezone.now()
         context["open_round"] = open_round
-        context["open_status"] = _response_status(open_round)
+        context["open_status"] = status
+        context["own_invitation"] = _own_invitation(request, open_round)
+        context["reminders_due"] = [
+            r for r in status["responses"] if r.invited_at and _reminder_due(r, now)
+        ]
     return render(request, "assessments/team.html", context)
+
+
+def _reminder_due(response, now):
+    return not response.is_submitted and cadence.reminder_due(
+        response.invited_at, response.last_reminded_at, response.reminders_sent, now
+    )
+
+
+def _own_invitation(request, round):
+    """The user's unsubmitted response in ROUND, sent to one of their confirmed addresses."""
+    addresses = EmailAddress.objects.filter(user=request.user, verified=True)
+    confirmed = [address.lower() for address in addresses.values_list("email", flat=True)]
+    return round.responses.filter(submitted_at=None, email__in=confirmed).first()
+
+
+@login_required
+@require_POST
+def round_answer(request, pk):
+    """Take the user to their own invitation in an open round, with a fresh private link."""
+    round = _get_round_for_member(request, pk)
+    response = _own_invitation(request, round) if round.is_open else None
+    if response is None:
+        messages.error(request, _("No answers of yours are waiting in this round."))
+        return redirect(round)
+    return redirect("assessments:resume", response.issue_link())
 
 
 @login_required
@@ -161,19 +232,146 @@ def member_list(request, pk):
             return throttle.too_many(request)
         if throttle.may_mail(request, form):
             invitation = _invite_member(organization, request.user, **form.cleaned_data)
-            emails.send_member_invitation(invitation, language=get_language())
+            emails.send_member_invitation(invitation)
             messages.success(request, _("Invitation sent to %(email)s.") % form.cleaned_data)
             return redirect("assessments:members", organization.pk)
+    memberships = list(organization.memberships.select_related("user"))
     return render(
         request,
         "assessments/members.html",
         {
             "organization": organization,
-            "memberships": organization.memberships.select_related("user"),
+            "memberships": memberships,
+            "role_forms": [(m, MemberRoleForm(initial={"role": m.role})) for m in memberships],
+            "last_member": len(memberships) == 1,
             "invitations": organization.invitations.filter(accepted_at__isnull=True),
             "form": form,
         },
     )
+
+
+def _get_membership_for_member(request, pk, membership_pk):
+    """Load a membership of an organization the user belongs to; anything else is a 404."""
+    queryset = Membership.objects.filter(organization__memberships__user=request.user)
+    return get_object_or_404(
+        queryset.select_related("organization", "user"), pk=membership_pk, organization=pk
+    )
+
+
+def _get_invitation_for_member(request, pk, invitation_pk):
+    """Load a pending invitation of one of the user's organizations; anything else is a 404."""
+    queryset = MemberInvitation.objects.filter(
+        organization__memberships__user=request.user, accepted_at__isnull=True
+    )
+    return get_object_or_404(
+        queryset.select_related("organization"), pk=invitation_pk, organization=pk
+    )
+
+
+@login_required
+@require_POST
+def member_role(request, pk, membership_pk):
+    membership = _get_membership_for_member(request, pk, membership_pk)
+    form = MemberRoleForm(request.POST)
+    if form.is_valid():
+        membership.role = form.cleaned_data["role"]
+        membership.save(update_fields=["role"])
+        messages.success(
+            request,
+            _("%(email)s is now %(role)s.")
+            % {"email": membership.user.email, "role": membership.get_role_display()},
+        )
+    else:
+        messages.error(request, _("Choose one of the roles listed."))
+    return redirect("assessments:members", membership.organization_id)
+
+
+def _remove_membership(membership):
+    """Delete MEMBERSHIP unless it is the organization's last; return whether it was deleted."""
+    with transaction.atomic():
+        others = (
+            Membership.objects.select_for_update()
+            .filter(organization=membership.organization_id)
+            .exclude(pk=membership.pk)
+        )
+        if not list(others.values_list("pk", flat=True)):
+            return False
+        membership.delete()
+    return True
+
+
+@login_required
+@require_POST
+def member_remove(request, pk, membership_pk):
+    """Remove a member, never the last one: an organization nobody can reach is lost."""
+    membership = _get_membership_for_member(request, pk, membership_pk)
+    organization = membership.organization
+    if not _remove_membership(membership):
+        messages.error(request, _("The last member cannot be removed."))
+        return redirect("assessments:members", organization.pk)
+    if membership.user_id == request.user.pk:
+        messages.success(request, _("You have left %(name)s.") % {"name": organization.name})
+        return redirect("assessments:organizations")
+    messages.success(
+        request,
+        _("%(email)s is no longer a member of %(name)s.")
+        % {"email": membership.user.email, "name": organization.name},
+    )
+    return redirect("assessments:members", organization.pk)
+
+
+@login_required
+@require_POST
+def organization_leave(request, pk):
+    organization = _get_organization_for_member(request, pk)
+    membership = organization.memberships.get(user=request.user)
+    if not _remove_membership(membership):
+        messages.error(
+            request,
+            _("You are the last member of %(name)s: invite someone else before you leave.")
+            % {"name": organization.name},
+        )
+        return redirect("assessments:members", organization.pk)
+    messages.success(request, _("You have left %(name)s.") % {"name": organization.name})
+    return redirect("assessments:organizations")
+
+
+@login_required
+@require_POST
+def invitation_resend(request, pk, invitation_pk):
+    """Send the invitation again with a new link and a new validity; the old link stops."""
+    invitation = _get_invitation_for_member(request, pk, invitation_pk)
+    if not throttle.allowed(request, "invite"):
+        return throttle.too_many(request)
+    if not throttle.allowed(request, "mail", address=invitation.email):
+        messages.error(request, MAIL_LIMITED)
+        return redirect("assessments:members", invitation.organization_id)
+    invitation = _invite_member(
+        invitation.organization,
+        request.user,
+        invitation.email,
+        invitation.role,
+        invitation.language,
+        invitation.message,
+    )
+    emails.send_member_invitation(invitation)
+    messages.success(
+        request, _("Invitation sent again to %(email)s.") % {"email": invitation.email}
+    )
+    return redirect("assessments:members", invitation.organization_id)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, pk, invitation_pk):
+    invitation = _get_invitation_for_member(request, pk, invitation_pk)
+    invitation.delete()
+    messages.success(
+        request,
+        _("The invitation to %(email)s is withdrawn; its link no longer works.")
+        % {"email": invitation.email},
+    )
+    return redirect("assessments:members", invitation.organization_id)
 
 
 def _may_invite(request, addresses):
@@ -188,8 +386,8 @@ def _may_invite(request, addresses):
     return True
 
 
-def _invite_member(organization, inviter, email, role):
-    """Invite EMAIL; an expired invitation to the same address is renewed, never doubled."""
+def _invite_member(organization, inviter, email, role, language, message):
+    """Invite EMAIL; an earlier invitation to the same address is renewed, never doubled."""
     with transaction.atomic():
         invitation = (
             organization.invitations.select_for_update()
@@ -197,6 +395,7 @@ def _invite_member(organization, inviter, email, role):
             .first()
         ) or MemberInvitation(organization=organization, email=email)
         invitation.role, invitation.invited_by = role, inviter
+        invitation.language, invitation.message = language, message
         invitation.created_at = timezone.now()
         invitation.new_token()
         invitation.save()
@@ -208,6 +407,12 @@ def _invite_member(organization, inviter, email, role):
 def round_new(request, pk):
     """Open a round on the active questionnaire, offering to invite the last round's people."""
     organization = _get_organization_for_member(request, pk)
+    Round.objects.close_lapsed(organization)
+    open_round = organization.rounds.filter(closed_at__isnull=True).first()
+    if open_round:
+        # One open round at a time: the member closes it first, on its confirmation page.
+        context = {"organization": organization, "open_round": open_round}
+        return render(request, "assessments/round_open_already.html", context)
     last = organization.rounds.first()
     previous = last.responses.exclude(email="").order_by("created_at") if last else ()
     form = RoundForm(request.POST if request.method == "POST" else None, previous=previous)
@@ -216,26 +421,11 @@ def round_new(request, pk):
         people = form.people_to_reinvite()
         if not _may_invite(request, [person.email for person in people]):
             return throttle.too_many(request)
-        with transaction.atomic():
-            round = form.save(commit=False)
-            round.organization = organization
-            round.questionnaire = questionnaire
-            round.created_by = request.user
-            round.consultant_access = organization.consultants.exists()
-            round.save()
-            invited = [
-                Response.objects.create(
-                    round=round,
-                    questionnaire=questionnaire,
-                    organization_name=organization.name,
-                    invited_at=timezone.now(),
-                    email=person.email,
-                    name=person.name,
-                    role=person.role,
-                    language=person.language,
-                )
-                for person in people
-            ]
+        try:
+            round, invited = _open_round(request, organization, form, questionnaire, people)
+        except IntegrityError:  # another member opened one at the same moment
+            messages.error(request, _("Another round was opened meanwhile."))
+            return redirect(organization)
         for response in invited:
             emails.send_round_invitation(response, response.token, inviter=request.user)
         messages.success(request, _("The round is open. Invite the leaders who should answer."))
@@ -245,6 +435,31 @@ def round_new(request, pk):
         "assessments/round_form.html",
         {"organization": organization, "form": form, "questionnaire": questionnaire},
     )
+
+
+def _open_round(request, organization, form, questionnaire, people):
+    """Create the round and its invitees' responses; return both."""
+    with transaction.atomic():
+        round = form.save(commit=False)
+        round.organization = organization
+        round.questionnaire = questionnaire
+        round.created_by = request.user
+        round.consultant_access = organization.consultants.exists()
+        round.save()
+        invited = [
+            Response.objects.create(
+                round=round,
+                questionnaire=questionnaire,
+                organization_name=organization.name,
+                invited_at=timezone.now(),
+                email=person.email,
+                name=person.name,
+                role=person.role,
+                language=person.language,
+            )
+            for person in people
+        ]
+    return round, invited
 
 
 @login_required
@@ -290,7 +505,8 @@ def _round_page(request, round, invite_form, status=200, plan_form=None):
         "status": _response_status(round),
         "invite_form": invite_form,
         "share_url": request.build_absolute_uri(round.get_share_url()),
-        "plan": list(round.plan.select_related("step__stage", "indicator")),
+        "plan": list(round.plan.select_related("step__stage", "indicator", "owner_person")),
+        "reopen_refusal": None if round.is_open else round.reopen_refusal(),
     }
     if round.is_published:
         stages = list(Stage.objects.with_content())
@@ -313,7 +529,20 @@ def _plan_form(round, summary, data=None):
         row.indicator for row in results.weakest(summary.indicator_groups, round.stage + 1, 5)
     ]
     steps = list(summary.stage.next_steps.all())
-    return PlanItemForm(data, steps=steps, indicators=weakest)
+    members = _members_of(round.organization)
+    return PlanItemForm(data, steps=steps, indicators=weakest, members=members)
+
+
+def _members_of(organization):
+    return get_user_model().objects.filter(memberships__organization=organization).order_by("email")
+
+
+def _get_plan_item_for_member(request, pk, item_pk):
+    """Load a plan item of a round of one of the user's organizations; anything else is a 404."""
+    queryset = PlanItem.objects.filter(round__organization__memberships__user=request.user)
+    return get_object_or_404(
+        queryset.select_related("round__organization", "step", "indicator"), pk=item_pk, round=pk
+    )
 
 
 @login_required
@@ -330,11 +559,7 @@ def plan_add(request, pk):
     try:
         with transaction.atomic():
             PlanItem.objects.create(
-                round=round,
-                owner=form.cleaned_data["owner"],
-                note=form.cleaned_data["note"],
-                created_by=request.user,
-                **form.target(),
+                round=round, created_by=request.user, **form.item_fields(), **form.target()
             )
     except IntegrityError:
         messages.info(request, _("This item is already in the plan."))
@@ -354,13 +579,138 @@ def plan_remove(request, pk, item_pk):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request, pk, item_pk):
+    item = _get_plan_item_for_member(request, pk, item_pk)
+    initial = {name: getattr(item, name) for name in PlanItemEditForm.base_fields}
+    form = PlanItemEditForm(
+        request.POST or None, initial=initial, members=_members_of(item.round.organization)
+    )
+    if request.method == "POST" and form.is_valid():
+        for name, value in form.item_fields().items():
+            setattr(item, name, value)
+        item.save(update_fields=list(form.item_fields()))
+        messages.success(request, _("The plan item is saved."))
+        return redirect(item.round.organization)
+    return render(request, "assessments/plan_edit.html", {"form": form, "item": item})
+
+
+@login_required
 @require_POST
+def plan_done(request, pk, item_pk):
+    """Mark a plan item done, or open again with done=0."""
+    item = _get_plan_item_for_member(request, pk, item_pk)
+    done = request.POST.get("done") != "0"
+    item.done_at = (item.done_at or timezone.now()) if done else None
+    item.save(update_fields=["done_at"])
+    if done:
+        messages.success(request, _("Marked done: %(item)s") % {"item": item.text})
+    else:
+        messages.info(request, _("Open again: %(item)s") % {"item": item.text})
+    return redirect(item.round.organization)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def round_close(request, pk):
+    """Ask for confirmation, naming who has not answered; close on POST."""
     round = _get_round_for_member(request, pk)
-    if round.closed_at is None:
-        Round.objects.filter(pk=round.pk, closed_at__isnull=True).update(closed_at=timezone.now())
-        messages.success(request, _("The round is closed. It accepts no more answers."))
-    return redirect("assessments:round", round.pk)
+    if round.closed_at is not None:
+        messages.info(request, _("This round is closed already."))
+        return redirect(round)
+    then_new = request.POST.get("then") == "new" or request.GET.get("then") == "new"
+    if request.method == "POST":
+        if round.close():
+            messages.success(request, _("The round is closed. It accepts no more answers."))
+        if then_new:
+            return redirect("assessments:round_new", round.organization_id)
+        return redirect(round)
+    status = _response_status(round)
+    context = {
+        "round": round,
+        "organization": round.organization,
+        "status": status,
+        "not_answered": [r for r in status["responses"] if not r.is_submitted],
+        "then_new": then_new,
+        "min_group": settings.ROUND_GROUP_MIN_RESPONDENTS,
+    }
+    return render(request, "assessments/round_close.html", context)
+
+
+@login_required
+@require_POST
+def round_reopen(request, pk):
+    """Reopen a closed round while it is the latest, unless that could expose anyone."""
+    round = _get_round_for_member(request, pk)
+    refusal = round.reopen_refusal()
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(round)
+    Round.objects.close_lapsed(round.organization)
+    try:
+        with transaction.atomic():
+            round.reopen()
+    except IntegrityError:  # another round is open
+        messages.error(request, _("Another round is open; close it first."))
+        return redirect(round)
+    messages.success(request, _("The round is open again and accepts answers."))
+    return redirect(round)
+
+
+def _get_invitee_for_member(request, pk, response_pk):
+    """Load a response of a round of the user's organizations; anything else is a 404."""
+    queryset = Response.objects.filter(round__organization__memberships__user=request.user)
+    return get_object_or_404(
+        queryset.select_related("round__organization"), pk=response_pk, round=pk
+    )
+
+
+@login_required
+@require_POST
+def response_remind(request, pk, response_pk):
+    """Remind one invitee now, within the daily command's limits and the per-address limit."""
+    response = _get_invitee_for_member(request, pk, response_pk)
+    now = timezone.now()
+    refusal = _reminder_refusal(response, now)
+    if refusal:
+        messages.error(request, refusal)
+    elif not throttle.allowed(request, "mail", address=response.email):
+        messages.error(request, MAIL_LIMITED)
+    elif _claim_reminder(response, now):
+        emails.send_reminder(response)
+        messages.success(request, _("Reminder sent to %(email)s.") % {"email": response.email})
+    return redirect(response.round)
+
+
+def _reminder_refusal(response, now):
+    """Why RESPONSE gets no reminder now (the limits of send_reminders), or None."""
+    invited = response.invited_at is not None and response.email
+    if not invited or response.is_submitted or not response.round.is_open:
+        return _("Only people invited by e-mail who have not submitted an open round are reminded.")
+    if response.reminders_stopped_at is not None:
+        return _("%(email)s asked for no more reminders.") % {"email": response.email}
+    if response.reminders_sent >= cadence.MAX_REMINDERS:
+        return ngettext(
+            "%(email)s has had %(count)s reminder, the most anyone gets.",
+            "%(email)s has had %(count)s reminders, the most anyone gets.",
+            response.reminders_sent,
+        ) % {"email": response.email, "count": response.reminders_sent}
+    if not _reminder_due(response, now):
+        next_on = (response.last_reminded_at or response.invited_at) + cadence.REMINDER_SPACING
+        return _(
+            "%(email)s heard from the team recently; the next reminder can go on %(date)s."
+        ) % {
+            "email": response.email,
+            "date": date_format(timezone.localtime(next_on), "DATETIME_FORMAT"),
+        }
+    return None
+
+
+def _claim_reminder(response, now):
+    """Count the reminder before it goes out, as the daily command does, so none goes twice."""
+    return Response.objects.filter(pk=response.pk, reminders_sent=response.reminders_sent).update(
+        reminders_sent=F("reminders_sent") + 1, last_reminded_at=now
+    )
 
 
 def _response_status(round):

@@ -9,11 +9,12 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from .. import emails, throttle
+from .. import emails, throttle, tokens
 from ..forms import DONT_KNOW, PageForm, RoundStartForm, StartForm
-from ..models import Answer, Question, Questionnaire, Response, Round
+from ..models import Answer, Membership, Question, Questionnaire, Response, Round
 from ..pages import ResultPage
 
 
@@ -223,3 +224,37 @@ def result(request, token):
         "cache_seconds": settings.RESULT_CACHE_SECONDS,
     }
     return render(request, "assessments/result.html", context)
+
+
+def _get_unsubscribe_target(token):
+    """Load what an unsubscribe link stops: an invitation's reminders or a member's due notices."""
+    target = tokens.unsubscribe_target(token)
+    if target is None:
+        raise Http404
+    kind, pk = target
+    if kind == "r":
+        return get_object_or_404(Response.objects.select_related("round__organization"), pk=pk)
+    return get_object_or_404(Membership.objects.select_related("organization"), pk=pk)
+
+
+# Mail clients send the one-click unsubscribe (RFC 8058) as a POST without a CSRF
+# token; the link's MAC is the key, and all the request can do is stop e-mail.
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """Stop reminders of one invitation, or due notices of one membership; no login needed."""
+    target = _get_unsubscribe_target(token)
+    if request.method == "POST":
+        if isinstance(target, Response):
+            Response.objects.filter(pk=target.pk, reminders_stopped_at=None).update(
+                reminders_stopped_at=timezone.now()
+            )
+        else:
+            Membership.objects.filter(pk=target.pk).update(due_notices=False)
+    context = {
+        "target": target,
+        "is_reminder": isinstance(target, Response),
+        "done": request.method == "POST",
+    }
+    return render(request, "assessments/unsubscribe.html", context)

@@ -178,6 +178,7 @@ def test_portfolio_filters_sorts_and_flags(client, superuser, questionnaire, org
 
 def test_portfolio_row_has_change_rate_and_flags(client, superuser, org_a, settings):
     settings.ROUND_GROUP_MIN_RESPONDENTS = 1
+    org_a.rounds.update(closed_at=timezone.now())
     second = Round.objects.create(
         organization=org_a,
         questionnaire=org_a.rounds.first().questionnaire,

@@ -179,7 +179,7 @@ def test_an_open_round_reads_the_same_on_the_team_page_the_dashboard_and_in_remi
         )
         client.force_login(leader)
         team = client.get(organization.get_absolute_url()).text
-        assert ("Responses to the open round" in team) is is_open
+        assert ("Invite people or close the round" in team) is is_open
         client.force_login(superuser)
         [row] = client.get(reverse("admin:dashboard")).context["clients"]
         assert (row.invited == 1) is is_open

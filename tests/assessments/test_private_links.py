@@ -85,7 +85,9 @@ def test_a_shared_link_is_checked_and_survives_a_key_rotation(client, round, set
     pk, _, mac = round.share_token.partition("-")
     forged = f"{pk}-{'0' * len(mac)}"
     assert client.get(reverse("assessments:join", args=[forged])).status_code == 404
-    other = Round.objects.create(organization=round.organization, questionnaire=round.questionnaire)
+    other = Round.objects.create(
+        organization=round.organization, questionnaire=round.questionnaire, closed_at=timezone.now()
+    )
     swapped = f"{other.pk}-{mac}"
     assert client.get(reverse("assessments:join", args=[swapped])).status_code == 404
 

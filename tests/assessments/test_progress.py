@@ -10,6 +10,7 @@ from assessments import results
 from assessments.models import PlanItem, Question, Response, Round
 from stages.models import Indicator, NextStep, Stage
 from tests.conftest import highest, lowest, submit_response
+from tests.helpers import close
 
 pytestmark = pytest.mark.django_db
 
@@ -19,14 +20,13 @@ def pick_by_stage(levels):
 
 
 def make_round(organization, questionnaire, day, levels, roles=("marketing", "sales")):
-    """A past round; open, so that its figures show whatever the number of respondents."""
+    """A past, closed round; open, so that its figures show whatever the number of respondents."""
     round = Round.objects.create(
         organization=organization, questionnaire=questionnaire, opened_on=day, visibility="open"
     )
     for role in roles:
         submit_response(round, role, pick_by_stage(levels))
-    round.refresh_from_db()
-    return round
+    return close(round)
 
 
 @pytest.fixture
@@ -143,6 +143,7 @@ def test_start_the_next_round_invites_the_same_people_again(client, leader, roun
         round, "marketing", highest, email="m@acme.example", name="Marta", language="es"
     )
     submit_response(round, "sales", highest, email="s@acme.example")
+    close(round)
     client.force_login(leader)
     form = client.get(reverse("assessments:round_new", args=[round.organization.pk]))
     assert "Marta" in form.text

@@ -4,6 +4,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 
 from assessments.models import Membership, Response, Round
 from tests.conftest import highest, submit_response
@@ -114,7 +115,10 @@ def test_members_are_told_once_when_the_next_round_is_due(
 
 def test_a_new_round_moves_the_due_date(organization, leader, questionnaire):
     Round.objects.create(
-        organization=organization, questionnaire=questionnaire, opened_on=datetime.date(2026, 1, 31)
+        organization=organization,
+        questionnaire=questionnaire,
+        opened_on=datetime.date(2026, 1, 31),
+        closed_at=timezone.now(),
     )
     Round.objects.create(
         organization=organization, questionnaire=questionnaire, opened_on=datetime.date(2026, 4, 20)

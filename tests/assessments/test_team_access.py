@@ -20,6 +20,7 @@ def member_urls(organization, round):
         ("get", reverse("assessments:round", args=[round.pk])),
         ("post", reverse("assessments:round_invite", args=[round.pk])),
         ("post", reverse("assessments:round_close", args=[round.pk])),
+        ("post", reverse("assessments:round_reopen", args=[round.pk])),
     ]
 
 

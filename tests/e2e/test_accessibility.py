@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from assessments.models import Answer, MemberInvitation, Response, Round
+from assessments.tokens import unsubscribe_token
 from stages.models import Stage
 from tests.conftest import highest, lowest, submit_response
 from tests.helpers import by_question
@@ -87,6 +88,7 @@ def world(questionnaire, leader, make_consultant, settings):
             standalone_result(questionnaire, by_question({2: None, 3: 3, 4: 3})),
             standalone_result(questionnaire, lambda question: None),
             round.get_share_url(),
+            reverse("assessments:unsubscribe", args=[unsubscribe_token("r", open_response.pk)]),
             reverse("account_login"),
             reverse("account_signup"),
             reverse("account_reset_password"),
@@ -101,10 +103,14 @@ def world(questionnaire, leader, make_consultant, settings):
             organization.get_absolute_url(),
             reverse("assessments:members", args=[organization.pk]),
             reverse("assessments:organization_settings", args=[organization.pk]),
+            reverse("assessments:organization_delete", args=[organization.pk]),
             reverse("assessments:round_new", args=[organization.pk]),
+            reverse("assessments:round_close", args=[round.pk]),
             round.get_absolute_url(),
             earlier.get_absolute_url(),
             reverse("account_change_password"),
+            reverse("profile"),
+            reverse("delete_account"),
             reverse("account_email"),
             reverse("mfa_index"),
             reverse("assessments:keep_result", args=[kept.token]),

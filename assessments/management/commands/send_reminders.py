@@ -27,6 +27,7 @@ class Command(BaseCommand):
             Response.objects.filter(
                 invited_at__isnull=False,
                 submitted_at__isnull=True,
+                reminders_stopped_at__isnull=True,
                 reminders_sent__lt=cadence.MAX_REMINDERS,
             )
             .filter(open_round(timezone.localdate(now), prefix="round__"))
@@ -57,7 +58,8 @@ class Command(BaseCommand):
                 .update(due_notice_sent_for=due)
             )
             if claimed:
-                for membership in organization.memberships.select_related("user"):
+                memberships = organization.memberships.filter(due_notices=True)
+                for membership in memberships.select_related("user"):
                     emails.send_due_notice(membership, due)
                     sent += 1
         return sent
