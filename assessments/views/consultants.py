@@ -210,6 +210,8 @@ def _client_context(organization, user):
         "rounds": rounds,
         "scored": scored,
         "progress_rounds": scored,
+        # Consultants have no member round pages: the round links lead to this page.
+        "for_consultants": True,
         "stages": stages,
     }
     if scored:

@@ -499,6 +499,7 @@ def round_invite(request, pk):
 
 def _round_page(request, round, invite_form, status=200, plan_form=None):
     context = {
+        "max_reminders": cadence.MAX_REMINDERS,
         "round": round,
         "organization": round.organization,
         "min_group": settings.ROUND_GROUP_MIN_RESPONDENTS,

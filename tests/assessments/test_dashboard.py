@@ -324,3 +324,14 @@ def test_superuser_clones_and_publishes_a_version_and_answered_versions_are_read
         {"action": "publish_version", "_selected_action": [copy.pk]},
     )
     assert Questionnaire.objects.active() == copy
+
+
+def test_the_client_pages_round_links_lead_somewhere_a_consultant_may_go(
+    client, consultant_a, org_a
+):
+    client.force_login(consultant_a)
+    page = client.get(reverse("admin:dashboard_client", args=[org_a.pk]))
+    round = org_a.rounds.get()
+    link = reverse("admin:dashboard_client", args=[org_a.pk]) + f"#round-{round.pk}"
+    assert f'href="{link}"' in page.text and f'id="round-{round.pk}"' in page.text
+    assert f'href="{round.get_absolute_url()}"' not in page.text  # a member page: a 404 for them

@@ -220,6 +220,8 @@ def test_remind_now_stops_at_the_commands_maximum(client, leader, invitee):
     page = client.post(remind_url(invitee), follow=True)
     assert "has had 2 reminders, the most anyone gets" in page.text
     assert mail.outbox == []
+    # The round page no longer offers it for that person.
+    assert remind_url(invitee) not in client.get(invitee.round.get_absolute_url()).text
 
 
 def test_nobody_is_reminded_of_a_closed_round_or_after_submitting(client, leader, round, invitee):
