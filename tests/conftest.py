@@ -78,34 +78,6 @@ def new_response(questionnaire):
     )
 
 
-def page_data(section, pick, **extra):
-    """POST data answering every question of a page; pick(question) returns an option or None."""
-    data = {}
-    for question in section.questions.all():
-        option = pick(question)
-        data[question.field_name] = "dont-know" if option is None else str(option.pk)
-    return {**data, **extra}
-
-
-def lowest(question):
-    return question.options.all()[0]
-
-
-def highest(question):
-    return list(question.options.all())[-1]
-
-
-def answer_all(client, response, pick=highest):
-    """Answer every page through the views; return the last HTTP response."""
-    from django.urls import reverse
-
-    for number, section in enumerate(response.questionnaire.pages(), start=1):
-        url = reverse("assessments:page", args=[response.token, number])
-        last = client.post(url, page_data(section, pick, next="1"))
-        assert last.status_code == 302, last.content
-    return last
-
-
 @pytest.fixture
 def make_leader(django_user_model):
     """Create a user who is a member of ORGANIZATION (a new one when None)."""
@@ -134,6 +106,13 @@ def organization(leader):
 
 
 @pytest.fixture
+def member(client, leader):
+    """The test client, logged in as the leader (a member of the organization)."""
+    client.force_login(leader)
+    return client
+
+
+@pytest.fixture
 def other_leader(make_leader):
     return make_leader("olga@other.example", role="sales")
 
@@ -145,31 +124,6 @@ def round(organization, questionnaire, leader):
     return Round.objects.create(
         organization=organization, questionnaire=questionnaire, created_by=leader
     )
-
-
-def submit_response(round, role, pick=highest, **fields):
-    """Create a response in ROUND answered with pick(question) and submit it."""
-    from django.db import transaction
-
-    from assessments.models import Answer, Response
-
-    if round is not None:
-        fields = {
-            "questionnaire": round.questionnaire,
-            "organization_name": round.organization.name,
-            **fields,
-        }
-    response = Response.objects.create(
-        round=round, role=role, **{"organization_name": "Acme", **fields}
-    )
-    Answer.objects.bulk_create(
-        Answer(response=response, question=question, option=pick(question))
-        for section in response.questionnaire.pages()
-        for question in section.questions.all()
-    )
-    with transaction.atomic():
-        response.submit()
-    return response
 
 
 @pytest.fixture

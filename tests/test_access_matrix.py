@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from assessments.models import MemberInvitation, Organization, PlanItem, Question, Round
 from assessments.tokens import unsubscribe_token
 from stages.models import Indicator, NextStep, Stage
-from tests.conftest import highest, submit_response
+from tests.helpers import highest, submit_response
 
 PERSONAS = [
     "anonymous",

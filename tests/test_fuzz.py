@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 from assessments.models import MemberInvitation, Membership, PlanItem, Role, Round
 from assessments.tokens import unsubscribe_token
 from stages.models import NextStep
-from tests.conftest import highest, submit_response
-from tests.helpers import close
+from tests.helpers import close, highest, submit_response
 
 pytestmark = pytest.mark.django_db
 
@@ -145,12 +144,6 @@ def test_set_language(db, data):
     before = counts()
     response = post(Client(), reverse("set_language"), data)
     assert_nothing_written_unless_valid(before, response, valid_statuses=(200, 204, 302))
-
-
-@pytest.fixture
-def member(client, leader):
-    client.force_login(leader)
-    return client
 
 
 @FUZZ

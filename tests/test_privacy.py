@@ -16,16 +16,9 @@ from django.test import Client
 from django.urls import reverse
 
 from assessments.models import Response, RoleGroup, Round
-from tests.conftest import highest, lowest, submit_response
-from tests.helpers import close
+from tests.helpers import close, highest, lowest, submit_response
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def member(client, leader):
-    client.force_login(leader)
-    return client
 
 
 def team_page(member, round):

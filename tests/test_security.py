@@ -7,12 +7,19 @@ from unittest import mock
 
 import pytest
 from django.db import OperationalError
+from django.db.backends.utils import CursorWrapper
 from django.test import Client
 from django.urls import reverse
 
 from assessments.models import Answer, Organization, Response, Round
-from tests.conftest import answer_all, highest, page_data, submit_response
-from tests.helpers import private_path, private_token
+from tests.helpers import (
+    answer_all,
+    highest,
+    page_data,
+    private_path,
+    private_token,
+    submit_response,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -163,7 +170,16 @@ def test_a_database_outage_is_a_friendly_503_and_keeps_what_was_saved(new_respon
 
     second = reverse("assessments:page", args=[new_response.token, 2])
     outage = OperationalError("could not connect to server")
-    with mock.patch("assessments.views.respondents._save_page", side_effect=outage):
+    # The database goes away half-way through the save: it answers reads, then
+    # refuses the page's writes (the outside world fails, not a function of ours).
+    real_execute = CursorWrapper.execute
+
+    def writes_fail(cursor, sql, params=None):
+        if sql.lstrip().upper().startswith(("INSERT", "UPDATE")):
+            raise outage
+        return real_execute(cursor, sql, params)
+
+    with mock.patch.object(CursorWrapper, "execute", writes_fail):
         response = client.post(second, page_data(pages[1], highest, next="1"))
     assert response.status_code == 503
     assert "Back in a moment" in response.content.decode()

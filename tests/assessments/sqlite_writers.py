@@ -24,7 +24,7 @@ def main():
     from django.urls import reverse
 
     from assessments.models import Answer, Organization, Questionnaire, Round
-    from tests.conftest import highest, page_data
+    from tests.helpers import highest, page_data
 
     call_command("migrate", verbosity=0)
     questionnaire = Questionnaire.objects.active()

@@ -6,7 +6,7 @@ from django.core import mail
 from django.urls import reverse
 
 from assessments.models import Membership, Response, Round
-from tests.conftest import highest, submit_response
+from tests.helpers import highest, submit_response
 
 pytestmark = pytest.mark.django_db
 

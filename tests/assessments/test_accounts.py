@@ -8,8 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import MemberInvitation, Membership, Organization, Response, Round
-from tests.conftest import answer_all, lowest, submit_response
-from tests.helpers import invitation_token, private_token
+from tests.helpers import answer_all, invitation_token, lowest, private_token, submit_response
 
 pytestmark = pytest.mark.django_db
 

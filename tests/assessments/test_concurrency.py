@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from assessments.models import Answer, Response, Round
-from tests.conftest import highest, lowest, page_data
+from tests.helpers import highest, lowest, page_data
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

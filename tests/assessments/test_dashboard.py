@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Organization, PrivateLink, Questionnaire, Round
-from tests.conftest import highest, lowest, submit_response
+from tests.helpers import highest, lowest, submit_response
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from assessments import cadence, throttle
 from assessments.models import MemberInvitation, Membership
-from tests.conftest import highest, submit_response
-from tests.helpers import close, invitation_token, private_token
+from tests.helpers import close, highest, invitation_token, private_token, submit_response
 
 pytestmark = pytest.mark.django_db
 

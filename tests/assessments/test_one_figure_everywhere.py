@@ -14,8 +14,7 @@ from django.utils import timezone
 
 from assessments import results, scoring
 from assessments.models import Response, Round
-from tests.conftest import answer_all, submit_response
-from tests.helpers import by_question, close
+from tests.helpers import answer_all, by_question, close, submit_response
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,7 @@ from assessments.models import (
     Round,
 )
 from stages.models import NextStep
-from tests.conftest import highest, lowest, submit_response
-from tests.helpers import close
+from tests.helpers import close, highest, lowest, submit_response
 
 pytestmark = pytest.mark.django_db
 

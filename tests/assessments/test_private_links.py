@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from assessments import tokens
 from assessments.models import MemberInvitation, PrivateLink, Response, Round
-from tests.conftest import highest, submit_response
-from tests.helpers import private_path, private_token
+from tests.helpers import highest, private_path, private_token, submit_response
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ from django.urls import reverse
 from assessments import results
 from assessments.models import PlanItem, Question, Response, Round
 from stages.models import Indicator, NextStep, Stage
-from tests.conftest import highest, lowest, submit_response
-from tests.helpers import close
+from tests.helpers import close, highest, lowest, submit_response
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from assessments.models import Answer, Question, Questionnaire, Response
-from tests.conftest import answer_all, highest, lowest, page_data
-from tests.helpers import private_path
+from tests.helpers import answer_all, highest, lowest, page_data, private_path
 
 pytestmark = pytest.mark.django_db
 

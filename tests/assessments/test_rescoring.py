@@ -6,8 +6,7 @@ import pytest
 from django.apps import apps
 
 from assessments.models import Response, Round
-from tests.conftest import submit_response
-from tests.helpers import by_question
+from tests.helpers import by_question, submit_response
 
 pytestmark = pytest.mark.django_db
 

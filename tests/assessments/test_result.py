@@ -7,8 +7,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from assessments.models import Response
-from tests.conftest import answer_all, highest, lowest
-from tests.helpers import by_question, private_path
+from tests.helpers import answer_all, by_question, highest, lowest, private_path
 
 pytestmark = pytest.mark.django_db
 

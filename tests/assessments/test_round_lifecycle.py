@@ -9,8 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Response, Round
-from tests.conftest import answer_all, highest, lowest, submit_response
-from tests.helpers import close
+from tests.helpers import answer_all, close, highest, lowest, submit_response
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,7 @@ import pytest
 from django.urls import reverse
 
 from assessments.models import Response, Round
-from tests.conftest import highest, lowest, submit_response
-from tests.helpers import close
+from tests.helpers import close, highest, lowest, submit_response
 
 pytestmark = pytest.mark.django_db
 

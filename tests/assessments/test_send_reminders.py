@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from assessments.models import Membership, Response, Round
-from tests.conftest import highest, submit_response
+from tests.helpers import highest, submit_response
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from assessments.models import MemberInvitation, Response, Round
-from tests.conftest import highest, submit_response
+from tests.helpers import highest, submit_response
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from assessments.models import PlanItem, PrivateLink, Round
 from stages.models import NextStep
-from tests.conftest import highest, submit_response
-from tests.helpers import close
+from tests.helpers import close, highest, submit_response
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from django.urls import reverse
 from assessments.models import Answer, MemberInvitation, Response, Round
 from assessments.tokens import unsubscribe_token
 from stages.models import Stage
-from tests.conftest import highest, lowest, submit_response
-from tests.helpers import by_question
+from tests.helpers import by_question, highest, lowest, submit_response
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,8 +1,8 @@
 import pytest
 
 from assessments.models import Organization, Round
-from tests.conftest import highest, lowest, submit_response
 from tests.e2e.helpers import charts_drawn
+from tests.helpers import highest, lowest, submit_response
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,8 +9,7 @@ from django.urls import reverse
 
 from assessments import tokens
 from assessments.models import Membership, Response
-from tests.conftest import highest, submit_response
-from tests.helpers import invitation_token
+from tests.helpers import highest, invitation_token, submit_response
 
 pytestmark = pytest.mark.django_db
 

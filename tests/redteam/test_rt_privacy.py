@@ -13,8 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from assessments.models import Response, Round
-from tests.conftest import answer_all, highest, lowest, submit_response
-from tests.helpers import close, private_token
+from tests.helpers import answer_all, close, highest, lowest, private_token, submit_response
 
 KNOWN_LIMIT = "a known limit, stated in the README (Who sees the answers, Known limits)"
 
@@ -29,12 +28,6 @@ def mixed(question):
     """A distinctive answer pattern: the victim's, to recognise it in the team's figures."""
     options = list(question.options.all())
     return options[question.pk % len(options)]
-
-
-@pytest.fixture
-def member(client, leader):
-    client.force_login(leader)
-    return client
 
 
 def join_as_visitor(round, role="other", **fields):

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Answer, Response, Round
-from tests.conftest import highest, lowest, page_data, submit_response
+from tests.helpers import highest, lowest, page_data, submit_response
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -57,7 +57,7 @@ def inline_management_data(inline_admin_formsets):
 @pytest.fixture
 def answered(round):
     """A submitted response in a round, so every indicator of the active version is answered."""
-    from tests.conftest import highest, submit_response
+    from tests.helpers import highest, submit_response
 
     return submit_response(round, "marketing", highest)
 
