@@ -13,11 +13,6 @@ DONT_KNOW = "dont-know"
 # A role is chosen, never assumed: the list starts empty.
 ROLE_CHOICES = [("", _("Choose a role")), *Role.choices]
 
-MAIL_LIMITED = _(
-    "Too many e-mails went to this address in the last hours, so nothing was saved or sent. "
-    "Try again later."
-)
-
 
 class StartForm(forms.ModelForm):
     class Meta:

@@ -926,6 +926,18 @@ class Response(Scored):
             if adding:
                 self.issue_link()
 
+    def claim_reminder(self, now):
+        """Count a reminder before it goes out; False if another run counted it first.
+
+        The conditional UPDATE is what lets the daily command and "Remind now"
+        run at the same time without sending anything twice.
+        """
+        return bool(
+            Response.objects.filter(pk=self.pk, reminders_sent=self.reminders_sent).update(
+                reminders_sent=F("reminders_sent") + 1, last_reminded_at=now
+            )
+        )
+
     def file_as_round(self, organization):
         """File this anonymous, submitted response as a closed round of ORGANIZATION.
 

@@ -9,6 +9,12 @@ strangers or sends e-mail.
 from allauth.core import ratelimit
 from django.core.mail.message import sanitize_address
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+MAIL_LIMITED = _(
+    "Too many e-mails went to this address in the last hours, so nothing was saved or sent. "
+    "Try again later."
+)
 
 
 def mailbox(address):
@@ -38,8 +44,6 @@ def may_mail(request, form, field="email"):
 
     A form without an address there sends nothing and is always allowed.
     """
-    from .forms import MAIL_LIMITED
-
     address = form.cleaned_data.get(field)
     if address and not allowed(request, "mail", address=address):
         form.add_error(field, MAIL_LIMITED)

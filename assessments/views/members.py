@@ -19,7 +19,6 @@ from stages.models import Stage
 
 from .. import cadence, emails, exports, results, throttle
 from ..forms import (
-    MAIL_LIMITED,
     DeleteOrganizationForm,
     InviteMemberForm,
     InviteRespondentForm,
@@ -344,7 +343,7 @@ def invitation_resend(request, pk, invitation_pk):
     if not throttle.allowed(request, "invite"):
         return throttle.too_many(request)
     if not throttle.allowed(request, "mail", address=invitation.email):
-        messages.error(request, MAIL_LIMITED)
+        messages.error(request, throttle.MAIL_LIMITED)
         return redirect("assessments:members", invitation.organization_id)
     invitation = _invite_member(
         invitation.organization,
@@ -676,8 +675,8 @@ def response_remind(request, pk, response_pk):
     if refusal:
         messages.error(request, refusal)
     elif not throttle.allowed(request, "mail", address=response.email):
-        messages.error(request, MAIL_LIMITED)
-    elif _claim_reminder(response, now):
+        messages.error(request, throttle.MAIL_LIMITED)
+    elif response.claim_reminder(now):
         emails.send_reminder(response)
         messages.success(request, _("Reminder sent to %(email)s.") % {"email": response.email})
     return redirect(response.round)
@@ -705,13 +704,6 @@ def _reminder_refusal(response, now):
             "date": date_format(timezone.localtime(next_on), "DATETIME_FORMAT"),
         }
     return None
-
-
-def _claim_reminder(response, now):
-    """Count the reminder before it goes out, as the daily command does, so none goes twice."""
-    return Response.objects.filter(pk=response.pk, reminders_sent=response.reminders_sent).update(
-        reminders_sent=F("reminders_sent") + 1, last_reminded_at=now
-    )
 
 
 def _response_status(round):

@@ -1,5 +1,6 @@
 """Private links are stored as digests: nothing in the database or the admin gives one back."""
 
+import datetime
 import hashlib
 
 import pytest
@@ -11,7 +12,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import tokens
+from assessments import emails, tokens
 from assessments.models import MemberInvitation, PrivateLink, Response, Round
 from tests.helpers import highest, private_path, private_token, submit_response
 
@@ -53,18 +54,21 @@ def test_no_table_holds_a_working_link(client, round, leader):
     assert hashlib.sha256(secrets[0].encode()).hexdigest() in everything
 
 
-def test_a_reminder_carries_a_fresh_link_and_the_old_one_still_works(client, round):
-    invited = Response.objects.create(
+@pytest.fixture
+def invited(round):
+    """Someone invited to ROUND five days ago, so a reminder is due."""
+    return Response.objects.create(
         round=round,
         questionnaire=round.questionnaire,
         organization_name="A",
         role="sales",
         email="late@acme.example",
-        invited_at=timezone.now(),
+        invited_at=timezone.now() - datetime.timedelta(days=5),
     )
-    first = invited.token
-    from assessments import emails
 
+
+def test_a_reminder_carries_a_fresh_link_and_the_old_one_still_works(client, invited):
+    first = invited.token
     emails.send_reminder(invited)
     fresh = private_token(mail.outbox[-1].body)
     assert fresh != first
@@ -146,27 +150,14 @@ def test_private_links_are_not_in_the_admin(admin_client, round):
     assert admin_client.get("/admin/assessments/privatelink/").status_code == 404
 
 
-def test_send_reminders_mails_working_fresh_links(client, round):
-    import datetime
-
-    import time_machine
-
-    invited = Response.objects.create(
-        round=round,
-        questionnaire=round.questionnaire,
-        organization_name="A",
-        role="sales",
-        email="late@acme.example",
-        invited_at=timezone.now(),
-    )
-    Response.objects.filter(pk=invited.pk).update(
-        invited_at=invited.invited_at - datetime.timedelta(days=5)
-    )
-    with time_machine.travel(datetime.datetime.now(datetime.UTC), tick=False):
-        call_command("send_reminders")
-    token = private_token(mail.outbox[-1].body)
+def test_send_reminders_mails_working_fresh_links(invited):
+    call_command("send_reminders")
+    [message] = mail.outbox
+    token = private_token(message.body)
     assert token != invited.token
     assert Response.objects.by_token(token).get() == invited
+    # The reminder says again who will see the answers, as the invitation did.
+    assert "Your answers are confidential" in message.body
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,7 +6,7 @@ twice at once, sends nothing twice.
 """
 
 from django.core.management.base import BaseCommand
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from assessments import cadence, emails
@@ -40,10 +40,7 @@ class Command(BaseCommand):
                 response.invited_at, response.last_reminded_at, response.reminders_sent, now
             ):
                 continue
-            claimed = Response.objects.filter(
-                pk=response.pk, reminders_sent=response.reminders_sent
-            ).update(reminders_sent=F("reminders_sent") + 1, last_reminded_at=now)
-            if claimed:
+            if response.claim_reminder(now):
                 emails.send_reminder(response)
                 sent += 1
         return sent
