@@ -53,7 +53,7 @@ class Marker:
 @dataclass(frozen=True)
 class Series:
     label: str
-    dates: list[str]  # ISO dates
+    rounds: list[int]  # indexes into the figure's round labels
     positions: list[float]
     secondary: bool = False
 
@@ -63,44 +63,62 @@ def bands(stages):
     return tuple(Band(stage.number, str(stage.name), stage.colour) for stage in stages)
 
 
+# Stage names stay out of the plots: beside four narrow bands they overlap on a
+# phone. Pages print them in an HTML key under each chart (includes/stage_key.html),
+# and the plots carry only numbers and short labels.
+
+
 def position_figure(stage_bands, markers: list[Marker], decimal_mark=".") -> dict:
-    """Draw the continuum 1–4 as coloured stage bands with a marker per position."""
-    rows = len(markers)
-    traces = [
-        _marker(marker, (index + 1) / (rows + 1), decimal_mark)
-        for index, marker in enumerate(markers)
-    ]
-    layout = {**_continuum_layout(tuple(stage_bands)), "height": 150 + 30 * rows}
+    """Draw the continuum 1–4 as coloured stage bands with a row per marker.
+
+    Each marker's name is its row's label on the left, its value is written
+    beside it: names never meet, whatever the positions.
+    """
+    traces = [_marker(marker, decimal_mark) for marker in markers]
+    layout = _continuum_layout(tuple(stage_bands))
+    layout = {
+        **layout,
+        "height": 90 + 44 * len(markers),
+        "yaxis": {**layout["yaxis"], "categoryarray": [m.label for m in reversed(markers)]},
+    }
     return {"data": traces, "layout": layout}
 
 
 def attainment_figure(
-    stage_bands, rows, threshold_percent: int, label: str, unknown: str = "?"
+    stage_bands, rows, threshold_percent: int, tick: str = "%(number)s", unknown: str = "?"
 ) -> dict:
-    """Draw each scored stage's attainment as a bar, with the reached threshold marked.
+    """Draw each scored stage's attainment as a bar, with the reached threshold as a line.
 
     ``rows`` are (stage number, attainment 0..1 or None) pairs; a stage that was
-    not measured gets no bar, only the ``unknown`` text.
+    not measured gets no bar, only the ``unknown`` text. ``tick`` names a bar
+    from its stage number, short enough for a phone.
     """
     by_number = {band.number: band for band in stage_bands}
     percents = [None if value is None else percent(value) for _, value in rows]
     bar = go.Bar(
-        x=[by_number[number].label for number, _ in rows],
+        x=[tick % {"number": number} for number, _ in rows],
         y=[0 if p is None else p for p in percents],
         marker={"color": [by_number[number].colour for number, _ in rows]},
         text=[unknown if p is None else f"{p}%" for p in percents],
         textposition="outside",
         textfont={"color": TEXT_COLOUR},
+        cliponaxis=False,
         hoverinfo="x+text",
     ).to_plotly_json()
-    return {"data": [bar], "layout": _attainment_layout(threshold_percent, label)}
+    return {"data": [bar], "layout": _attainment_layout(threshold_percent)}
 
 
-def progress_figure(stage_bands, series: list[Series], decimal_mark=".") -> dict:
-    """Draw each round's position over time, in front of the four stage bands."""
+def progress_figure(
+    stage_bands, round_labels: list[str], series: list[Series], decimal_mark="."
+) -> dict:
+    """Draw each round's position, one tick per round, in front of the four stage bands.
+
+    Rounds sit at even steps labelled with their dates, so two rounds close in
+    time never share a tick or overlap their labels.
+    """
     traces = [
         go.Scatter(
-            x=line.dates,
+            x=line.rounds,
             y=line.positions,
             name=line.label,
             mode="lines+markers",
@@ -109,26 +127,38 @@ def progress_figure(stage_bands, series: list[Series], decimal_mark=".") -> dict
                 "dash": "dot" if line.secondary else "solid",
             },
             marker={"size": 6 if line.secondary else 10},
-            text=[_number(p, decimal_mark) for p in line.positions],
-            hovertemplate="%{x}: %{text}<extra>" + line.label + "</extra>",
+            text=[
+                f"{round_labels[index]}: {_number(p, decimal_mark)}"
+                for index, p in zip(line.rounds, line.positions, strict=True)
+            ],
+            hovertemplate="%{text}<extra>" + line.label + "</extra>",
         ).to_plotly_json()
         for line in series
     ]
-    layout = {**_progress_layout(tuple(stage_bands)), "showlegend": len(series) > 1}
+    layout = _progress_layout(tuple(stage_bands))
+    ticks = list(range(len(round_labels)))
+    layout = {
+        **layout,
+        "showlegend": len(series) > 1,
+        "xaxis": {
+            **layout["xaxis"],
+            "tickvals": ticks,
+            "ticktext": round_labels,
+            "range": [-0.5, max(len(round_labels) - 0.5, 0.5)],
+        },
+    }
     return {"data": traces, "layout": layout}
 
 
-def _marker(marker: Marker, y: float, decimal_mark: str) -> dict:
+def _marker(marker: Marker, decimal_mark: str) -> dict:
+    # The value goes on the side with room: right of the marker, left near the end.
     return go.Scatter(
         x=[marker.position],
-        y=[y],
+        y=[marker.label],
         mode="markers+text",
         name=marker.label,
-        text=[
-            f"{marker.label}: {'≥ ' if marker.at_least else ''}"
-            f"{_number(marker.position, decimal_mark)}"
-        ],
-        textposition="middle right" if marker.position < 3.2 else "middle left",
+        text=[f"{'≥ ' if marker.at_least else ''}{_number(marker.position, decimal_mark)}"],
+        textposition="middle right" if marker.position < 3.8 else "middle left",
         marker={
             "size": 11 if marker.secondary or marker.faded else 16,
             "symbol": "circle" if marker.secondary else "diamond",
@@ -137,7 +167,8 @@ def _marker(marker: Marker, y: float, decimal_mark: str) -> dict:
             "line": {"width": 2, "color": "#ffffff"},
         },
         textfont={"color": TEXT_COLOUR},
-        hoverinfo="text",
+        cliponaxis=False,
+        hoverinfo="y+text",
     ).to_plotly_json()
 
 
@@ -157,18 +188,9 @@ def _continuum_layout(stage_bands: tuple[Band, ...]) -> dict:
             line={"width": 0},
             layer="below",
         )
-        fig.add_annotation(
-            x=(band.number + band.end) / 2,
-            y=1,
-            yref="paper",
-            yanchor="bottom",
-            text=band.label,
-            showarrow=False,
-            font={"color": TEXT_COLOUR, "size": 12},
-        )
     fig.update_layout(
         template="none",
-        margin={"l": 20, "r": 20, "t": 40, "b": 40},
+        margin={"l": 10, "r": 16, "t": 10, "b": 36},
         showlegend=False,
         font=FONT,
         xaxis={
@@ -178,7 +200,14 @@ def _continuum_layout(stage_bands: tuple[Band, ...]) -> dict:
             "showgrid": False,
             "zeroline": False,
         },
-        yaxis={"range": [0, 1], "visible": False, "fixedrange": True},
+        yaxis={
+            "type": "category",
+            "categoryorder": "array",
+            "automargin": True,
+            "fixedrange": True,
+            "showgrid": False,
+            "ticks": "",
+        },
         paper_bgcolor=TRANSPARENT,
         plot_bgcolor=TRANSPARENT,
     )
@@ -186,7 +215,7 @@ def _continuum_layout(stage_bands: tuple[Band, ...]) -> dict:
 
 
 @lru_cache(maxsize=64)
-def _attainment_layout(threshold_percent: int, label: str) -> dict:
+def _attainment_layout(threshold_percent: int) -> dict:
     fig = go.Figure()
     fig.add_shape(
         type="line",
@@ -197,24 +226,14 @@ def _attainment_layout(threshold_percent: int, label: str) -> dict:
         y1=threshold_percent,
         line={"color": TEXT_COLOUR, "width": 2, "dash": "dash"},
     )
-    fig.add_annotation(
-        xref="paper",
-        x=1,
-        y=threshold_percent,
-        xanchor="right",
-        yanchor="bottom",
-        text=label,
-        showarrow=False,
-        font={"color": TEXT_COLOUR, "size": 12},
-    )
     fig.update_layout(
         template="none",
-        height=300,
-        margin={"l": 50, "r": 20, "t": 20, "b": 40},
+        height=280,
+        margin={"l": 50, "r": 10, "t": 24, "b": 40},
         showlegend=False,
         font=FONT,
-        yaxis={"range": [0, 110], "ticksuffix": "%", "fixedrange": True},
-        xaxis={"fixedrange": True},
+        yaxis={"range": [0, 100], "ticksuffix": "%", "fixedrange": True},
+        xaxis={"fixedrange": True, "automargin": True},
         paper_bgcolor=TRANSPARENT,
         plot_bgcolor=TRANSPARENT,
     )
@@ -237,23 +256,22 @@ def _progress_layout(stage_bands: tuple[Band, ...]) -> dict:
             line={"width": 0},
             layer="below",
         )
-        fig.add_annotation(
-            xref="paper",
-            x=0,
-            xanchor="left",
-            y=(band.number + band.end) / 2,
-            text=band.label,
-            showarrow=False,
-            font={"color": TEXT_COLOUR, "size": 11},
-        )
     fig.update_layout(
         template="none",
         height=340,
-        margin={"l": 40, "r": 20, "t": 20, "b": 40},
+        margin={"l": 30, "r": 10, "t": 10, "b": 10},
         font=FONT,
-        legend={"orientation": "h", "y": -0.15},
+        # Above the plot, clear of the dates, which turn upright when they run short of room.
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"},
         yaxis={"range": [1, LAST_BAND_END], "tickvals": [1, 2, 3, 4], "fixedrange": True},
-        xaxis={"type": "date", "fixedrange": True, "tickformat": "%Y-%m-%d"},
+        xaxis={
+            "type": "linear",
+            "autotickangles": [0, 90],
+            "fixedrange": True,
+            "showgrid": False,
+            "zeroline": False,
+            "automargin": True,
+        },
         paper_bgcolor=TRANSPARENT,
         plot_bgcolor=TRANSPARENT,
     )

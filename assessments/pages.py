@@ -5,7 +5,7 @@ Views call these; this module never imports a view.
 
 from django.conf import settings
 from django.db.models import Prefetch
-from django.utils.formats import get_format
+from django.utils.formats import date_format, get_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
@@ -57,7 +57,7 @@ class ResultPage:
             charts.bands(self.stages),
             [(row.stage.number, row.attainment) for row in summary.attainment_rows],
             summary.threshold_percent,
-            _("Reached at %(percent)s%%") % {"percent": summary.threshold_percent},
+            tick=_("Stage %(number)s"),
             unknown=_("not measured"),
         )
 
@@ -65,20 +65,21 @@ class ResultPage:
 def progress_chart(shown, stages, to_consultants=False):
     """The team's line through the SHOWN rounds, and each role group's where it may be seen."""
     chronological = list(reversed(shown))
-    dates = [r.opened_on.isoformat() for r in chronological]
-    series = [charts.Series(_("Team"), dates, [float(r.position) for r in chronological])]
-    visible = {r.pk: r.visible_groups(to_consultants) for r in chronological}
+    indexes = range(len(chronological))
+    labels = [date_format(r.opened_on) for r in chronological]
+    series = [charts.Series(_("Team"), list(indexes), [float(r.position) for r in chronological])]
+    visible = [r.visible_groups(to_consultants) for r in chronological]
     for group in RoleGroup:
         points = [
-            (r.opened_on.isoformat(), r.groups[group]["position"])
-            for r in chronological
-            if group in visible[r.pk]
+            (index, r.groups[group]["position"])
+            for index, r in zip(indexes, chronological, strict=True)
+            if group in visible[index]
         ]
         if points:
-            group_dates, positions = zip(*points, strict=True)
-            series.append(charts.Series(str(group.label), list(group_dates), list(positions), True))
+            rounds, positions = zip(*points, strict=True)
+            series.append(charts.Series(str(group.label), list(rounds), list(positions), True))
     decimal_mark = get_format("DECIMAL_SEPARATOR")
-    return charts.progress_figure(charts.bands(stages), series, decimal_mark=decimal_mark)
+    return charts.progress_figure(charts.bands(stages), labels, series, decimal_mark=decimal_mark)
 
 
 def individual_answers(round):
@@ -127,6 +128,7 @@ def round_result_context(round, stages, previous=None, to_consultants=False):
         # Lowest and highest are two people's positions: only where answers are shown
         # individually anyway.
         "shows_spread": not round.is_confidential or (to_consultants and round.consultant_access),
+        "chart_stages": stages,
     }
     if previous is not None:
         markers.append(charts.Marker(_("Previous round"), float(previous.position), faded=True))

@@ -48,10 +48,10 @@ class StageAdmin(ExplainsRefusedDeletion, TranslationAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(ExplainsRefusedDeletion, TranslationAdmin):
-    list_display = ["key", "text", "stage", "order"]
+    list_display = ["key", "name", "stage", "order"]
     list_filter = ["stage"]
     list_select_related = ["stage"]
-    search_fields = ["key", "text_en", "text_es"]
+    search_fields = ["key", "name_en", "name_es", "text_en", "text_es"]
 
     def deletion_refusals(self, indicator):
         if not indicator.questions.exists() and not indicator.plan_items.exists():

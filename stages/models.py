@@ -54,6 +54,11 @@ class Indicator(models.Model):
         help_text=_("Stable identifier that questionnaires refer to; never change it."),
         validators=[RegexValidator(r"^[a-z]+\.[a-z0-9-]+$", _("Use stage-slug.indicator-name."))],
     )
+    name = models.CharField(
+        _("name"),
+        max_length=60,
+        help_text=_("A few words that head a column of the heatmap or a line of an export."),
+    )
     text = models.CharField(_("text"), max_length=300)
     action = models.CharField(
         _("action"),

@@ -11,7 +11,7 @@ class StageTranslationOptions(TranslationOptions):
 
 @register(Indicator)
 class IndicatorTranslationOptions(TranslationOptions):
-    fields = ("text", "action")
+    fields = ("name", "text", "action")
     required_languages = ("en", "es")
 
 

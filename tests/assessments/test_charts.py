@@ -18,11 +18,11 @@ def test_position_figure_draws_four_bands_in_order_and_a_marker():
     figure = position_figure(BANDS, [Marker("You", 2.6)])
     shapes = figure["layout"]["shapes"]
     assert [(s["x0"], s["fillcolor"]) for s in shapes] == [(b.number, b.colour) for b in BANDS]
-    labels = [a["text"] for a in figure["layout"]["annotations"]]
-    assert labels == ["1 · Siloed", "2 · Strategic", "3 · Operational", "4 · Functional"]
+    # Stage names are in the page's HTML key, never squeezed into the bands.
+    assert not figure["layout"].get("annotations")
     [trace] = figure["data"]
-    assert trace["type"] == "scatter" and trace["x"] == [2.6]
-    assert trace["text"] == ["You: 2.6"]
+    assert trace["type"] == "scatter" and trace["x"] == [2.6] and trace["y"] == ["You"]
+    assert trace["text"] == ["2.6"]
 
 
 @pytest.mark.parametrize("position", [1.0, 4.0])
@@ -36,14 +36,18 @@ def test_several_markers_get_their_own_rows_and_faded_ones_are_lighter():
     figure = position_figure(BANDS, [Marker("Now", 2.6), Marker("Before", 1.8, faded=True)])
     now, before = figure["data"]
     assert now["y"] != before["y"]
+    # The first marker is the top row.
+    assert figure["layout"]["yaxis"]["categoryarray"] == ["Before", "Now"]
     assert before["marker"]["opacity"] < now["marker"]["opacity"]
 
 
 def test_attainment_figure_has_bars_in_percent_and_the_threshold_line():
-    figure = attainment_figure(BANDS, [(2, 1.0), (3, 0.456), (4, 0.0)], 75, "Reached at 75%")
+    figure = attainment_figure(BANDS, [(2, 1.0), (3, 0.456), (4, None)], 75, "Stage %(number)s")
     [bar] = figure["data"]
     assert bar["type"] == "bar"
-    assert bar["y"] == [100, 45, 0]  # cut, like every percentage shown
+    assert bar["x"] == ["Stage 2", "Stage 3", "Stage 4"]
+    assert bar["text"] == ["100%", "45%", "?"]
+    assert bar["y"] == [100, 45, 0]  # cut, like every percentage shown; none unmeasured
     assert bar["marker"]["color"] == ["#9a6700", "#1f6fa8", "#1b7a43"]
     [line] = figure["layout"]["shapes"]
     assert line["y0"] == line["y1"] == 75
@@ -52,13 +56,13 @@ def test_attainment_figure_has_bars_in_percent_and_the_threshold_line():
 def test_user_text_in_labels_stays_data_not_markup():
     figure = position_figure(BANDS, [Marker("</script><b>x</b>", 2.0)])
     # json_script escapes < > & when the dict reaches the page; here it is plain text.
-    assert "</script><b>x</b>: 2.0" in json.dumps(figure)
+    assert '"</script><b>x</b>"' in json.dumps(figure)
 
 
 def test_only_trace_types_of_the_basic_plotly_bundle_are_used():
     figures = [
         position_figure(BANDS, [Marker("You", 2.6)]),
-        attainment_figure(BANDS, [(2, 0.5), (3, 0.0), (4, 0.0)], 75, "t"),
+        attainment_figure(BANDS, [(2, 0.5), (3, 0.0), (4, 0.0)], 75),
     ]
     assert {trace["type"] for f in figures for trace in f["data"]} <= {"scatter", "bar"}
 
@@ -71,7 +75,38 @@ def test_vendored_plotly_js_matches_the_python_package():
 
 def test_marker_value_uses_the_locales_decimal_mark_and_is_cut_not_rounded():
     figure = position_figure(BANDS, [Marker("Su posición. Hoy", 2.97)], decimal_mark=",")
-    assert figure["data"][0]["text"] == ["Su posición. Hoy: 2,9"]
+    assert figure["data"][0]["text"] == ["2,9"]
+
+
+def test_a_lower_bound_is_written_as_such():
+    figure = position_figure(BANDS, [Marker("Team", 2.4, at_least=True)])
+    assert figure["data"][0]["text"] == ["≥ 2.4"]
+
+
+@pytest.mark.parametrize("position, side", [(1.0, "right"), (3.7, "right"), (4.0, "left")])
+def test_a_value_is_written_on_the_side_with_room(position, side):
+    [trace] = position_figure(BANDS, [Marker("You", position)])["data"]
+    assert trace["textposition"] == f"middle {side}"
+
+
+def test_progress_has_one_tick_per_round_labelled_with_its_date():
+    from assessments.charts import Series, progress_figure
+
+    labels = ["5 Jan 2026", "6 Jan 2026", "1 Jun 2026"]
+    figure = progress_figure(
+        BANDS,
+        labels,
+        [
+            Series("Team", [0, 1, 2], [1.5, 1.6, 2.1]),
+            Series("Sales side", [0, 2], [1.2, 2.0], secondary=True),
+        ],
+        decimal_mark=",",
+    )
+    xaxis = figure["layout"]["xaxis"]
+    assert xaxis["tickvals"] == [0, 1, 2] and xaxis["ticktext"] == labels
+    team, sales = figure["data"]
+    assert sales["x"] == [0, 2] and sales["text"] == ["5 Jan 2026: 1,2", "1 Jun 2026: 2,0"]
+    assert figure["layout"]["showlegend"]
 
 
 def test_role_group_markers_are_drawn_smaller_than_the_team():
@@ -89,8 +124,8 @@ def test_every_figure_is_a_valid_plotly_figure():
 
     figures = [
         position_figure(BANDS, [Marker("You", 2.6), Marker("Before", 2.0, faded=True)]),
-        attainment_figure(BANDS, [(2, 0.5), (3, 0.1), (4, 0.0)], 75, "Reached at 75%"),
-        progress_figure(BANDS, [Series("Team", ["2026-01-01", "2026-04-01"], [1.5, 2.1])]),
+        attainment_figure(BANDS, [(2, 0.5), (3, 0.1), (4, None)], 75, "Stage %(number)s"),
+        progress_figure(BANDS, ["1 Jan 2026", "1 Apr 2026"], [Series("Team", [0, 1], [1.5, 2.1])]),
     ]
     for figure in figures:
         go.Figure(figure)  # raises on any property plotly does not know

@@ -284,7 +284,8 @@ def test_client_detail_shows_heatmap_responses_and_gap(client, consultant_a, org
     client.force_login(consultant_a)
     page = client.get(reverse("admin:dashboard_client", args=[org_a.pk]))
     assert "Indicator heatmap" in page.text
-    assert "strategic.lead-definition" in page.text
+    # Columns are headed by the indicators' names, never by their internal keys.
+    assert ">Lead definition</th>" in page.text and "strategic.lead-definition" not in page.text
     assert "Alice Alpha" in page.text  # individual responses, for the assigned consultant
     assert "the perception gap" in page.text
     assert page.context["heatmap"]["rows"][0][1][0]["percent"] == 50

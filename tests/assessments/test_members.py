@@ -7,6 +7,7 @@ from django.core import mail
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from assessments import cadence, throttle
 from assessments.models import MemberInvitation, Membership
@@ -42,7 +43,7 @@ def test_the_list_shows_roles_join_dates_and_when_invitations_expire(
     client.force_login(leader)
     page = client.get(members_url(organization)).text
     assert "carl@acme.example" in page and "Sales leader (CSO)" in page
-    assert timezone.localdate().strftime("%m/%d/%Y") in page
+    assert date_format(timezone.localdate()) in page
     assert "sam@acme.example" in page and "valid until" in page
     MemberInvitation.objects.update(created_at=timezone.now() - datetime.timedelta(days=15))
     assert "expired" in client.get(members_url(organization)).text

@@ -59,10 +59,18 @@ def progress(client, leader, organization):
     return client.get(organization.get_absolute_url()).context["progress_chart"]["data"]
 
 
+def ticks(client, leader, organization):
+    client.force_login(leader)
+    return client.get(organization.get_absolute_url()).context["progress_chart"]["layout"]["xaxis"][
+        "ticktext"
+    ]
+
+
 def test_progress_chart_with_one_round(client, leader, organization, questionnaire):
     make_round(organization, questionnaire, datetime.date(2026, 1, 1), {2: 1})
     team, *groups = progress(client, leader, organization)
-    assert team["x"] == ["2026-01-01"] and len(team["y"]) == 1
+    assert team["x"] == [0] and len(team["y"]) == 1
+    assert ticks(client, leader, organization) == ["1 Jan 2026"]
     assert [group["name"] for group in groups] == ["Marketing side", "Sales side"]
 
 
@@ -73,7 +81,8 @@ def test_progress_chart_with_two_rounds_and_role_lines(
     make_round(organization, questionnaire, datetime.date(2026, 1, 1), {2: 1})
     make_round(organization, questionnaire, datetime.date(2026, 4, 1), {2: 3, 3: 2})
     team, marketing, sales = progress(client, leader, organization)
-    assert team["x"] == ["2026-01-01", "2026-04-01"]
+    assert team["x"] == [0, 1]
+    assert ticks(client, leader, organization) == ["1 Jan 2026", "1 Apr 2026"]
     assert team["y"][0] < team["y"][1]
     assert (marketing["name"], sales["name"]) == ("Marketing side", "Sales side")
 
@@ -83,7 +92,9 @@ def test_progress_chart_with_many_rounds_in_date_order(client, leader, organizat
     for day in reversed(days):
         make_round(organization, questionnaire, day, {2: 2}, roles=("ceo",))
     team, leadership = progress(client, leader, organization)
-    assert team["x"] == leadership["x"] == [d.isoformat() for d in days]
+    assert team["x"] == leadership["x"] == list(range(12))
+    # One tick per round, in date order, written as every date on the site.
+    assert ticks(client, leader, organization) == [f"1 {d:%b} 2025" for d in days]
 
 
 def test_team_page_shows_change_faded_previous_marker_and_the_checked_plan(

@@ -108,7 +108,7 @@ def test_plan_items_have_a_person_a_due_date_and_can_be_done(
         datetime.date(2030, 5, 31),
     )
     team = client.get(published.organization.get_absolute_url()).text
-    assert "carl@acme.example" in team and "due May 31, 2030" in team and "Mark as done" in team
+    assert "carl@acme.example" in team and "due 31 May 2030" in team and "Mark as done" in team
 
     edit = reverse("assessments:plan_edit", args=[published.pk, item.pk])
     assert step.text in client.get(edit).text

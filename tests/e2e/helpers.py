@@ -25,5 +25,8 @@ def finish(page, index):
 
 
 def charts_drawn(page):
+    """Draw every chart of the page (they draw lazily, when scrolled into view); count them."""
+    page.wait_for_function("() => window.smarketingCharts !== undefined")
+    page.evaluate("() => window.smarketingCharts.drawAll()")
     page.wait_for_selector("[data-chart] .main-svg")
     return page.locator("[data-chart] .main-svg").count()

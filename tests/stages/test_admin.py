@@ -66,6 +66,8 @@ def indicator_form_data(indicator, **changes):
     data = {
         "stage": indicator.stage_id,
         "key": indicator.key,
+        "name_en": indicator.name_en,
+        "name_es": indicator.name_es,
         "text_en": indicator.text_en,
         "text_es": indicator.text_es,
         "action_en": indicator.action_en,
