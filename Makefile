@@ -7,11 +7,11 @@ HOST ?= 127.0.0.1:8000
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test browser serve migrate demo messages translations bench clean
+.PHONY: run test browser tools serve migrate demo messages translations bench clean
 
 run: $(VENV)/.runtime translations migrate demo serve
 
-test: $(VENV)/.dev translations browser
+test: $(VENV)/.dev translations browser tools
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
@@ -34,6 +34,14 @@ browser:
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
 		|| echo "Chromium is missing: the browser tests will be skipped."
+
+# The HTML checker (html-validate) and Lighthouse, pinned in tests/node/package-lock.json;
+# without npm the HTML check is skipped with a reason and make bench leaves Lighthouse out.
+tools: tests/node/node_modules/.installed
+
+tests/node/node_modules/.installed: tests/node/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/node --no-audit --no-fund --silent && touch $@; \
+		else echo "npm is missing: the HTML check will be skipped."; fi
 
 # Compiled with polib (pure Python), so set-up needs no gettext binaries.
 translations: $(MO_FILES)
@@ -58,11 +66,11 @@ messages: $(VENV)/.runtime
 	DEBUG=1 $(PY) manage.py makemessages -l es --no-obsolete --no-location --ignore=.venv --ignore=staticfiles
 
 # Not part of the suite: generates 1,000 organizations, measures, writes docs/benchmarks.md.
-bench: $(VENV)/.runtime translations
+bench: $(VENV)/.runtime translations tools
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } \
 		|| echo "wrk is missing: the load test will be skipped."
 	$(PY) tests/bench/run.py
 
 clean:
-	rm -rf $(VENV) staticfiles $(MO_FILES)
+	rm -rf $(VENV) staticfiles $(MO_FILES) tests/node/node_modules

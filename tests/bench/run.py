@@ -7,6 +7,7 @@ throughput is reported as a ratio to the home page measured in the same run.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import gzip
 import os
@@ -66,6 +67,7 @@ from assessments.models import (  # noqa: E402
     Round,
     score_answers,
 )
+from tests.bench import lighthouse  # noqa: E402
 
 ROLES = [Role.MARKETING, Role.SALES, Role.CEO, Role.REVENUE, Role.OTHER]
 
@@ -83,8 +85,9 @@ def main():
         cursor.execute("ANALYZE")
     pages = measure_pages()
     load = measure_load()
+    audits = measure_lighthouse()
     weight = results_page_weight()
-    write_report(generation, pages, load, weight)
+    write_report(generation, pages, load, weight, audits)
 
 
 def generate():
@@ -221,11 +224,9 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def measure_load():
-    if not shutil.which("wrk"):
-        print("wrk is not installed: skipping the load test (apt-get install wrk)")
-        return None
-    organization, submitted, open_response = fixtures()
+@contextlib.contextmanager
+def gunicorn():
+    """Serve the bench's database with gunicorn (2 workers); yield its base URL."""
     port = free_port()
     server = subprocess.Popen(
         [
@@ -244,6 +245,18 @@ def measure_load():
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(base + "/")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def measure_load():
+    if not shutil.which("wrk"):
+        print("wrk is not installed: skipping the load test (apt-get install wrk)")
+        return None
+    organization, submitted, open_response = fixtures()
+    with gunicorn() as base:
         targets = [
             ("Home page", "/"),
             ("Questionnaire page", reverse("assessments:page", args=[open_response.token, 2])),
@@ -264,9 +277,28 @@ def measure_load():
             print(f"{label}: {rps:.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms")
             rows.append((label, rps, p50, p99, int(non_2xx.group(1)) if non_2xx else 0))
         return rows
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+
+
+def measure_lighthouse():
+    """Lighthouse's mobile scores of the home, results and team pages; None and why if skipped."""
+    skipped = lighthouse.available()
+    if skipped:
+        print(f"Skipping Lighthouse: {skipped}")
+        return None, skipped
+    organization, submitted, _open = fixtures()
+    member = Client()
+    member.force_login(get_user_model().objects.get(username="member@bench.example"))
+    session = f"sessionid={member.cookies['sessionid'].value}"
+    with gunicorn() as base:
+        rows = lighthouse.audit(
+            base,
+            [
+                ("Home page", "/", None),
+                ("Results page", reverse("assessments:result", args=[submitted.token]), None),
+                ("Team page (4 rounds)", organization.get_absolute_url(), session),
+            ],
+        )
+    return rows, None
 
 
 def wait_for(url, seconds=30):
@@ -290,7 +322,8 @@ def results_page_weight():
     _organization, submitted, _open = fixtures()
     client = Client()
     html = client.get(reverse("assessments:result", args=[submitted.token])).content
-    assets = re.findall(rb'(?:href|src)="(/static/[^"]+)"', html)
+    # plotly.js is named in data-plotly: it loads once a chart scrolls into view.
+    assets = re.findall(rb'(?:href|src|data-plotly)="(/static/[^"]+)"', html)
     rows = [("HTML (gzip, as a front proxy serves it)", len(gzip.compress(html)), len(html))]
     for asset in assets:
         path = asset.decode()
@@ -343,7 +376,7 @@ def verdicts(pages, load, total_bytes):
     return rows
 
 
-def write_report(generation, pages, load, weight):
+def write_report(generation, pages, load, weight, audits):
     lines = [
         "# Benchmarks",
         "",
@@ -400,7 +433,9 @@ def write_report(generation, pages, load, weight):
         f"| {name} | {size / 1024:.1f} KB | {raw / 1024:.1f} KB |" for name, size, raw in weight
     ]
     lines += [f"| **total** | **{total / 1024:.1f} KB** | |", ""]
+    lines += lighthouse.report_lines(*audits)
     lines += [
+        "",
         "The results page body is cached once rendered (a submitted result never",
         "changes), so the load test measures what a respondent who comes back to the",
         'result gets; the first render is the "first view" row above.',
@@ -413,6 +448,15 @@ def write_report(generation, pages, load, weight):
     lines += [
         f"| {target} | {measured} | {'yes' if met else '**no**'} |"
         for target, measured, met in verdicts(pages, load, total)
+    ]
+    lines += [
+        (
+            f"| Lighthouse, {row['label']}: performance ≥ 0.95, accessibility and best "
+            f"practices 1.0 | {row['scores']['performance']:.2f} / "
+            f"{row['scores']['accessibility']:.2f} / {row['scores']['best-practices']:.2f} | "
+            f"{'yes' if lighthouse.met(row) else '**no**'} |"
+        )
+        for row in audits[0] or []
     ]
     lines.append("")
     report = BASE / "docs" / "benchmarks.md"

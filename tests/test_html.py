@@ -1,0 +1,150 @@
+"""Every page, the admin pages consultants use and the static error pages pass an HTML checker.
+
+html-validate (pinned in tests/node/package.json) with its standard preset and
+the heading-level rule: valid markup, no skipped heading level. The site's own
+pages also pass its a11y preset; the admin's pages are Django's markup around
+ours, held to the standard preset (axe checks them in the browser tests).
+"""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.contrib.admin.sites import site
+from django.test import Client, RequestFactory
+from django.urls import reverse
+
+from assessments.models import MemberInvitation, PlanItem, Response, Round
+from assessments.throttle import too_many
+from smarketing import views as site_views
+from stages.models import NextStep, Stage
+from tests.helpers import by_question, close, highest, lowest, submit_response
+
+NODE = Path(__file__).resolve().parent / "node"
+CHECKER = NODE / "node_modules/.bin/html-validate"
+CONFIGS = {"site": NODE / "htmlvalidate.json", "admin": NODE / "htmlvalidate-admin.json"}
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pages(questionnaire, leader, make_consultant, settings):
+    """URLs by persona: the public, a member, a consultant in the admin."""
+    settings.ROUND_GROUP_MIN_RESPONDENTS = 1
+    organization = leader.organizations.get()
+    earlier = Round.objects.create(
+        organization=organization, questionnaire=questionnaire, opened_on="2026-01-05"
+    )
+    for role, pick in [("marketing", highest), ("sales", lowest), ("ceo", highest)]:
+        submit_response(earlier, role, pick)
+    close(earlier)
+    item = PlanItem.objects.create(round=earlier, step=NextStep.objects.first(), owner="sales")
+    round = Round.objects.create(organization=organization, questionnaire=questionnaire)
+    submitted = submit_response(round, "marketing", highest, email="m@acme.example")
+    waiting = Response.objects.create(
+        round=round, questionnaire=questionnaire, organization_name="Acme", role="sales"
+    )
+    invitation = MemberInvitation.objects.create(
+        organization=organization, email="new@acme.example", role="ceo", invited_by=leader
+    )
+    consultant = make_consultant("c@consult.example", organization)
+    lower_bound = submit_response(
+        None, "ceo", by_question({2: 3, 3: None, 4: 3}), questionnaire=questionnaire
+    )
+    admin_pages = [reverse("admin:index")]
+    for obj in [organization, earlier, submitted, item]:
+        meta = obj._meta
+        admin_pages += [
+            reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"),
+            reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk]),
+        ]
+    return {
+        None: [
+            "/",
+            "/continuum/",
+            *[stage.get_absolute_url() for stage in Stage.objects.all()],
+            reverse("assessments:start"),
+            *[
+                reverse("assessments:page", args=[waiting.token, number])
+                for number in range(1, len(questionnaire.pages()) + 1)
+            ],
+            reverse("assessments:result", args=[submitted.token]),
+            reverse("assessments:result", args=[lower_bound.token]),
+            round.get_share_url(),
+            reverse("account_login"),
+            reverse("account_signup"),
+            reverse("account_reset_password"),
+            reverse("accept_invitation", args=[invitation.token]),
+            "/no-such-page/",
+        ],
+        leader: [
+            reverse("assessments:organizations"),
+            organization.get_absolute_url(),
+            reverse("assessments:members", args=[organization.pk]),
+            reverse("assessments:organization_settings", args=[organization.pk]),
+            reverse("assessments:round_new", args=[organization.pk]),
+            reverse("assessments:round_close", args=[round.pk]),
+            round.get_absolute_url(),
+            earlier.get_absolute_url(),
+            reverse("profile"),
+        ],
+        consultant: [
+            reverse("admin:dashboard"),
+            reverse("admin:dashboard_client", args=[organization.pk]),
+            reverse("admin:dashboard_report", args=[organization.pk]),
+            *admin_pages,
+        ],
+    }
+
+
+def error_pages():
+    """The pages Django shows when something goes wrong, rendered as a visitor gets them."""
+    request = RequestFactory().get("/")
+    request.user = None
+    return {
+        "500": site_views.server_error(request),
+        "403-csrf": site_views.csrf_failure(request),
+        "429": too_many(request),
+    }
+
+
+def test_every_page_passes_the_html_checker(pages, tmp_path):
+    if not CHECKER.exists():
+        pytest.skip("html-validate is not installed (make tools)")
+    files = []
+    for user, urls in pages.items():
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code in (200, 404), url
+            files.append((url, response.content))
+    for name, response in error_pages().items():
+        files.append((f"error page {name}", response.content))
+    names = {"site": {}, "admin": {}}
+    for number, (url, content) in enumerate(files):
+        path = tmp_path / f"page-{number}.html"
+        path.write_bytes(content)
+        names["admin" if url.startswith("/admin/") else "site"][str(path)] = url
+    errors = []
+    for kind, checked in names.items():
+        # The report goes to a file: a piped stdout is cut short when the checker exits.
+        report_file = tmp_path / f"report-{kind}.json"
+        result = subprocess.run(
+            [shutil.which("node"), str(CHECKER), "-c", str(CONFIGS[kind])]
+            + ["-f", f"json={report_file}", *checked],
+            capture_output=True,
+            text=True,
+        )
+        errors += [
+            f"{checked[report['filePath']]}:{message['line']}: {message['ruleId']}: "
+            f"{message['message']}"
+            for report in json.loads(report_file.read_text())
+            for message in report["messages"]
+        ]
+        assert errors or result.returncode == 0, result.stderr
+    assert not errors, "\n".join(errors)
+    assert len(names["site"]) > 20 and len(names["admin"]) > 8 and site.is_registered(Round)
