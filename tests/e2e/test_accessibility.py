@@ -7,9 +7,9 @@ from axe_playwright_python.sync_playwright import Axe
 from django.test import Client
 from django.urls import reverse
 
-from assessments.models import Answer, MemberInvitation, Response, Round
+from assessments.models import Answer, MemberInvitation, PlanItem, Response, Round
 from assessments.tokens import unsubscribe_token
-from stages.models import Stage
+from stages.models import NextStep, Stage
 from tests.helpers import by_question, highest, lowest, submit_response
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -71,6 +71,14 @@ def world(questionnaire, leader, make_consultant, settings):
     )
     consultant = make_consultant("c@consult.example", organization)
     kept = submit_response(None, "ceo", highest, questionnaire=questionnaire)
+    item = PlanItem.objects.create(round=earlier, step=NextStep.objects.first(), owner="sales")
+    admin_pages = [reverse("admin:index")]
+    for obj in [organization, earlier, submitted, item]:
+        meta = obj._meta
+        admin_pages += [
+            reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"),
+            reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk]),
+        ]
     return {
         "users": {"member": leader, "consultant": consultant},
         "public": [
@@ -118,6 +126,7 @@ def world(questionnaire, leader, make_consultant, settings):
             reverse("admin:dashboard"),
             reverse("admin:dashboard_client", args=[organization.pk]),
             reverse("admin:dashboard_report", args=[organization.pk]),
+            *admin_pages,
         ],
     }
 
@@ -138,3 +147,32 @@ def test_every_page_has_no_accessibility_violation(browser, live_server, world, 
             found += violations(page, url)
         context.close()
     assert not found, "\n".join(f"{url} {rule} {targets}" for url, rule, targets in found)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_error_pages_have_no_accessibility_violation(browser, live_server, language):
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from assessments.throttle import too_many
+    from smarketing import views
+
+    request = RequestFactory().get("/")
+    request.user = None
+    with translation.override(language):
+        pages = {
+            "500": views.server_error(request).content,
+            "403 (CSRF)": views.csrf_failure(request).content,
+            "429": too_many(request).content,
+        }
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    found = []
+    for name, html in pages.items():
+        page.goto("/")  # the site's origin, so the pages' /static/ links load
+        page.set_content(html.decode())
+        page.wait_for_load_state("networkidle")
+        results = Axe().run(page, options=AXE_OPTIONS)
+        found += [(name, v["id"]) for v in results.response["violations"]]
+    context.close()
+    assert not found, found
