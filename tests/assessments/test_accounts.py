@@ -327,3 +327,26 @@ def test_three_invited_leaders_answer_and_a_member_sees_the_round(
     labels = [t["name"] for t in page.context["position_chart"]["data"]]
     assert labels == ["Team", "Marketing side", "Sales side", "Leadership"]
     assert page.context["round_summary"].shows_gap
+
+
+def field_block(page, name):
+    """The HTML of one crispy field: its label, input, errors and help."""
+    start = page.index(f'id="div_id_{name}"')
+    following = page.find('id="div_id_', start + 1)
+    return page[start : following if following != -1 else None]
+
+
+@pytest.mark.django_db
+def test_a_password_error_shows_under_the_field_it_concerns(client):
+    weak = client.post(
+        "/accounts/signup/",
+        {"email": "x@acme.example", "password1": "123", "password2": "123"},
+    ).text
+    assert "too short" in field_block(weak, "password1")
+    assert "too short" not in field_block(weak, "password2")
+    different = client.post(
+        "/accounts/signup/",
+        {"email": "x@acme.example", "password1": "a-long-pass-123", "password2": "another-one-9"},
+    ).text
+    assert "same password" in field_block(different, "password2")
+    assert "same password" not in field_block(different, "password1")
