@@ -793,6 +793,12 @@ class Round(Scored):
         return sentences
 
     @property
+    def consensus(self):
+        """The finished workshop, whose consensus result shows beside the mean; else None."""
+        workshop = getattr(self, "workshop", None)
+        return workshop if workshop is not None and workshop.has_consensus else None
+
+    @property
     def lowest_display(self):
         return results.position_text(self.lowest)
 

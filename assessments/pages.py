@@ -77,6 +77,14 @@ def progress_chart(shown, stages, to_consultants=False):
         if points:
             group_dates, positions = zip(*points, strict=True)
             series.append(charts.Series(str(group.label), list(group_dates), list(positions), True))
+    agreed = [
+        (r.opened_on.isoformat(), float(r.consensus.position)) for r in chronological if r.consensus
+    ]
+    if agreed:
+        agreed_dates, positions = zip(*agreed, strict=True)
+        series.append(
+            charts.Series(_("Consensus (workshop)"), list(agreed_dates), list(positions), True)
+        )
     decimal_mark = get_format("DECIMAL_SEPARATOR")
     return charts.progress_figure(charts.bands(stages), series, decimal_mark=decimal_mark)
 

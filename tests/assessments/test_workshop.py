@@ -277,3 +277,60 @@ def test_query_counts_do_not_grow_with_responses(
 
 
 QUERIES = {"workshop": 5, "workshop_present": 7, "workshop_follow": 7, "workshop_summary": 9}
+
+
+def _finish_with_highest(client, round):
+    _open(client, round)
+    workshop = Workshop.objects.get(round=round)
+    for item in workshop.items.select_related("question"):
+        url = reverse("assessments:workshop_item", args=[round.pk, item.pk])
+        client.post(url, {"consensus": highest(item.question).pk, "version": item.version})
+    client.post(reverse("assessments:workshop_finish", args=[round.pk]))
+    workshop.refresh_from_db()
+    return workshop
+
+
+@pytest.mark.django_db
+def test_finished_consensus_shows_beside_the_mean_everywhere(
+    member, client, published, organization, make_consultant
+):
+    workshop = _finish_with_highest(member, published)
+    assert workshop.is_finished and float(workshop.position) == 4.0
+    team = member.get(organization.get_absolute_url()).content.decode()
+    assert "<strong>Consensus:</strong> 4.0" in team and "Round's mean: 1.4" in team
+    assert "Consensus (workshop)" in team  # the progress table's column and chart series
+    csv = member.get(reverse("assessments:organization_export", args=[organization.pk])).content
+    import io
+    import zipfile
+
+    rounds = zipfile.ZipFile(io.BytesIO(csv)).read("rounds.csv").decode("utf-8-sig")
+    header, row = rounds.splitlines()[:2]
+    assert '"consensus_position"' in header
+    assert '"4.0"' in row
+    consultant = make_consultant("c@consult.example", organization)
+    client.force_login(consultant)
+    page = client.get(reverse("admin:dashboard_client", args=[organization.pk]))
+    assert "Consensus (workshop)" in page.content.decode()
+    export = client.get(reverse("admin:dashboard_rounds_export", args=[organization.pk, "csv"]))
+    assert "consensus_flags" in export.content.decode("utf-8-sig")
+
+
+@pytest.mark.django_db
+def test_consensus_scores_like_a_response(member, published, questionnaire):
+    """The same answers give the same result, flags included, as a submitted response."""
+    from assessments.models import Response
+
+    _open(member, published)
+    workshop = Workshop.objects.get(round=published)
+    pick = by_question({2: 0, 3: 3, 4: 3, "strategic.joint-audience": None})
+    for item in workshop.items.select_related("question__indicator__stage"):
+        option = pick(item.question)
+        url = reverse("assessments:workshop_item", args=[published.pk, item.pk])
+        choice = "dont-know" if option is None else option.pk
+        member.post(url, {"consensus": choice, "version": item.version})
+    workshop.refresh_from_db()
+    alone = submit_response(None, "ceo", pick, questionnaire=questionnaire)
+    alone = Response.objects.get(pk=alone.pk)
+    assert workshop.position == alone.position
+    assert workshop.flags == alone.flags and "foundation-gap" in workshop.flags
+    assert workshop.indicator_scores == alone.indicator_scores
