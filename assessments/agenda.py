@@ -54,8 +54,9 @@ def suggested_minutes(share: float | None) -> int:
     """Minutes to give an item: a base, plus more the further apart the sides are."""
     if share is None:
         return BASE_MINUTES
-    share = min(max(share, 0.0), 1.0)
-    return BASE_MINUTES + math.floor(EXTRA_MINUTES * share + 0.5)
+    # From the displayed percent, so two items that read the same get the same time.
+    shown = percent(min(max(share, 0.0), 1.0))
+    return BASE_MINUTES + math.floor(EXTRA_MINUTES * shown / 100 + 0.5)
 
 
 def order(candidates: Iterable[Candidate]) -> list[Item]:
