@@ -163,12 +163,6 @@ def _current(workshop, shown):
     return 0
 
 
-def _stage_context(item, stages):
-    if item is None or item.question_id is None:
-        return None
-    return item.question.indicator
-
-
 def _item_page(request, round, workshop, sight, template):
     items = workshops.agenda_items(workshop)
     shown = workshops.shown_items(items)
@@ -183,7 +177,6 @@ def _item_page(request, round, workshop, sight, template):
         "index": index,
         "number": index + 1,
         "count": len(shown),
-        "indicator": _stage_context(item, None),
         "figures": workshops.item_figures(round, item, sight) if item else None,
         "timer": {
             "elapsed": workshops.elapsed_seconds(workshop),
@@ -281,6 +274,9 @@ def workshop_item(request, pk, item_pk):
                 messages.success(request, _("The decision is saved."))
                 return redirect(_after_save(request, round, workshop, item))
             item.refresh_from_db()
+            if _same_decision(item, form.decision()):  # a double submit: saved already
+                messages.success(request, _("The decision is saved."))
+                return redirect(_after_save(request, round, workshop, item))
             conflict = item
             # Saving again means overwriting what the other facilitator saved, knowingly.
             data = request.POST.copy()
@@ -300,6 +296,14 @@ def workshop_item(request, pk, item_pk):
         "figures": workshops.item_figures(round, item, sight),
     }
     return render(request, "assessments/workshop_item.html", context, status=status)
+
+
+def _same_decision(item, decision):
+    return (item.option_id, item.dont_know, item.note) == (
+        decision["option"].pk if decision["option"] else None,
+        decision["dont_know"],
+        decision["note"],
+    )
 
 
 def _consensus_choice(item):

@@ -334,3 +334,15 @@ def test_consensus_scores_like_a_response(member, published, questionnaire):
     assert workshop.position == alone.position
     assert workshop.flags == alone.flags and "foundation-gap" in workshop.flags
     assert workshop.indicator_scores == alone.indicator_scores
+
+
+@pytest.mark.django_db
+def test_double_submit_of_the_same_decision_is_no_conflict(member, published):
+    _open(member, published)
+    item = Workshop.objects.get(round=published).items.select_related("question").first()
+    url = reverse("assessments:workshop_item", args=[published.pk, item.pk])
+    data = {"consensus": highest(item.question).pk, "note": "same", "version": 1}
+    assert member.post(url, data).status_code == 302
+    assert member.post(url, data).status_code == 302
+    item.refresh_from_db()
+    assert item.version == 2
