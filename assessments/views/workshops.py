@@ -395,6 +395,7 @@ def workshop_summary(request, pk):
             "workshop": workshop,
             "items": items,
             "rows": _summary_rows(round, items, sight),
+            "side_labels": [group.label for group in workshops.SIDES if group in sight.groups],
             "total_minutes": workshops.minutes_total(items),
             "round_summary": results.summarize(round, stages),
             "consensus_summary": results.summarize(workshop, stages),
