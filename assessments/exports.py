@@ -90,6 +90,11 @@ ROUND_FIGURE_COLUMNS = [
     "lowest_position",
     "highest_position",
     "flags",
+    # The alignment workshop's agreed answers, scored like a response.
+    "consensus_position",
+    "consensus_stage",
+    "consensus_coverage",
+    "consensus_flags",
 ]
 ROUND_COLUMNS = [
     "organization",
@@ -141,6 +146,7 @@ def round_row(r, with_figures, visible_groups=()):
         number(r.lowest),
         number(r.highest),
         " ".join(results.round_flags(r.flags, r.groups, visible_groups)),
+        *consensus_cells(r.consensus),
     ]
     return [
         r.organization.name,
@@ -152,6 +158,12 @@ def round_row(r, with_figures, visible_groups=()):
         r.respondents,
         *(figures if with_figures else [None] * len(ROUND_FIGURE_COLUMNS)),
     ]
+
+
+def consensus_cells(workshop):
+    if workshop is None:
+        return [None] * 4
+    return [number(workshop.position), workshop.stage, workshop.coverage, " ".join(workshop.flags)]
 
 
 def response_row(round, r, keys):
@@ -193,7 +205,7 @@ def organization_zip(organization):
     were told that the team sees them.
     """
     rounds = list(
-        organization.rounds.select_related("organization", "questionnaire").order_by(
+        organization.rounds.select_related("organization", "questionnaire", "workshop").order_by(
             "opened_on", "pk"
         )
     )

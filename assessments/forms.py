@@ -404,3 +404,98 @@ class DeleteOrganizationForm(forms.Form):
         if name != self.organization.name.strip():
             raise forms.ValidationError(_("This is not the organization's name."))
         return name
+
+
+class WorkshopDecisionForm(forms.Form):
+    """An agenda item's consensus answer, note and optional action for the plan.
+
+    ``version`` is the version of the item the facilitator edited; the view
+    refuses the save when someone else saved the item since.
+    """
+
+    UNDECIDED = ""
+
+    consensus = forms.ChoiceField(
+        label=_("Consensus answer"), required=False, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    add_action = forms.BooleanField(
+        label=_("Add an action on this indicator to the plan"), required=False
+    )
+    owner = PlanItemFields.base_fields["owner"]
+    owner_person = PersonChoiceField(
+        label=_("Person responsible (optional)"), queryset=None, required=False
+    )
+    due_on = PlanItemFields.base_fields["due_on"]
+    action = forms.CharField(
+        label=_("What will be done (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, item, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.item = item
+        self.fields["owner_person"].queryset = members
+        if item.question_id:
+            self.options = {str(option.pk): option for option in item.question.options.all()}
+            self.fields["consensus"].choices = [
+                *[(pk, option.text) for pk, option in self.options.items()],
+                (DONT_KNOW, _("We don't know")),
+                (self.UNDECIDED, _("Not decided yet")),
+            ]
+        else:
+            self.options = {}
+            for name in ("consensus", "add_action", "owner", "owner_person", "due_on", "action"):
+                del self.fields[name]
+
+    def decision(self):
+        """Return the fields to store on the item: option, dont_know and note."""
+        choice = self.cleaned_data.get("consensus", self.UNDECIDED)
+        return {
+            "option": self.options.get(choice),
+            "dont_know": choice == DONT_KNOW,
+            "note": self.cleaned_data["note"],
+        }
+
+    def plan_fields(self):
+        """Return the plan item's fields, or None when no action is asked for."""
+        if not self.cleaned_data.get("add_action"):
+            return None
+        return {
+            "owner": self.cleaned_data["owner"],
+            "owner_person": self.cleaned_data["owner_person"],
+            "due_on": self.cleaned_data["due_on"],
+            "note": self.cleaned_data["action"],
+        }
+
+
+class WorkshopItemForm(forms.Form):
+    """A topic the facilitator adds to the agenda, with the minutes it should take."""
+
+    title = forms.CharField(label=_("Topic"), max_length=200)
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=120, initial=5)
+
+
+class WorkshopGoForm(forms.Form):
+    """Where the presenter goes: the next or previous item, or an item's number."""
+
+    to = forms.CharField(max_length=10)
+
+    def target(self, count, current):
+        """Return the 0-based index to show, or None when TO names no item."""
+        to = self.cleaned_data["to"]
+        if to == "next":
+            return min(current + 1, count - 1) if count else None
+        if to == "previous":
+            return max(current - 1, 0) if count else None
+        if to.isdigit() and 1 <= int(to) <= count:
+            return int(to) - 1
+        return None

@@ -78,6 +78,14 @@ def progress_chart(shown, stages, to_consultants=False):
         if points:
             rounds, positions = zip(*points, strict=True)
             series.append(charts.Series(str(group.label), list(rounds), list(positions), True))
+    agreed = [
+        (index, float(r.consensus.position))
+        for index, r in zip(indexes, chronological, strict=True)
+        if r.consensus
+    ]
+    if agreed:
+        rounds, positions = zip(*agreed, strict=True)
+        series.append(charts.Series(_("Consensus (workshop)"), list(rounds), list(positions), True))
     decimal_mark = get_format("DECIMAL_SEPARATOR")
     return charts.progress_figure(charts.bands(stages), labels, series, decimal_mark=decimal_mark)
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import converters  # noqa: F401 - registers the "token" converter
-from .views import members, respondents
+from .views import members, respondents, workshops
 
 app_name = "assessments"
 
@@ -65,4 +65,24 @@ urlpatterns = [
         members.response_remind,
         name="response_remind",
     ),
+    # The round's alignment workshop: members and the assigned consultants.
+    path("rounds/<int:pk>/workshop/", workshops.workshop, name="workshop"),
+    path("rounds/<int:pk>/workshop/open/", workshops.workshop_open, name="workshop_open"),
+    path(
+        "rounds/<int:pk>/workshop/agenda/<int:item_pk>/",
+        workshops.workshop_agenda_item,
+        name="workshop_agenda_item",
+    ),
+    path("rounds/<int:pk>/workshop/add/", workshops.workshop_add_item, name="workshop_add_item"),
+    path("rounds/<int:pk>/workshop/present/", workshops.workshop_present, name="workshop_present"),
+    path("rounds/<int:pk>/workshop/go/", workshops.workshop_go, name="workshop_go"),
+    path("rounds/<int:pk>/workshop/follow/", workshops.workshop_follow, name="workshop_follow"),
+    path("rounds/<int:pk>/workshop/state.json", workshops.workshop_state, name="workshop_state"),
+    path(
+        "rounds/<int:pk>/workshop/items/<int:item_pk>/",
+        workshops.workshop_item,
+        name="workshop_item",
+    ),
+    path("rounds/<int:pk>/workshop/finish/", workshops.workshop_finish, name="workshop_finish"),
+    path("rounds/<int:pk>/workshop/summary/", workshops.workshop_summary, name="workshop_summary"),
 ]

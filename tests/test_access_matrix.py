@@ -78,6 +78,19 @@ def no_kwargs(world):
     return {}
 
 
+def workshop_of_a():
+    """A page of round A's workshop: its organization's member and assigned consultant only."""
+    return {**members_only(), "consultant_a": OK}
+
+
+def _workshop_item(world):
+    """The first item of round A's workshop, opened on first use."""
+    from assessments.workshops import open_workshop
+
+    workshop, _ = open_workshop(world.round_a, world.member_a)
+    return {"pk": world.round_a.pk, "item_pk": workshop.items.first().pk}
+
+
 RULES = {
     "stages:home": Rule(no_kwargs, every(OK)),
     "stages:continuum": Rule(no_kwargs, every(OK)),
@@ -138,6 +151,42 @@ RULES = {
     "assessments:round_answer": Rule(lambda w: {"pk": w.round_a.pk}, members_only(302), "post"),
     # round_a is open: reopening it only says so.
     "assessments:round_reopen": Rule(lambda w: {"pk": w.round_a.pk}, members_only(302), "post"),
+    # The workshop of round A (open, run with consultant A, one answer: published).
+    "assessments:workshop": Rule(lambda w: {"pk": w.round_a.pk}, workshop_of_a()),
+    "assessments:workshop_open": Rule(
+        lambda w: {"pk": w.round_a.pk},
+        {**workshop_of_a(), "member_a": 302, "consultant_a": 302},
+        "post",
+    ),
+    "assessments:workshop_present": Rule(
+        lambda w: {"pk": _workshop_item(w)["pk"]}, workshop_of_a()
+    ),
+    "assessments:workshop_follow": Rule(lambda w: {"pk": _workshop_item(w)["pk"]}, workshop_of_a()),
+    "assessments:workshop_state": Rule(lambda w: {"pk": _workshop_item(w)["pk"]}, workshop_of_a()),
+    "assessments:workshop_summary": Rule(
+        lambda w: {"pk": _workshop_item(w)["pk"]}, workshop_of_a()
+    ),
+    "assessments:workshop_item": Rule(_workshop_item, workshop_of_a()),
+    # No action posted: refused with a message.
+    "assessments:workshop_agenda_item": Rule(
+        _workshop_item, {**workshop_of_a(), "member_a": 302, "consultant_a": 302}, "post"
+    ),
+    # No title posted: the agenda again, with the error.
+    "assessments:workshop_add_item": Rule(
+        lambda w: {"pk": _workshop_item(w)["pk"]},
+        {**workshop_of_a(), "member_a": 400, "consultant_a": 400},
+        "post",
+    ),
+    "assessments:workshop_go": Rule(
+        lambda w: {"pk": _workshop_item(w)["pk"]},
+        {**workshop_of_a(), "member_a": 302, "consultant_a": 302},
+        "post",
+    ),
+    "assessments:workshop_finish": Rule(
+        lambda w: {"pk": _workshop_item(w)["pk"]},
+        {**workshop_of_a(), "member_a": 302, "consultant_a": 302},
+        "post",
+    ),
     # A private link is a bearer key; keeping its result needs an account.
     "assessments:keep_result": Rule(lambda w: {"token": w.anonymous_result.token}, logged_in()),
     "accept_invitation": Rule(lambda w: {"token": w.invitation.token}, every(OK)),

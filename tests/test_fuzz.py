@@ -373,3 +373,53 @@ def test_organization_delete(member, organization, data):
     # A hostile value is never the name typed back: nothing is deleted.
     assert response.status_code == 200
     assert counts() == before
+
+
+@pytest.fixture
+def workshop_round(round):
+    """An open round with one answer (published), and its workshop."""
+    from assessments.workshops import open_workshop
+
+    Round.objects.filter(pk=round.pk).update(visibility="open")
+    round.refresh_from_db()
+    submit_response(round, "marketing", highest)
+    round.refresh_from_db()
+    open_workshop(round, None)
+    return round
+
+
+@FUZZ
+@given(data=st.data())
+def test_workshop_decision(member, workshop_round, data):
+    item = workshop_round.workshop.items.select_related("question").first()
+    fields = ["consensus", "note", "add_action", "owner", "owner_person", "due_on", "action"]
+    payload = data.draw(submission([*fields, "version", "next"]))
+    if data.draw(st.booleans()):
+        options = [str(pk) for pk in item.question.options.values_list("pk", flat=True)]
+        payload["consensus"] = data.draw(st.sampled_from([*options, "dont-know", "", "999999"]))
+        payload["version"] = data.draw(st.sampled_from(["1", "2", "0", "x"]))
+    before = counts()
+    fields = ["option_id", "dont_know", "note", "version", "plan_item_id"]
+    saved = type(item).objects.values(*fields).get(pk=item.pk)
+    url = reverse("assessments:workshop_item", args=[workshop_round.pk, item.pk])
+    response = post(member, url, payload)
+    assert_nothing_written_unless_valid(before, response)
+    if response.status_code != 302:
+        assert type(item).objects.values(*fields).get(pk=item.pk) == saved
+
+
+@FUZZ
+@given(data=st.data())
+def test_workshop_agenda(member, workshop_round, data):
+    item = workshop_round.workshop.items.first()
+    for name, fields, kwargs in [
+        ("workshop_go", ["to"], {}),
+        ("workshop_add_item", ["title", "minutes"], {}),
+        ("workshop_agenda_item", ["action"], {"item_pk": item.pk}),
+    ]:
+        payload = data.draw(submission(fields))
+        before = counts()
+        url = reverse(f"assessments:{name}", kwargs={"pk": workshop_round.pk, **kwargs})
+        response = post(member, url, payload)
+        if name != "workshop_add_item" or response.status_code != 302:
+            assert counts() == before

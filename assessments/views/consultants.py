@@ -195,7 +195,7 @@ def _client_context(organization, user):
     if not user.is_superuser:
         responses = responses.filter(round__consultant_access=True)
     rounds = list(
-        organization.rounds.select_related("questionnaire").prefetch_related(
+        organization.rounds.select_related("questionnaire", "workshop").prefetch_related(
             Prefetch("responses", queryset=responses, to_attr="submitted_responses"),
             Prefetch("plan", queryset=PlanItem.objects.select_related("step__stage", "indicator")),
         )
@@ -233,9 +233,9 @@ def _client_context(organization, user):
 @staff_member_required
 def rounds_export(request, pk, fmt):
     organization = _get_client(request, pk)
-    rounds = organization.rounds.select_related("organization", "questionnaire").order_by(
-        "opened_on", "pk"
-    )
+    rounds = organization.rounds.select_related(
+        "organization", "questionnaire", "workshop"
+    ).order_by("opened_on", "pk")
     # A round whose figures are not published yet has none to export.
     table = (
         exports.round_row(r, _sees_figures(request.user, r), r.visible_groups(to_consultants=True))

@@ -163,7 +163,7 @@ def organization_delete(request, pk):
 def team(request, pk):
     """What needs doing now, then the latest result, progress, plan and history."""
     organization = _get_organization_for_member(request, pk)
-    rounds = list(organization.rounds.select_related("questionnaire"))
+    rounds = list(organization.rounds.select_related("questionnaire", "workshop"))
     published = [r for r in rounds if r.is_published]
     latest = published[0] if published else None
     context = {

@@ -58,3 +58,15 @@ def test_demo_consultant_follows_several_clients_one_overdue_and_not_all(capsys)
     assert clients.count() >= 3
     assert any(client.is_overdue for client in clients)
     assert Organization.objects.exclude(pk__in=clients).exists()
+
+
+def test_demo_has_a_finished_workshop_and_one_in_progress():
+    call_command("load_demo")
+    latest = Round.objects.filter(organization__name="Northwind Demo").first()
+    assert latest.workshop.is_finished and latest.consensus is not None
+    assert latest.workshop.items.exclude(option=None).count() == latest.workshop.items.count()
+    assert latest.workshop.items.exclude(plan_item=None).exists()
+    other = Round.objects.filter(workshop__status="in-progress").get()
+    assert other.organization.name != "Northwind Demo"
+    assert other.workshop.items.exclude(option=None).count() == 3
+    assert other.workshop.current_item.position == 4

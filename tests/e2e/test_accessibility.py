@@ -49,6 +49,25 @@ def standalone_result(questionnaire, pick):
     return reverse("assessments:result", args=[response.token])
 
 
+def workshop_pages(round, user):
+    """The pages of ROUND's alignment workshop, opened, with one decision and one added topic."""
+    from assessments.models import WorkshopItem
+    from assessments.workshops import open_workshop
+
+    workshop, _ = open_workshop(round, user)
+    item = workshop.items.select_related("question").first()
+    WorkshopItem.objects.filter(pk=item.pk).update(
+        option=highest(item.question), note="Agreed after a long talk"
+    )
+    WorkshopItem.objects.create(
+        workshop=workshop, title="Joint events budget", position=99, minutes=5
+    )
+    return [
+        reverse(f"assessments:{name}", args=[round.pk])
+        for name in ["workshop", "workshop_present", "workshop_follow", "workshop_summary"]
+    ] + [reverse("assessments:workshop_item", args=[round.pk, item.pk])]
+
+
 @pytest.fixture
 def world(questionnaire, leader, make_consultant, settings):
     settings.ROUND_GROUP_MIN_RESPONDENTS = 1
@@ -121,6 +140,9 @@ def world(questionnaire, leader, make_consultant, settings):
             reverse("account_email"),
             reverse("mfa_index"),
             reverse("assessments:keep_result", args=[kept.token]),
+            # Not published yet: the workshop page says when it opens.
+            reverse("assessments:workshop", args=[round.pk]),
+            *workshop_pages(earlier, leader),
         ],
         "consultant": [
             reverse("admin:dashboard"),

@@ -23,12 +23,16 @@ from assessments.models import (
     Questionnaire,
     Response,
     Round,
+    Workshop,
+    WorkshopItem,
 )
+from assessments.workshops import open_workshop
 from stages.models import Indicator, NextStep
 
 MEMBER_EMAIL = "demo@smarketing.example"
 CONSULTANT_EMAIL = "consultant@smarketing.example"
 DEMO_ORGANIZATION = "Northwind Demo"
+WORKSHOP_IN_PROGRESS = "Lumen Health"
 
 # Each client: name, industry, size, cadence, assigned to the consultant, and its
 # rounds as (days ago, option index per stage or per indicator key: 0 = least
@@ -183,6 +187,45 @@ class Command(BaseCommand):
             Round.objects.filter(pk=round.pk).update(closed_at=when + datetime.timedelta(days=14))
             if number == len(rounds) - 1:
                 self.commit_plan(round, member)
+        # Northwind's latest round had its workshop; another client is in the middle of one.
+        if name == DEMO_ORGANIZATION:
+            self.run_workshop(round, levels, member, finished=True)
+        elif name == WORKSHOP_IN_PROGRESS:
+            self.run_workshop(round, levels, consultant, finished=False)
+
+    def run_workshop(self, round, levels, user, finished):
+        """Agree on the middle ground (the base level) item by item; three only if unfinished."""
+        round.refresh_from_db()
+        workshop, _created = open_workshop(round, user)
+        items = list(workshop.items.select_related("question__indicator__stage"))
+        decided = items if finished else items[:3]
+        now = timezone.now()
+        for item in decided:
+            indicator = item.question.indicator
+            index = levels.get(indicator.key, levels[indicator.stage.number])
+            item.option = item.question.options.all()[index]
+            item.decided_at, item.decided_by, item.version = now, user, 2
+        first = decided[0]
+        first.note = "Marketing counted every form fill as a lead; sales only meetings booked."
+        first.plan_item, _ = PlanItem.objects.get_or_create(
+            round=round,
+            indicator=first.question.indicator,
+            defaults={
+                "owner": PlanItem.Owner.BOTH,
+                "due_on": timezone.localdate() + datetime.timedelta(days=30),
+                "note": "Write one lead definition together and publish it to both teams.",
+                "created_by": user,
+            },
+        )
+        WorkshopItem.objects.bulk_update(
+            decided, ["option", "decided_at", "decided_by", "version", "note", "plan_item"]
+        )
+        if finished:
+            workshop.status, workshop.finished_at = Workshop.Status.FINISHED, now
+        else:
+            workshop.current_item = items[len(decided)]
+        workshop.save(update_fields=["status", "finished_at", "current_item"])
+        workshop.refresh_result()
 
     def commit_plan(self, round, user):
         """The plan made after the second-to-last round, which the latest round checks."""
