@@ -40,7 +40,17 @@ def pages(questionnaire, leader, make_consultant, settings):
     for role, pick in [("marketing", highest), ("sales", lowest), ("ceo", highest)]:
         submit_response(earlier, role, pick)
     close(earlier)
-    item = PlanItem.objects.create(round=earlier, step=NextStep.objects.first(), owner="sales")
+    plan_item = PlanItem.objects.create(round=earlier, step=NextStep.objects.first(), owner="sales")
+    # An open round (each person's answers shown) and a workshop on the earlier round.
+    open_round = Round.objects.create(
+        organization=organization,
+        questionnaire=questionnaire,
+        opened_on="2025-06-02",
+        visibility=Round.Visibility.OPEN,
+    )
+    submit_response(open_round, "marketing", highest, name="Marta")
+    submit_response(open_round, "sales", lowest, name="Saul")
+    close(open_round)
     round = Round.objects.create(organization=organization, questionnaire=questionnaire)
     submitted = submit_response(round, "marketing", highest, email="m@acme.example")
     waiting = Response.objects.create(
@@ -50,11 +60,19 @@ def pages(questionnaire, leader, make_consultant, settings):
         organization=organization, email="new@acme.example", role="ceo", invited_by=leader
     )
     consultant = make_consultant("c@consult.example", organization)
+    opener = Client()
+    opener.force_login(leader)
+    opener.post(reverse("assessments:workshop_open", args=[earlier.pk]))
+    item = earlier.workshop.items.first()
+    workshop_pages = [
+        reverse(f"assessments:{name}", args=[earlier.pk])
+        for name in ["workshop", "workshop_present", "workshop_follow", "workshop_summary"]
+    ] + [reverse("assessments:workshop_item", args=[earlier.pk, item.pk])]
     lower_bound = submit_response(
         None, "ceo", by_question({2: 3, 3: None, 4: 3}), questionnaire=questionnaire
     )
     admin_pages = [reverse("admin:index")]
-    for obj in [organization, earlier, submitted, item]:
+    for obj in [organization, earlier, submitted, plan_item]:
         meta = obj._meta
         admin_pages += [
             reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"),
@@ -88,6 +106,8 @@ def pages(questionnaire, leader, make_consultant, settings):
             reverse("assessments:round_close", args=[round.pk]),
             round.get_absolute_url(),
             earlier.get_absolute_url(),
+            open_round.get_absolute_url(),
+            *workshop_pages,
             reverse("profile"),
         ],
         consultant: [
