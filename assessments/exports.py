@@ -1,13 +1,17 @@
 """CSV and XLSX downloads with stable column names (documented in README.md)."""
 
 import csv
+import datetime
 import io
+import itertools
 import zipfile
 
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from . import results, scoring
 from .models import PlanItem
@@ -51,24 +55,150 @@ def csv_text(header, rows):
     return buffer.getvalue()
 
 
-def _cell(sheet, value):
-    """Store text as text: openpyxl would otherwise write "=..." as a live formula."""
-    if not isinstance(value, str):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    return cell
+# How the XLSX shows each column, as the pages show it; the values stay exact.
+POSITION_FORMAT = "0.0"
+CHANGE_FORMAT = "+0.0;-0.0;0.0"
+PERCENT_FORMAT = "0%"
+DATE_FORMAT = "d mmm yyyy"  # as the site writes a day: 30 Nov 2026
+DATETIME_FORMAT = "d mmm yyyy hh:mm"
+POSITION_COLUMNS = {
+    "position",
+    "lowest_position",
+    "highest_position",
+    "latest_position",
+    "consensus_position",
+}
+PERCENT_COLUMNS = {
+    "attainment_stage_2",
+    "attainment_stage_3",
+    "attainment_stage_4",
+    "coverage",
+    "consensus_coverage",
+}
+CHANGE_COLUMNS = {"change_since_previous"}
+# Widths come from the header and the first rows, within these bounds (characters).
+SAMPLE_ROWS = 200
+WIDTHS = (8, 60)
+
+
+def labellers():
+    """For each column holding a code, a function giving its label in the active language."""
+    from stages.models import Stage
+
+    from .models import Organization, Role
+
+    stages = {stage.number: str(stage.name) for stage in Stage.objects.all()}
+    flags = results.flag_labels()
+
+    def choices(enum):
+        labels = {value: str(label) for value, label in enum.choices}
+        return lambda code: labels.get(code, "")
+
+    def flag_list(codes):
+        return ", ".join(str(flags.get(code, code)) for code in (codes or "").split())
+
+    return {
+        "role": choices(Role),
+        "stage": stages.get,
+        "latest_stage": stages.get,
+        "consensus_stage": stages.get,
+        "industry": choices(Organization.Industry),
+        "size": choices(Organization.Size),
+        "cadence": choices(Organization.Cadence),
+        "owner": choices(PlanItem.Owner),
+        "flags": flag_list,
+        "consensus_flags": flag_list,
+    }
+
+
+def number_format(column, value):
+    if isinstance(value, datetime.datetime):
+        return DATETIME_FORMAT
+    if isinstance(value, datetime.date):
+        return DATE_FORMAT
+    if column in POSITION_COLUMNS:
+        return POSITION_FORMAT
+    if column in CHANGE_COLUMNS:
+        return CHANGE_FORMAT
+    # Indicator columns are named by their keys ("stage.indicator") and hold 0–1 scores.
+    if column in PERCENT_COLUMNS or "." in column:
+        return PERCENT_FORMAT
+    return None
+
+
+def _shown(value):
+    """Roughly what a spreadsheet cell shows, to size its column."""
+    if isinstance(value, datetime.datetime):
+        return "30 Nov 2026 10:00"
+    if isinstance(value, datetime.date):
+        return "30 Nov 2026"
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return "" if value is None else str(value)
 
 
 def xlsx_bytes(title, header, rows):
+    """A worksheet people can use: bold frozen header with filters, widths, formats, labels.
+
+    Each column holding a code (role, stage, industry, flags…) is followed by a
+    "<column>_label" column in the requester's language; the codes stay as they
+    are in the CSV, so scripts can rely on them.
+    """
+    labels = labellers()
+    columns = []
+    for name in header:
+        columns.append((name, None))
+        if name in labels:
+            columns.append((f"{name}_label", labels[name]))
+    rows = iter(rows)
+    sample = list(itertools.islice(rows, SAMPLE_ROWS))
+
+    def expand(row):
+        cells = []
+        for name, value in zip(header, row, strict=True):
+            cells.append((name, value))
+            if name in labels:
+                cells.append(
+                    (f"{name}_label", labels[name](value) if value not in (None, "") else "")
+                )
+        return cells
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
-    sheet.append(header)
-    for row in rows:
-        sheet.append([_cell(sheet, value) for value in row])
+    widths = [len(name) for name, _labeller in columns]
+    for row in sample:
+        for index, (_name, value) in enumerate(expand(row)):
+            widths[index] = max(widths[index], len(_shown(value)))
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(
+            max(width + 2, WIDTHS[0]), WIDTHS[1]
+        )
+    sheet.freeze_panes = "A2"
+    last = get_column_letter(len(columns))
+    count = 0
+    bold = Font(bold=True)
+    sheet.append([_cell(sheet, name, font=bold) for name, _labeller in columns])
+    for row in itertools.chain(sample, rows):
+        sheet.append(
+            [_cell(sheet, value, number_format(name, value)) for name, value in expand(row)]
+        )
+        count += 1
+    sheet.auto_filter.ref = f"A1:{last}{count + 1}"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _cell(sheet, value, number_format=None, font=None):
+    """A cell with its format; text stays text, as openpyxl would write "=..." as a formula."""
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    if number_format:
+        cell.number_format = number_format
+    if font:
+        cell.font = font
+    return cell
 
 
 def number(value):

@@ -8,8 +8,10 @@ import openpyxl
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl.utils import get_column_letter
 
 from assessments.models import Organization, PrivateLink, Questionnaire, Round
+from stages.models import Stage
 from tests.helpers import highest, lowest, submit_response
 
 pytestmark = pytest.mark.django_db
@@ -227,7 +229,7 @@ def test_rounds_xlsx_export(client, consultant_a, org_a):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     header, row = [[c.value for c in r] for r in sheet.iter_rows()]
-    assert header[:9] == [
+    assert header[:10] == [
         "organization",
         "round_id",
         "opened_on",
@@ -237,8 +239,35 @@ def test_rounds_xlsx_export(client, consultant_a, org_a):
         "respondents",
         "position",
         "stage",
+        "stage_label",  # the code's label, next to it
     ]
     assert row[0] == "Alpha Client" and row[6] == 2
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_an_xlsx_export_reads_like_the_page(client, consultant_a, org_a, language):
+    """Widths, a bold frozen header with filters, labels beside codes, formats as on screen."""
+    client.force_login(consultant_a)
+    client.cookies["django_language"] = language
+    round = org_a.rounds.get()
+    response = client.get(reverse("admin:dashboard_rounds_export", args=[org_a.pk, "xlsx"]))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[1]]
+    assert all(cell.font.bold for cell in sheet[1])
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{get_column_letter(len(header))}2"
+    cells = dict(zip(header, sheet[2], strict=True))
+    # The value is exact; the format shows it as the page does.
+    assert cells["position"].value == float(round.position)
+    assert cells["position"].number_format == "0.0"
+    assert cells["coverage"].number_format == "0%" and 0 <= cells["coverage"].value <= 1
+    assert cells["opened_on"].number_format == "d mmm yyyy"
+    stage = Stage.objects.get(number=round.stage)
+    assert cells["stage"].value == round.stage  # the stable code stays
+    assert cells["stage_label"].value == getattr(stage, f"name_{language}")
+    # A date column is wide enough for "30 Nov 2026": never "#####".
+    width = sheet.column_dimensions[get_column_letter(header.index("opened_on") + 1)].width
+    assert width >= len("30 Nov 2026")
 
 
 def test_responses_export_has_one_column_per_indicator_and_no_formula(client, consultant_a, org_a):
