@@ -29,3 +29,22 @@ def test_the_menu_stays_open_on_a_wide_screen(page):
     page.goto("/")
     assert not page.get_by_role("button", name="Menu").is_visible()
     assert page.get_by_role("link", name="Take the assessment").first.is_visible()
+
+
+TOO_SMALL = """() => Array.from(document.querySelectorAll(
+  "main button, main select, main input:not([type=radio]):not([type=checkbox]):not([type=hidden]),"
+  + " main .form-check, main .btn, header .menu-toggle"
+)).filter((element) => element.offsetParent !== null)
+  .map((element) => [element.outerHTML.slice(0, 80), element.getBoundingClientRect().height])
+  .filter(([html, height]) => height < 44)"""
+
+
+def test_touch_targets_are_44_px_high_on_a_phone(browser, live_server, new_response):
+    from tests.helpers import private_path
+
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    for url in ["/", "/assessment/", private_path(new_response.token), "/accounts/login/"]:
+        page.goto(url)
+        assert page.evaluate(TOO_SMALL) == [], url
+    context.close()
