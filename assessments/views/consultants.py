@@ -5,21 +5,22 @@ through _clients(), which a consultant only sees for organizations assigned to
 them; superusers see all.
 """
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import get_user_model
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch
+from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stages.models import Stage
 
-from .. import cadence, exports, results
+from .. import cadence, charts, exports, results
 from ..forms import PortfolioFilterForm
-from ..models import Organization, PlanItem, Response, Round, visible_groups
+from ..models import BenchmarkEntry, Organization, PlanItem, Response, Round, visible_groups
 from ..pages import heatmap, progress_chart, round_result_context
 
 PER_PAGE = 50
@@ -31,6 +32,7 @@ SORTS = {
     "last_round": "last_round_on",
     "rate": "response_rate",
     "due": "next_due_on",
+    "percentile": "benchmark_percentile",
 }
 
 
@@ -56,7 +58,12 @@ def _get_round_with_responses(request, pk):
 def portfolio_rows(request):
     """The portfolio's queryset, filtered, searched and sorted as the query string asks."""
     today = timezone.localdate()
-    rows = _clients(request).for_portfolio(today)
+    # The percentile comes from the materialized benchmark: one LEFT JOIN.
+    rows = (
+        _clients(request)
+        .for_portfolio(today)
+        .annotate(benchmark_percentile=F("benchmark__percentile"))
+    )
     form = PortfolioFilterForm(request.GET, sorts=SORTS)
     if not form.is_valid():
         raise BadRequest("invalid dashboard filters")
@@ -140,6 +147,7 @@ PORTFOLIO_COLUMNS = [
     "next_due_on",
     "overdue",
     "flags",
+    "benchmark_percentile",
 ]
 
 
@@ -162,10 +170,50 @@ def portfolio_export(request, fmt):
             o.next_due_on,
             cadence.is_overdue(o.next_due_on, today),
             " ".join(_portfolio_row(o).flag_codes),
+            o.benchmark_percentile,
         ]
         for o in rows.iterator()
     )
     return exports.download(fmt, "portfolio", PORTFOLIO_COLUMNS, table)
+
+
+QUARTER_BANDS = ((0, 25), (25, 50), (50, 75), (75, 101))
+
+
+@staff_member_required
+def benchmark(request):
+    """The consultant's clients against the peer benchmark: each one's percentile in its group."""
+    clients = _clients(request)
+    entries = (
+        BenchmarkEntry.objects.filter(organization__in=clients)
+        .select_related("organization", "group")
+        .order_by("organization__name", "pk")
+    )
+    page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
+    bands = {
+        f"band{index}": Count(
+            "pk", filter=Q(benchmark__percentile__gte=low, benchmark__percentile__lt=high)
+        )
+        for index, (low, high) in enumerate(QUARTER_BANDS)
+    }
+    totals = clients.aggregate(
+        clients=Count("pk"), opted_in=Count("pk", filter=Q(benchmark_opt_in=True)), **bands
+    )
+    labels = [_("Bottom quarter"), _("Second quarter"), _("Third quarter"), _("Top quarter")]
+    counts = [totals[f"band{index}"] for index in range(len(QUARTER_BANDS))]
+    return render(
+        request,
+        "admin/dashboard/benchmark.html",
+        {
+            "title": _("Clients against the peer benchmark"),
+            "page": page,
+            "totals": totals,
+            "quarters": list(zip(labels, counts, strict=True)),
+            "chart": charts.count_figure(labels, counts, _("Clients")),
+            "minimum": settings.BENCHMARK_MIN_ORGANIZATIONS,
+            **_admin_context(request),
+        },
+    )
 
 
 @staff_member_required
