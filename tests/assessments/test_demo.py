@@ -58,3 +58,16 @@ def test_demo_consultant_follows_several_clients_one_overdue_and_not_all(capsys)
     assert clients.count() >= 3
     assert any(client.is_overdue for client in clients)
     assert Organization.objects.exclude(pk__in=clients).exists()
+
+
+def test_demo_fills_every_benchmark_view():
+    from assessments.models import BenchmarkEntry, BenchmarkGroup
+
+    call_command("load_demo")
+    entry = BenchmarkEntry.objects.select_related("group").get(organization__name="Northwind Demo")
+    assert entry.group.kind == "industry-size" and not entry.fell_back
+    assert BenchmarkGroup.objects.exclude(gap={}).exists()
+    clients = BenchmarkEntry.objects.filter(organization__consultants__isnull=False)
+    assert clients.count() >= 3
+    assert clients.filter(group__kind="all").exists()  # too few in their group: a wider one
+    assert not BenchmarkEntry.objects.filter(organization__name="Private Client Ltd").exists()
