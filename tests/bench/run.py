@@ -66,6 +66,7 @@ from assessments.models import (  # noqa: E402
     Round,
     score_answers,
 )
+from tests.bench import benchmark_peers  # noqa: E402
 
 ROLES = [Role.MARKETING, Role.SALES, Role.CEO, Role.REVENUE, Role.OTHER]
 
@@ -84,7 +85,9 @@ def main():
     pages = measure_pages()
     load = measure_load()
     weight = results_page_weight()
+    peers = benchmark_peers.before_report()
     write_report(generation, pages, load, weight)
+    benchmark_peers.after_report(peers)
 
 
 def generate():
