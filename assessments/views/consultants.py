@@ -11,7 +11,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import get_user_model
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Case, Count, F, Prefetch, Q, When
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -55,14 +55,41 @@ def _get_round_with_responses(request, pk):
     return get_object_or_404(rounds.select_related("organization", "questionnaire"), pk=pk)
 
 
+def _groups_shown_to(user):
+    """The benchmark groups that hold enough organizations besides USER's clients.
+
+    A consultant who follows most of a group knows their clients' positions:
+    with the group's median and percentiles, that would pin down the few
+    organizations that are not theirs. So a consultant sees a client's place
+    only while its group holds at least BENCHMARK_MIN_ORGANIZATIONS others.
+    One uncorrelated subquery: the database works it out once per page.
+    """
+    minimum = settings.BENCHMARK_MIN_ORGANIZATIONS
+    return (
+        BenchmarkEntry.objects.filter(organization__consultants=user)
+        .order_by()
+        .values("group", "group__organizations")
+        .annotate(theirs=Count("pk"))
+        .filter(group__organizations__gte=F("theirs") + minimum)
+        .values("group")
+    )
+
+
+def _peer_percentile(user):
+    """A client's percentile in its peer group, from the materialized benchmark."""
+    percentile = F("benchmark__percentile")
+    if user.is_superuser:
+        return percentile
+    return Case(When(benchmark__group__in=_groups_shown_to(user), then=percentile), default=None)
+
+
 def portfolio_rows(request):
     """The portfolio's queryset, filtered, searched and sorted as the query string asks."""
     today = timezone.localdate()
-    # The percentile comes from the materialized benchmark: one LEFT JOIN.
     rows = (
         _clients(request)
         .for_portfolio(today)
-        .annotate(benchmark_percentile=F("benchmark__percentile"))
+        .annotate(benchmark_percentile=_peer_percentile(request.user))
     )
     form = PortfolioFilterForm(request.GET, sorts=SORTS)
     if not form.is_valid():
@@ -184,21 +211,19 @@ QUARTER_BANDS = ((0, 25), (25, 50), (50, 75), (75, 101))
 def benchmark(request):
     """The consultant's clients against the peer benchmark: each one's percentile in its group."""
     clients = _clients(request)
-    entries = (
-        BenchmarkEntry.objects.filter(organization__in=clients)
-        .select_related("organization", "group")
-        .order_by("organization__name", "pk")
-    )
+    entries = BenchmarkEntry.objects.filter(organization__in=clients)
+    if not request.user.is_superuser:
+        entries = entries.filter(group__in=_groups_shown_to(request.user))
+    entries = entries.select_related("organization", "group").order_by("organization__name", "pk")
     page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
     bands = {
-        f"band{index}": Count(
-            "pk", filter=Q(benchmark__percentile__gte=low, benchmark__percentile__lt=high)
-        )
+        f"band{index}": Count("pk", filter=Q(percentile__gte=low, percentile__lt=high))
         for index, (low, high) in enumerate(QUARTER_BANDS)
     }
     totals = clients.aggregate(
-        clients=Count("pk"), opted_in=Count("pk", filter=Q(benchmark_opt_in=True)), **bands
+        clients=Count("pk"), opted_in=Count("pk", filter=Q(benchmark_opt_in=True))
     )
+    totals.update(entries.order_by().aggregate(**bands))
     labels = [_("Bottom quarter"), _("Second quarter"), _("Third quarter"), _("Top quarter")]
     counts = [totals[f"band{index}"] for index in range(len(QUARTER_BANDS))]
     return render(

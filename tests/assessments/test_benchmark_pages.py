@@ -150,6 +150,8 @@ def test_the_minimum_is_a_setting(settings):
         {"closed_at": timezone.now() - datetime.timedelta(days=19 * 31)},  # too old
         {"position": 2.0, "flags": ["low-coverage"]},  # not placed
         {"attainment": {"2": 0.5, "3": None, "4": None}},  # a stage not measured
+        # An open round of one: its members saw it, but it is one person's answers.
+        {"visibility": "open", "respondents": 1},
     ],
 )
 def test_rounds_that_cannot_show_figures_do_not_count(round_fields):
@@ -300,6 +302,15 @@ def test_member_page_says_so_when_it_falls_back(member, organization):
     assert "you are compared with this wider group" in page.content.decode()
 
 
+def test_team_page_links_to_the_benchmark_or_its_settings(member, organization):
+    page = member.get(organization.get_absolute_url()).content.decode()
+    assert reverse("assessments:benchmark_settings", args=[organization.pk]) in page
+    opt_in(organization)
+    page = member.get(organization.get_absolute_url()).content.decode()
+    assert "Your organization contributes to the peer benchmark." in page
+    assert reverse("assessments:benchmark", args=[organization.pk]) in page
+
+
 def test_a_member_who_does_not_contribute_sees_no_figures(member, organization):
     peers(6)
     benchmark_round(organization)
@@ -325,8 +336,8 @@ def test_member_page_query_count_does_not_grow(member, organization, django_asse
 
 
 def test_portfolio_and_export_show_the_percentile(client, make_consultant):
-    organizations = peers(5)
-    consultant = make_consultant("c@c.example", *organizations)
+    organizations = peers(7)
+    consultant = make_consultant("c@c.example", *organizations[:2])
     materialize()
     client.force_login(consultant)
     page = client.get(reverse("admin:dashboard"))
@@ -339,7 +350,7 @@ def test_portfolio_and_export_show_the_percentile(client, make_consultant):
 
 
 def test_consultant_benchmark_page_lists_only_their_clients(client, make_consultant):
-    organizations = peers(6)
+    organizations = peers(7)
     consultant = make_consultant("c@c.example", *organizations[:2])
     materialize()
     client.force_login(consultant)
@@ -352,12 +363,12 @@ def test_consultant_benchmark_page_lists_only_their_clients(client, make_consult
 
 
 def test_consultant_benchmark_page_query_count(client, make_consultant, django_assert_num_queries):
-    organizations = peers(5)
+    organizations = peers(7)
     consultant = make_consultant("c@c.example", *organizations[:2])
     materialize()
     client.force_login(consultant)
     url = reverse("admin:dashboard_benchmark")
-    with django_assert_num_queries(7) as small:
+    with django_assert_num_queries(8) as small:
         client.get(url)
     more = peers(20, "finance", "1-10")
     for organization in more:
@@ -365,3 +376,22 @@ def test_consultant_benchmark_page_query_count(client, make_consultant, django_a
     materialize()
     with django_assert_num_queries(len(small.captured_queries)):
         client.get(url)
+
+
+def test_a_consultant_following_most_of_a_group_does_not_see_its_figures(
+    client, make_consultant, superuser
+):
+    """Five of six are theirs: the median and their positions would give the sixth away."""
+    organizations = peers(6)
+    consultant = make_consultant("c@c.example", *organizations[:5])
+    materialize()
+    client.force_login(consultant)
+    page = client.get(reverse("admin:dashboard_benchmark")).content.decode()
+    assert organizations[0].name not in page
+    assert "None of your clients is in the benchmark yet." in page
+    export = client.get(reverse("admin:dashboard_export", args=["csv"])).content.decode()
+    assert all(line.endswith('""') for line in export.splitlines()[1:])
+    # The operators see everything, as they see every round.
+    client.force_login(superuser)
+    page = client.get(reverse("admin:dashboard_benchmark")).content.decode()
+    assert organizations[0].name in page

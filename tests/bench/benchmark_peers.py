@@ -201,6 +201,8 @@ def main():
     generation = time.perf_counter() - started
     print(f"Generated {PEERS:,} organizations in {generation:.1f} s")
     runs = []
+    # The machine may be shared: the load average says how much of it this run had.
+    load = os.getloadavg()[0]
     for _ in range(2):
         started = time.perf_counter()
         groups, entries = materialize()
@@ -239,10 +241,10 @@ def main():
     for label, median, queries in pages:
         print(f"{label}: {median:.1f} ms, {queries} queries")
     contributors = BenchmarkEntry.objects.count()
-    _write_section(report(generation, runs, groups, contributors, pages, connection))
+    _write_section(report(generation, runs, groups, contributors, pages, connection, load))
 
 
-def report(generation, runs, groups, entries, pages, connection):
+def report(generation, runs, groups, entries, pages, connection, load):
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0].split()[0]
@@ -253,7 +255,8 @@ def report(generation, runs, groups, entries, pages, connection):
         f"Run on {datetime.date.today().isoformat()} with `tests/bench/benchmark_peers.py` "
         f"(from `make bench` with `BENCH_PEERS_DATABASE_URL`) on {cpu}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL {version} "
-        "(a throwaway cluster, `fsync=off`).",
+        f"(a throwaway cluster, `fsync=off`); load average {load:.1f} when it started "
+        "materializing.",
         "",
         f"{PEERS:,} organizations generated in SQL ({generation:.1f} s): every industry and size "
         "band, some unknown; nine in ten opted in; each with an older round (400 days ago, "
@@ -266,9 +269,9 @@ def report(generation, runs, groups, entries, pages, connection):
         f"| **{runs[0]:.1f} s** |",
         f"| the same again (idempotent: replaces every row) | {runs[1]:.1f} s |",
         "",
-        "The command reads each contributor's latest eligible round in one query (a correlated",
-        "subquery per organization), computes the groups and percentiles in memory, and writes",
-        "the groups and entries with `bulk_create` in one transaction.",
+        "The command reads each contributor's latest eligible round in one query (a window",
+        "function numbers each organization's rounds), computes the groups and percentiles in",
+        "memory, and writes the groups and entries with `bulk_create` in one transaction.",
         "",
         "| page | median server time | SQL queries |",
         "|---|---:|---:|",
