@@ -280,7 +280,7 @@ def report(generation, runs, groups, entries, pages, connection, load):
     lines += [
         "",
         "The member's page reads one entry and its groups; the consultants' page one page of",
-        "entries, their count and one aggregate over the clients, whatever their number.",
+        "entries, their count and two aggregates over the clients, whatever their number.",
         "",
     ]
     return "\n".join(lines)
