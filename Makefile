@@ -53,7 +53,7 @@ migrate: $(VENV)/.runtime
 	DEBUG=1 $(PY) manage.py migrate --no-input
 
 demo: $(VENV)/.runtime
-	DEBUG=1 $(PY) manage.py load_demo
+	DEBUG=1 ROUND_GROUP_MIN_RESPONDENTS=$${ROUND_GROUP_MIN_RESPONDENTS:-1} $(PY) manage.py load_demo
 
 # The demo round has one respondent per role, so its groups show with a threshold of 1.
 # Links in e-mails point where the server listens, unless SITE_URL says otherwise.

@@ -155,7 +155,14 @@ class OrganizationAdmin(ConsultantScoped, admin.ModelAdmin):
     list_filter = ["industry", "size", "cadence"]
     search_fields = ["name"]
     filter_horizontal = ["consultants"]
-    readonly_fields = ["next_due_on", "created_at"]
+    # The benchmark choice belongs to the members: shown here, never changed here.
+    readonly_fields = [
+        "next_due_on",
+        "created_at",
+        "benchmark_opt_in",
+        "benchmark_changed_at",
+        "benchmark_changed_by",
+    ]
     inlines = [MembershipInline]
 
     @admin.display(description=_("Dashboard"))

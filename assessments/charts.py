@@ -150,6 +150,101 @@ def progress_figure(
     return {"data": traces, "layout": layout}
 
 
+@dataclass(frozen=True)
+class PeerRow:
+    label: str
+    low: float  # the group's lower quartile
+    median: float
+    high: float  # the group's upper quartile
+    own: float
+
+
+def peer_figure(rows: list[PeerRow], labels: tuple[str, str, str], x_range, suffix="") -> dict:
+    """Draw each row's peer quartiles as a bar, the median as a tick and one's own as a diamond.
+
+    LABELS name the three traces: middle half of peers, peers' median, yours.
+    """
+    middle, median, own = labels
+    names = [row.label for row in rows]
+    traces = [
+        go.Bar(
+            y=names,
+            x=[row.high - row.low for row in rows],
+            base=[row.low for row in rows],
+            orientation="h",
+            name=middle,
+            marker={"color": "#9ec5fe"},
+            hovertemplate="%{base}–%{x}" + suffix + "<extra>" + middle + "</extra>",
+            width=0.5,
+        ).to_plotly_json(),
+        go.Scatter(
+            y=names,
+            x=[row.median for row in rows],
+            mode="markers",
+            name=median,
+            marker={
+                "symbol": "line-ns-open",
+                "size": 24,
+                "color": TEXT_COLOUR,
+                "line": {"width": 3},
+            },
+            hovertemplate="%{x}" + suffix + "<extra>" + median + "</extra>",
+        ).to_plotly_json(),
+        go.Scatter(
+            y=names,
+            x=[row.own for row in rows],
+            mode="markers",
+            name=own,
+            marker={"symbol": "diamond", "size": 14, "color": "#d63384"},
+            hovertemplate="%{x}" + suffix + "<extra>" + own + "</extra>",
+        ).to_plotly_json(),
+    ]
+    layout = {
+        "height": 110 + 50 * len(rows),
+        "margin": {"l": 10, "r": 16, "t": 10, "b": 10},
+        "font": FONT,
+        "barmode": "overlay",
+        # Above the plot, clear of the axis; row labels stay short (stage numbers).
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+        "xaxis": {
+            "range": list(x_range),
+            "ticksuffix": suffix,
+            "fixedrange": True,
+            "automargin": True,
+        },
+        "yaxis": {"autorange": "reversed", "fixedrange": True, "automargin": True},
+        "paper_bgcolor": TRANSPARENT,
+        "plot_bgcolor": TRANSPARENT,
+    }
+    return {"data": traces, "layout": layout}
+
+
+def count_figure(labels: list[str], counts: list[int], axis_label: str) -> dict:
+    """Draw one bar per label with its count written on it."""
+    bar = go.Bar(
+        x=labels,
+        y=counts,
+        text=[str(count) for count in counts],
+        textposition="outside",
+        textfont={"color": TEXT_COLOUR},
+        cliponaxis=False,
+        marker={"color": "#6ea8fe"},
+        hoverinfo="x+text",
+    ).to_plotly_json()
+    layout = {
+        "height": 300,
+        "margin": {"l": 50, "r": 10, "t": 20, "b": 10},
+        "font": FONT,
+        "showlegend": False,
+        "yaxis": {"title": {"text": axis_label}, "rangemode": "tozero", "fixedrange": True},
+        # Labels turn upright when they run short of room on a phone.
+        "xaxis": {"fixedrange": True, "automargin": True, "autotickangles": [0, 90]},
+        "paper_bgcolor": TRANSPARENT,
+        "plot_bgcolor": TRANSPARENT,
+    }
+    return {"data": [bar], "layout": layout}
+
+
 def _marker(marker: Marker, decimal_mark: str) -> dict:
     # The value goes on the side with room: right of the marker, left near the end.
     return go.Scatter(

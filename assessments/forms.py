@@ -120,6 +120,12 @@ class OrganizationForm(forms.ModelForm):
         labels = {"cadence": _("How often the team reassesses")}
 
 
+class BenchmarkConsentForm(forms.Form):
+    opted_in = forms.BooleanField(
+        label=_("Contribute our latest closed round to the peer benchmark"), required=False
+    )
+
+
 class NewOrganizationForm(OrganizationForm):
     role = forms.ChoiceField(label=_("Your role"), choices=ROLE_CHOICES)
 

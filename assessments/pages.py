@@ -179,3 +179,92 @@ def _heat(value):
         return {"colour": "#e9ecef", "percent": None}
     step = min(int(value * len(HEAT)), len(HEAT) - 1)
     return {"colour": HEAT[step], "percent": results.percent(value)}
+
+
+def benchmark_context(entry, stages):
+    """The member's benchmark page: where the organization stands in its shown group.
+
+    Reads one materialized entry and its groups; every figure of a group was
+    computed by materialize_benchmark for a group that may be shown.
+    """
+    group = entry.group
+    names = {stage.number: str(stage.name) for stage in stages}
+    stage_rows = []
+    for number in scoring.SCORED_STAGES:
+        key = str(number)
+        q = group.attainment[key]
+        stage_rows.append(
+            {
+                "number": number,
+                "name": names.get(number, key),
+                "own": scoring.percent(entry.attainment[key]),
+                "percentile": entry.attainment_percentiles[key],
+                "low": scoring.percent(q["25"]),
+                "median": scoring.percent(q["50"]),
+                "high": scoring.percent(q["75"]),
+            }
+        )
+    labels = (_("Middle half of peers"), _("Peers' median"), _("Your organization"))
+    attainment_chart = charts.peer_figure(
+        [
+            charts.PeerRow(
+                _("Stage %(number)s") % {"number": r["number"]},
+                r["low"],
+                r["median"],
+                r["high"],
+                r["own"],
+            )
+            for r in stage_rows
+        ],
+        labels,
+        (0, 100),
+        suffix="%",
+    )
+    positions = {p: float(scoring.one_decimal(v)) for p, v in group.positions.items()}
+    own_position = float(scoring.one_decimal(entry.position))
+    position_chart = charts.peer_figure(
+        [
+            charts.PeerRow(
+                _("Position"), positions["25"], positions["50"], positions["75"], own_position
+            )
+        ],
+        labels,
+        (1, 4),
+    )
+    shares = []
+    for number in (1, 2, 3, 4):
+        count = group.stages.get(str(number))
+        shares.append(
+            {
+                "number": number,
+                "name": names.get(number, str(number)),
+                "count": count,
+                "percent": None if count is None else scoring.percent(count / group.organizations),
+                "own": number == entry.stage,
+            }
+        )
+    gap = None
+    if entry.gap is not None and entry.gap_group_id:
+        gap_group = entry.gap_group
+        gap = {
+            "own": entry.gap,
+            "percentile": entry.gap_percentile,
+            "group": gap_group,
+            "organizations": gap_group.gap["organizations"],
+            "low": round(gap_group.gap["25"]),
+            "median": round(gap_group.gap["50"]),
+            "high": round(gap_group.gap["75"]),
+        }
+    return {
+        "entry": entry,
+        "group": group,
+        "position": scoring.one_decimal(entry.position),
+        "positions": positions,
+        "stage_rows": stage_rows,
+        "shares": shares,
+        "gap": gap,
+        "minimum": settings.BENCHMARK_MIN_ORGANIZATIONS,
+        "attainment_chart": attainment_chart,
+        "position_chart": position_chart,
+        "chart_stages": stages,
+    }

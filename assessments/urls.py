@@ -50,6 +50,12 @@ urlpatterns = [
         members.organization_settings,
         name="organization_settings",
     ),
+    path("organizations/<int:pk>/benchmark/", members.benchmark, name="benchmark"),
+    path(
+        "organizations/<int:pk>/benchmark/settings/",
+        members.benchmark_settings,
+        name="benchmark_settings",
+    ),
     path("organizations/<int:pk>/rounds/new/", members.round_new, name="round_new"),
     path("rounds/<int:pk>/", members.round_detail, name="round"),
     path("rounds/<int:pk>/invite/", members.round_invite, name="round_invite"),

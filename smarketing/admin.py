@@ -27,6 +27,11 @@ class AdminSite(admin.AdminSite):
                 self.admin_view(dashboard.portfolio_export),
                 name="dashboard_export",
             ),
+            path(
+                "dashboard/benchmark/",
+                self.admin_view(dashboard.benchmark),
+                name="dashboard_benchmark",
+            ),
             path("dashboard/<int:pk>/", self.admin_view(dashboard.client), name="dashboard_client"),
             path(
                 "dashboard/<int:pk>/report/",

@@ -318,3 +318,6 @@ RESULT_CACHE_SECONDS = env_int("RESULT_CACHE_SECONDS", 600)
 # A role group's figures appear only once this many of its members submitted,
 # so nobody can read a colleague's individual answers off a group result.
 ROUND_GROUP_MIN_RESPONDENTS = env_int("ROUND_GROUP_MIN_RESPONDENTS", 3)
+# A peer group of the benchmark shows only with at least this many organizations,
+# and no two groups shown may differ by fewer (assessments/benchmark.py).
+BENCHMARK_MIN_ORGANIZATIONS = env_int("BENCHMARK_MIN_ORGANIZATIONS", 5)

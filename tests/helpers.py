@@ -104,3 +104,56 @@ def submit_response(round, role, pick=highest, **fields):
     with transaction.atomic():
         response.submit()
     return response
+
+
+def benchmark_round(
+    organization,
+    position=2.5,
+    stage=2,
+    attainment=None,
+    groups=None,
+    respondents=3,
+    closed_at="now",
+    opened_on=None,
+    **fields,
+):
+    """A closed round of ORGANIZATION with stored figures, as the benchmark reads them."""
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from assessments.models import Questionnaire, Round
+
+    closed_at = timezone.now() if closed_at == "now" else closed_at
+    opened_on = opened_on or (closed_at or timezone.now()).date() - datetime.timedelta(days=7)
+    return Round.objects.create(
+        organization=organization,
+        questionnaire=Questionnaire.objects.active(),
+        opened_on=opened_on,
+        closed_at=closed_at,
+        position=Decimal(str(position)),
+        stage=stage,
+        attainment=attainment or {"2": 0.5, "3": 0.4, "4": 0.2},
+        flags=fields.pop("flags", []),
+        coverage=1.0,
+        respondents=respondents,
+        groups=groups or {},
+        **fields,
+    )
+
+
+def sides(marketing, sales, count=3):
+    """Stored role groups with the marketing and sales sides' attainment of stages 2 to 4."""
+
+    def side(value):
+        return {
+            "count": count,
+            "position": 2.0,
+            "stage": 2,
+            "flags": [],
+            "indicator_scores": {},
+            "attainment": {"2": value, "3": value, "4": value},
+        }
+
+    return {"marketing": side(marketing), "sales": side(sales)}

@@ -111,6 +111,8 @@ RULES = {
     "assessments:team": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
     "assessments:members": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
     "assessments:organization_settings": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
+    "assessments:benchmark": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
+    "assessments:benchmark_settings": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
     "assessments:organization_export": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
     "assessments:organization_delete": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
     # Refused with a message: no role posted, and member A is the organization's last member.
@@ -245,6 +247,7 @@ RULES = {
     "admin:catch_all": Rule(no_kwargs, staff(404), path="/admin/no-such-page/"),
     "admin:dashboard": Rule(no_kwargs, staff()),
     "admin:dashboard_export": Rule(lambda w: {"fmt": "csv"}, staff()),
+    "admin:dashboard_benchmark": Rule(no_kwargs, staff()),
     "admin:dashboard_client": Rule(lambda w: {"pk": w.org_a.pk}, dashboard_of_a()),
     "admin:dashboard_report": Rule(lambda w: {"pk": w.org_a.pk}, dashboard_of_a()),
     "admin:dashboard_rounds_export": Rule(

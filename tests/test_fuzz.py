@@ -169,6 +169,23 @@ def test_organization_settings(member, organization, data):
 
 
 @FUZZ
+@given(data=submission(["opted_in"]))
+def test_benchmark_settings(member, organization, data):
+    response = post(member, reverse("assessments:benchmark_settings", args=[organization.pk]), data)
+    assert response.status_code == 302  # any value is a yes or a no, never an error
+    organization.refresh_from_db()
+    if organization.benchmark_opt_in:
+        assert organization.benchmark_changed_by is not None
+
+
+@FUZZ
+@given(data=submission(["page"]))
+def test_benchmark_dashboard_query_string(admin_client, data):
+    response = admin_client.get(reverse("admin:dashboard_benchmark"), data)
+    assert response.status_code == 200, (data, response.status_code)
+
+
+@FUZZ
 @given(data=submission(["email", "role", "language", "message"]))
 def test_invite_member(member, organization, data):
     before = counts()

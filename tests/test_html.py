@@ -16,11 +16,20 @@ from django.contrib.admin.sites import site
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from assessments.models import MemberInvitation, PlanItem, Response, Round
+from assessments.management.commands.materialize_benchmark import materialize
+from assessments.models import MemberInvitation, Organization, PlanItem, Response, Round
 from assessments.throttle import too_many
 from smarketing import views as site_views
 from stages.models import NextStep, Stage
-from tests.helpers import by_question, close, highest, lowest, submit_response
+from tests.helpers import (
+    benchmark_round,
+    by_question,
+    close,
+    highest,
+    lowest,
+    sides,
+    submit_response,
+)
 
 NODE = Path(__file__).resolve().parent / "node"
 CHECKER = NODE / "node_modules/.bin/html-validate"
@@ -68,6 +77,12 @@ def pages(questionnaire, leader, make_consultant, settings):
         reverse(f"assessments:{name}", args=[earlier.pk])
         for name in ["workshop", "workshop_present", "workshop_follow", "workshop_summary"]
     ] + [reverse("assessments:workshop_item", args=[earlier.pk, item.pk])]
+    # Peers, so that the benchmark pages show every section.
+    Organization.objects.filter(pk=organization.pk).update(benchmark_opt_in=True)
+    for n in range(5):
+        peer = Organization.objects.create(name=f"Peer {n}", benchmark_opt_in=True)
+        benchmark_round(peer, position=1.5 + n / 2, groups=sides(0.6, 0.1 * n), respondents=6)
+    materialize()
     lower_bound = submit_response(
         None, "ceo", by_question({2: 3, 3: None, 4: 3}), questionnaire=questionnaire
     )
@@ -108,12 +123,15 @@ def pages(questionnaire, leader, make_consultant, settings):
             earlier.get_absolute_url(),
             open_round.get_absolute_url(),
             *workshop_pages,
+            reverse("assessments:benchmark", args=[organization.pk]),
+            reverse("assessments:benchmark_settings", args=[organization.pk]),
             reverse("profile"),
         ],
         consultant: [
             reverse("admin:dashboard"),
             reverse("admin:dashboard_client", args=[organization.pk]),
             reverse("admin:dashboard_report", args=[organization.pk]),
+            reverse("admin:dashboard_benchmark"),
             *admin_pages,
         ],
     }

@@ -5,21 +5,22 @@ through _clients(), which a consultant only sees for organizations assigned to
 them; superusers see all.
 """
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import get_user_model
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch
+from django.db.models import Case, Count, F, Prefetch, Q, When
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stages.models import Stage
 
-from .. import cadence, exports, results
+from .. import cadence, charts, exports, results
 from ..forms import PortfolioFilterForm
-from ..models import Organization, PlanItem, Response, Round, visible_groups
+from ..models import BenchmarkEntry, Organization, PlanItem, Response, Round, visible_groups
 from ..pages import heatmap, progress_chart, round_result_context
 
 PER_PAGE = 50
@@ -31,6 +32,7 @@ SORTS = {
     "last_round": "last_round_on",
     "rate": "response_rate",
     "due": "next_due_on",
+    "percentile": "benchmark_percentile",
 }
 
 
@@ -53,10 +55,42 @@ def _get_round_with_responses(request, pk):
     return get_object_or_404(rounds.select_related("organization", "questionnaire"), pk=pk)
 
 
+def _groups_shown_to(user):
+    """The benchmark groups that hold enough organizations besides USER's clients.
+
+    A consultant who follows most of a group knows their clients' positions:
+    with the group's median and percentiles, that would pin down the few
+    organizations that are not theirs. So a consultant sees a client's place
+    only while its group holds at least BENCHMARK_MIN_ORGANIZATIONS others.
+    One uncorrelated subquery: the database works it out once per page.
+    """
+    minimum = settings.BENCHMARK_MIN_ORGANIZATIONS
+    return (
+        BenchmarkEntry.objects.filter(organization__consultants=user)
+        .order_by()
+        .values("group", "group__organizations")
+        .annotate(theirs=Count("pk"))
+        .filter(group__organizations__gte=F("theirs") + minimum)
+        .values("group")
+    )
+
+
+def _peer_percentile(user):
+    """A client's percentile in its peer group, from the materialized benchmark."""
+    percentile = F("benchmark__percentile")
+    if user.is_superuser:
+        return percentile
+    return Case(When(benchmark__group__in=_groups_shown_to(user), then=percentile), default=None)
+
+
 def portfolio_rows(request):
     """The portfolio's queryset, filtered, searched and sorted as the query string asks."""
     today = timezone.localdate()
-    rows = _clients(request).for_portfolio(today)
+    rows = (
+        _clients(request)
+        .for_portfolio(today)
+        .annotate(benchmark_percentile=_peer_percentile(request.user))
+    )
     form = PortfolioFilterForm(request.GET, sorts=SORTS)
     if not form.is_valid():
         raise BadRequest("invalid dashboard filters")
@@ -140,6 +174,7 @@ PORTFOLIO_COLUMNS = [
     "next_due_on",
     "overdue",
     "flags",
+    "benchmark_percentile",
 ]
 
 
@@ -162,10 +197,48 @@ def portfolio_export(request, fmt):
             o.next_due_on,
             cadence.is_overdue(o.next_due_on, today),
             " ".join(_portfolio_row(o).flag_codes),
+            o.benchmark_percentile,
         ]
         for o in rows.iterator()
     )
     return exports.download(fmt, "portfolio", PORTFOLIO_COLUMNS, table)
+
+
+QUARTER_BANDS = ((0, 25), (25, 50), (50, 75), (75, 101))
+
+
+@staff_member_required
+def benchmark(request):
+    """The consultant's clients against the peer benchmark: each one's percentile in its group."""
+    clients = _clients(request)
+    entries = BenchmarkEntry.objects.filter(organization__in=clients)
+    if not request.user.is_superuser:
+        entries = entries.filter(group__in=_groups_shown_to(request.user))
+    entries = entries.select_related("organization", "group").order_by("organization__name", "pk")
+    page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
+    bands = {
+        f"band{index}": Count("pk", filter=Q(percentile__gte=low, percentile__lt=high))
+        for index, (low, high) in enumerate(QUARTER_BANDS)
+    }
+    totals = clients.aggregate(
+        clients=Count("pk"), opted_in=Count("pk", filter=Q(benchmark_opt_in=True))
+    )
+    totals.update(entries.order_by().aggregate(**bands))
+    labels = [_("Bottom quarter"), _("Second quarter"), _("Third quarter"), _("Top quarter")]
+    counts = [totals[f"band{index}"] for index in range(len(QUARTER_BANDS))]
+    return render(
+        request,
+        "admin/dashboard/benchmark.html",
+        {
+            "title": _("Clients against the peer benchmark"),
+            "page": page,
+            "totals": totals,
+            "quarters": list(zip(labels, counts, strict=True)),
+            "chart": charts.count_figure(labels, counts, _("Clients")),
+            "minimum": settings.BENCHMARK_MIN_ORGANIZATIONS,
+            **_admin_context(request),
+        },
+    )
 
 
 @staff_member_required

@@ -19,6 +19,7 @@ from stages.models import Stage
 
 from .. import cadence, emails, exports, results, throttle
 from ..forms import (
+    BenchmarkConsentForm,
     DeleteOrganizationForm,
     InviteMemberForm,
     InviteRespondentForm,
@@ -32,6 +33,7 @@ from ..forms import (
 )
 from ..models import (
     Answer,
+    BenchmarkEntry,
     MemberInvitation,
     Membership,
     Organization,
@@ -40,7 +42,7 @@ from ..models import (
     Response,
     Round,
 )
-from ..pages import individual_answers, progress_chart, round_result_context
+from ..pages import benchmark_context, individual_answers, progress_chart, round_result_context
 
 
 def _get_organization_for_member(request, pk):
@@ -131,6 +133,57 @@ def organization_settings(request, pk):
         return redirect(organization)
     context = {"form": form, "organization": organization}
     return render(request, "assessments/organization_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def benchmark_settings(request, pk):
+    """A member's choice to contribute to the peer benchmark, with what it shares."""
+    organization = _get_organization_for_member(request, pk)
+    # An unticked box posts nothing: the form is bound on any POST.
+    form = BenchmarkConsentForm(
+        request.POST if request.method == "POST" else None,
+        initial={"opted_in": organization.benchmark_opt_in},
+    )
+    if request.method == "POST" and form.is_valid():
+        opted_in = form.cleaned_data["opted_in"]
+        if opted_in != organization.benchmark_opt_in:
+            organization.set_benchmark_opt_in(opted_in, request.user)
+        if opted_in:
+            messages.success(request, _("Your organization contributes to the peer benchmark."))
+        else:
+            messages.success(
+                request, _("Your organization does not contribute to the peer benchmark.")
+            )
+        return redirect("assessments:benchmark", pk=organization.pk)
+    context = {
+        "organization": organization,
+        "form": form,
+        "minimum": settings.BENCHMARK_MIN_ORGANIZATIONS,
+        "min_group": settings.ROUND_GROUP_MIN_RESPONDENTS,
+    }
+    return render(request, "assessments/benchmark_settings.html", context)
+
+
+@login_required
+def benchmark(request, pk):
+    """Where the organization stands among its peers, from the materialized benchmark."""
+    organization = _get_organization_for_member(request, pk)
+    context = {
+        "organization": organization,
+        "minimum": settings.BENCHMARK_MIN_ORGANIZATIONS,
+        "min_group": settings.ROUND_GROUP_MIN_RESPONDENTS,
+    }
+    entry = None
+    if organization.benchmark_opt_in:
+        entry = (
+            BenchmarkEntry.objects.select_related("group", "gap_group", "round")
+            .filter(organization=organization)
+            .first()
+        )
+    if entry:
+        context.update(benchmark_context(entry, list(Stage.objects.all())))
+    return render(request, "assessments/benchmark.html", context)
 
 
 @login_required

@@ -70,3 +70,16 @@ def test_demo_has_a_finished_workshop_and_one_in_progress():
     assert other.organization.name != "Northwind Demo"
     assert other.workshop.items.exclude(option=None).count() == 3
     assert other.workshop.current_item.position == 4
+
+
+def test_demo_fills_every_benchmark_view():
+    from assessments.models import BenchmarkEntry, BenchmarkGroup
+
+    call_command("load_demo")
+    entry = BenchmarkEntry.objects.select_related("group").get(organization__name="Northwind Demo")
+    assert entry.group.kind == "industry-size" and not entry.fell_back
+    assert BenchmarkGroup.objects.exclude(gap={}).exists()
+    clients = BenchmarkEntry.objects.filter(organization__consultants__isnull=False)
+    assert clients.count() >= 3
+    assert clients.filter(group__kind="all").exists()  # too few in their group: a wider one
+    assert not BenchmarkEntry.objects.filter(organization__name="Private Client Ltd").exists()

@@ -67,7 +67,7 @@ from assessments.models import (  # noqa: E402
     Round,
     score_answers,
 )
-from tests.bench import lighthouse  # noqa: E402
+from tests.bench import benchmark_peers, lighthouse  # noqa: E402
 
 ROLES = [Role.MARKETING, Role.SALES, Role.CEO, Role.REVENUE, Role.OTHER]
 
@@ -87,7 +87,9 @@ def main():
     load = measure_load()
     audits = measure_lighthouse()
     weight = results_page_weight()
+    peers = benchmark_peers.before_report()
     write_report(generation, pages, load, weight, audits)
+    benchmark_peers.after_report(peers)
 
 
 def generate():

@@ -7,10 +7,18 @@ from axe_playwright_python.sync_playwright import Axe
 from django.test import Client
 from django.urls import reverse
 
-from assessments.models import Answer, MemberInvitation, PlanItem, Response, Round
+from assessments.management.commands.materialize_benchmark import materialize
+from assessments.models import (
+    Answer,
+    MemberInvitation,
+    Organization,
+    PlanItem,
+    Response,
+    Round,
+)
 from assessments.tokens import unsubscribe_token
 from stages.models import NextStep, Stage
-from tests.helpers import by_question, highest, lowest, submit_response
+from tests.helpers import benchmark_round, by_question, highest, lowest, sides, submit_response
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -98,6 +106,13 @@ def world(questionnaire, leader, make_consultant, settings):
             reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"),
             reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk]),
         ]
+    # Peers for the benchmark pages, with the organization among them.
+    Organization.objects.filter(pk=organization.pk).update(benchmark_opt_in=True)
+    for n in range(5):
+        peer = Organization.objects.create(name=f"Peer {n}", benchmark_opt_in=True)
+        benchmark_round(peer, position=1.5 + n / 2, groups=sides(0.6, 0.1 * n), respondents=6)
+    materialize()
+    assert organization.benchmark.gap_group is not None  # every section of the page shows
     return {
         "users": {"member": leader, "consultant": consultant},
         "public": [
@@ -129,6 +144,8 @@ def world(questionnaire, leader, make_consultant, settings):
             organization.get_absolute_url(),
             reverse("assessments:members", args=[organization.pk]),
             reverse("assessments:organization_settings", args=[organization.pk]),
+            reverse("assessments:benchmark", args=[organization.pk]),
+            reverse("assessments:benchmark_settings", args=[organization.pk]),
             reverse("assessments:organization_delete", args=[organization.pk]),
             reverse("assessments:round_new", args=[organization.pk]),
             reverse("assessments:round_close", args=[round.pk]),
@@ -149,6 +166,7 @@ def world(questionnaire, leader, make_consultant, settings):
             reverse("admin:dashboard_client", args=[organization.pk]),
             reverse("admin:dashboard_report", args=[organization.pk]),
             *admin_pages,
+            reverse("admin:dashboard_benchmark"),
         ],
     }
 

@@ -7,9 +7,18 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from assessments.models import Round
+from assessments.management.commands.materialize_benchmark import materialize
+from assessments.models import Organization, Round
 from tests.e2e.conftest import ARTIFACTS
-from tests.helpers import by_question, close, highest, lowest, submit_response
+from tests.helpers import (
+    benchmark_round,
+    by_question,
+    close,
+    highest,
+    lowest,
+    sides,
+    submit_response,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -65,6 +74,12 @@ def pages(questionnaire, leader, make_consultant, settings):
             submit_response(round, role, picks[(month + index) % len(picks)])
         close(round)
     consultant = make_consultant("c@consult.example", organization)
+    # Peers, so that the benchmark pages draw their charts too.
+    Organization.objects.filter(pk=organization.pk).update(benchmark_opt_in=True)
+    for n in range(5):
+        peer = Organization.objects.create(name=f"Peer {n}", benchmark_opt_in=True)
+        benchmark_round(peer, position=1.5 + n / 2, groups=sides(0.6, 0.1 * n), respondents=6)
+    materialize()
     # A lower bound: stage 3 not measured.
     unmeasured = submit_response(
         None, "ceo", by_question({2: 3, 3: None, 4: 3}), questionnaire=questionnaire
@@ -73,13 +88,20 @@ def pages(questionnaire, leader, make_consultant, settings):
     return {
         "member": (
             leader,
-            [organization.get_absolute_url(), Round.objects.latest("opened_on").get_absolute_url()],
+            [
+                organization.get_absolute_url(),
+                Round.objects.filter(organization=organization)
+                .latest("opened_on")
+                .get_absolute_url(),
+                reverse("assessments:benchmark", args=[organization.pk]),
+            ],
         ),
         "consultant": (
             consultant,
             [
                 reverse("admin:dashboard_client", args=[organization.pk]),
                 reverse("admin:dashboard_report", args=[organization.pk]),
+                reverse("admin:dashboard_benchmark"),
             ],
         ),
         "public": (

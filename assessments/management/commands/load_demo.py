@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from assessments.management.commands.materialize_benchmark import materialize
 from assessments.models import (
     Answer,
     Membership,
@@ -98,6 +99,26 @@ CLIENTS = [
         ],
     ),
 ]
+# Peers that contribute to the benchmark, so that every benchmark view has
+# groups to show: (industry, size, how many). With the demo clients that opt in
+# (all but "Private Client Ltd"), Northwind Demo and Acme Robotics are compared
+# with their industry and size; Blue Harbor Insurance and Lumen Health, with too
+# few peers of theirs, fall back to all organizations. No combination of the
+# groups isolates fewer than five organizations (assessments/benchmark.py).
+PEERS = [
+    ("software", "51-250", 4),
+    ("manufacturing", "251-1000", 4),
+    ("health", "11-50", 3),
+]
+# Three people on each side, so that both sides show even in a confidential round.
+PEER_PEOPLE = [
+    ("marketing", "Ana Marín"),
+    ("marketing", "Bea Molina"),
+    ("marketing", "Carla Mora"),
+    ("sales", "Darío Sanz"),
+    ("sales", "Elena Soto"),
+    ("sales", "Félix Serra"),
+]
 # Marketing sees things a notch rosier than sales, above all the lead definition.
 ROLE_BIAS = {"marketing": 1, "sales": -1, "ceo": 0}
 LEAD_DEFINITION = "strategic.lead-definition"
@@ -118,6 +139,8 @@ class Command(BaseCommand):
                 chance = random.Random(2026)
                 for client in CLIENTS:
                     self.create_client(client, member, consultant, chance)
+                self.create_peers(chance)
+        materialize()
         for label, email, password in [
             ("Demo login", MEMBER_EMAIL, member_password),
             ("Consultant login (/admin/dashboard/)", CONSULTANT_EMAIL, consultant_password),
@@ -137,10 +160,27 @@ class Command(BaseCommand):
         )
         return user
 
-    def create_client(self, client, member, consultant, chance):
+    def create_peers(self, chance):
+        labels = dict(Organization.Industry.choices)
+        for industry, size, count in PEERS:
+            for n in range(1, count + 1):
+                name = f"{labels[industry]} peer {size} #{n}"
+                levels = {2: chance.choice([1, 2, 3]), 3: chance.choice([0, 1, 2]), 4: 0}
+                levels[4] = chance.choice([0, levels[3] - 1]) if levels[3] > 0 else 0
+                days_ago = chance.randrange(20, 300)
+                client = (name, industry, size, "quarterly", False, [(days_ago, levels)])
+                self.create_client(client, None, None, chance, people=PEER_PEOPLE)
+
+    def create_client(self, client, member, consultant, chance, people=PEOPLE):
         name, industry, size, cadence, assigned, rounds = client
+        # Every demo organization but the one no consultant follows shares its figures.
         organization = Organization.objects.create(
-            name=name, industry=industry, size=size, cadence=cadence
+            name=name,
+            industry=industry,
+            size=size,
+            cadence=cadence,
+            benchmark_opt_in=name != "Private Client Ltd",
+            benchmark_changed_at=timezone.now(),
         )
         if name == DEMO_ORGANIZATION:
             Membership.objects.create(organization=organization, user=member, role="marketing")
@@ -160,7 +200,7 @@ class Command(BaseCommand):
                 opened_on=opened,
                 consultant_access=assigned,
             )
-            for role, person in PEOPLE:
+            for role, person in people:
                 response = Response.objects.create(
                     round=round,
                     questionnaire=questionnaire,

@@ -1,0 +1,176 @@
+"""The benchmark's pure rules: which peer groups may show, percentiles, stage counts."""
+
+import itertools
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assessments.benchmark import (
+    ALL,
+    INDUSTRY,
+    INDUSTRY_SIZE,
+    SIZE,
+    GroupKey,
+    atoms,
+    chain,
+    distribution,
+    group_size,
+    percentile_rank,
+    shown_group_of,
+    shown_groups,
+    stage_counts,
+)
+
+INDUSTRIES = ["software", "finance", "retail", ""]
+SIZES = ["1-10", "11-50", "51-250", ""]
+
+cells_strategy = st.dictionaries(
+    st.tuples(st.sampled_from(INDUSTRIES), st.sampled_from(SIZES)),
+    st.integers(min_value=0, max_value=12),
+    max_size=16,
+)
+
+
+def members(key, cells):
+    """The group as a vector over the cells (how many organizations of each it holds)."""
+    return {cell: (count if key.contains(*cell) else 0) for cell, count in cells.items()}
+
+
+def test_nothing_shows_below_the_minimum():
+    assert shown_groups({("software", "1-10"): 4}, 5) == set()
+
+
+def test_the_whole_benchmark_shows_from_the_minimum():
+    assert shown_groups({("software", "1-10"): 3, ("finance", "1-10"): 2}, 5) == {
+        GroupKey(ALL),
+        GroupKey(SIZE, size="1-10"),  # the same five organizations as ALL
+    }
+
+
+def test_a_group_one_short_of_the_whole_is_suppressed():
+    # Software has 6 of 7: all minus software would be the one finance organization.
+    shown = shown_groups({("software", "1-10"): 6, ("finance", "1-10"): 1}, 5)
+    assert GroupKey(INDUSTRY, industry="software") not in shown
+    assert GroupKey(ALL) in shown
+
+
+def test_industry_and_size_suppressed_when_it_differs_from_industry_by_fewer_than_minimum():
+    cells = {("software", "1-10"): 7, ("software", "11-50"): 3, ("finance", "1-10"): 6}
+    shown = shown_groups(cells, 5)
+    assert GroupKey(INDUSTRY, industry="software") in shown
+    assert GroupKey(INDUSTRY_SIZE, "software", "1-10") not in shown
+    # The software organization of 11-50 falls back to its industry.
+    assert shown_group_of("software", "11-50", shown) == GroupKey(INDUSTRY, industry="software")
+
+
+def test_crossing_groups_cannot_be_combined():
+    # industry + size - all = (software∩small) - (finance∩large): two organizations.
+    cells = {
+        ("software", "1-10"): 1,
+        ("software", "11-50"): 9,
+        ("finance", "1-10"): 9,
+        ("finance", "11-50"): 1,
+    }
+    shown = shown_groups(cells, 5)
+    assert GroupKey(INDUSTRY, industry="software") in shown
+    assert GroupKey(SIZE, size="1-10") not in shown
+
+
+def test_every_group_shows_when_every_cell_is_large():
+    cells = {(i, s): 20 for i in INDUSTRIES[:3] for s in SIZES[:3]}
+    shown = shown_groups(cells, 5)
+    assert len(shown) == 1 + 3 + 3 + 9
+
+
+def test_chain_runs_from_narrowest_to_widest():
+    assert [k.kind for k in chain("software", "1-10")] == [INDUSTRY_SIZE, INDUSTRY, SIZE, ALL]
+    assert [k.kind for k in chain("", "1-10")] == [SIZE, ALL]
+    assert [k.kind for k in chain("", "")] == [ALL]
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells_strategy, st.integers(min_value=2, max_value=8))
+def test_no_part_of_the_shown_groups_is_smaller_than_the_minimum(cells, minimum):
+    shown = shown_groups(cells, minimum)
+    for count in atoms(shown, cells).values() if shown else ():
+        assert count == 0 or count >= minimum
+    for key in shown:
+        assert group_size(key, cells) >= minimum
+    assert (GroupKey(ALL) in shown) == (sum(cells.values()) >= minimum)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells_strategy, st.integers(min_value=2, max_value=8))
+def test_two_shown_groups_are_the_same_or_differ_by_at_least_the_minimum(cells, minimum):
+    shown = sorted(shown_groups(cells, minimum))
+    for a, b in itertools.combinations(shown, 2):
+        va, vb = members(a, cells), members(b, cells)
+        differ = sum(abs(va[c] - vb[c]) for c in cells)
+        assert differ == 0 or differ >= minimum, (a, b)
+
+
+@settings(max_examples=150, deadline=None)
+@given(cells_strategy, st.integers(min_value=2, max_value=6))
+def test_attack_no_combination_of_shown_groups_isolates_fewer_than_the_minimum(cells, minimum):
+    """Add and subtract the shown groups' figures every way (coefficients -1, 0, 1).
+
+    Group figures that add up (counts per stage, sums of positions) follow the
+    same combination, so any combination that leaves 1 to minimum - 1
+    organizations would expose them. None may exist.
+    """
+    shown = sorted(shown_groups(cells, minimum))[:7]
+    vectors = [{cell: int(key.contains(*cell)) for cell in cells} for key in shown]
+    for coefficients in itertools.product((-1, 0, 1), repeat=len(vectors)):
+        combined = {
+            cell: sum(c * v[cell] for c, v in zip(coefficients, vectors, strict=True))
+            for cell in cells
+        }
+        isolated = sum(cells[cell] for cell, weight in combined.items() if weight)
+        assert isolated == 0 or isolated >= minimum, (coefficients, shown)
+
+
+@given(st.lists(st.floats(min_value=1, max_value=4), min_size=1, max_size=50), st.data())
+def test_percentile_rank_stays_in_bounds_and_grows_with_the_value(values, data):
+    ordered = sorted(values)
+    a, b = sorted(data.draw(st.lists(st.sampled_from(ordered), min_size=2, max_size=2)))
+    assert 0 <= percentile_rank(ordered, a) <= percentile_rank(ordered, b) <= 100
+
+
+@pytest.mark.parametrize(
+    ("values", "value", "expected"),
+    [
+        ([1, 2, 3, 4, 5], 1, 10),  # nobody below, itself counted half
+        ([1, 2, 3, 4, 5], 3, 50),
+        ([1, 2, 3, 4, 5], 5, 90),
+        ([2, 2, 2, 2, 2], 2, 50),  # all tied: the middle
+    ],
+)
+def test_percentile_rank(values, value, expected):
+    assert percentile_rank(values, value) == expected
+
+
+def test_distribution_never_gives_the_extremes():
+    grid = distribution([1, 2, 3, 4, 5])
+    assert grid == {"10": 1.4, "25": 2.0, "50": 3.0, "75": 4.0, "90": 4.6}
+
+
+@pytest.mark.parametrize(
+    ("counts", "expected"),
+    [
+        ({1: 10, 2: 6, 3: 7, 4: 5}, {1: 10, 2: 6, 3: 7, 4: 5}),
+        ({1: 10, 2: 1, 3: 0, 4: 7}, {1: 10, 2: None, 3: None, 4: 7}),
+        # One hidden stage alone would be the total minus the others: the smallest hides too.
+        ({1: 10, 2: 1, 3: 6, 4: 7}, {1: 10, 2: None, 3: None, 4: 7}),
+    ],
+)
+def test_stage_counts_hide_small_counts_and_their_complement(counts, expected):
+    assert stage_counts(counts, 5) == expected
+
+
+@given(st.dictionaries(st.sampled_from([1, 2, 3, 4]), st.integers(0, 30), min_size=4, max_size=4))
+def test_a_hidden_stage_count_can_never_be_worked_out_from_the_total(counts):
+    shown = stage_counts(counts, 5)
+    hidden = [s for s, n in shown.items() if n is None]
+    assert len(hidden) != 1
+    assert all(n is None or n >= 5 for n in shown.values())
