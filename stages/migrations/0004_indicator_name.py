@@ -19,7 +19,7 @@ NAMES = {
     "operational.revenue-council": ("Revenue council", "Consejo de ingresos"),
     "operational.single-workflow": ("Single workflow", "Flujo único"),
     "functional.revenue-leader": ("Revenue leader", "Líder de ingresos"),
-    "functional.structure-in-place": ("Structure in place", "Estructura en marcha"),
+    "functional.structure-in-place": ("Structure in place", "Estructura implantada"),
 }
 
 
