@@ -27,6 +27,8 @@ def close(round):
 
     type(round).objects.filter(pk=round.pk).update(closed_at=timezone.now())
     round.refresh_from_db()
+    # Closing by hand goes through Round.close(), which refreshes the portfolio's columns.
+    round.organization.refresh_summary()
     return round
 
 

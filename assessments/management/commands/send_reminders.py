@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from assessments import cadence, emails
-from assessments.models import Organization, Response, open_round
+from assessments.models import Organization, Response, Round, open_round
 
 
 class Command(BaseCommand):
@@ -18,9 +18,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         now = timezone.now()
+        self.close_lapsed(timezone.localdate())
         reminders = self.remind_invitees(now)
         notices = self.notify_due(timezone.localdate())
         self.stdout.write(f"Sent {reminders} reminder(s) and {notices} due notice(s).")
+
+    def close_lapsed(self, today):
+        """Close rounds whose closing day has passed, so the portfolio's columns follow."""
+        lapsed = Round.objects.filter(closed_at__isnull=True, closes_on__lt=today)
+        for round in lapsed.select_related("organization"):
+            round.close()
 
     def remind_invitees(self, now):
         candidates = (
