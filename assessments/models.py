@@ -729,6 +729,14 @@ class Round(Scored):
                 name="one_open_round_per_organization",
             ),
         ]
+        indexes = [
+            # The daily sweep closes lapsed rounds: only open ones are indexed.
+            models.Index(
+                fields=["closes_on"],
+                condition=Q(closed_at__isnull=True),
+                name="round_open_closes_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.organization} · {self.opened_on}"
@@ -991,6 +999,22 @@ class Response(Scored):
         ordering = ["-created_at"]
         verbose_name = _("response")
         verbose_name_plural = _("responses")
+        indexes = [
+            # The admin's response list is ordered by -created_at.
+            models.Index(fields=["-created_at", "-id"], name="response_created_idx"),
+            # Invitees who may still get a reminder, per round: the daily sweep
+            # reads these of the open rounds only.
+            models.Index(
+                fields=["round"],
+                condition=Q(
+                    invited_at__isnull=False,
+                    submitted_at__isnull=True,
+                    reminders_stopped_at__isnull=True,
+                    reminders_sent__lt=cadence.MAX_REMINDERS,
+                ),
+                name="response_awaiting_reminder_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(submitted_at__isnull=True)
@@ -1129,6 +1153,16 @@ class PrivateLink(models.Model):
 def private_url(token):
     """The absolute address of a private link, for e-mails."""
     return settings.SITE_URL + reverse("assessments:resume", args=[token])
+
+
+def issue_links(responses):
+    """Response.issue_link() for many responses in one INSERT; each keeps its token."""
+    for response in responses:
+        response.token = tokens.new_token()
+    PrivateLink.objects.bulk_create(
+        PrivateLink(response=response, digest=tokens.digest(response.token))
+        for response in responses
+    )
 
 
 def score_answers(answers):

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from stages.models import Stage
 
-from .. import cadence, emails, exports, results, throttle
+from .. import cadence, exports, results, tasks, throttle
 from ..forms import (
     DeleteOrganizationForm,
     InviteMemberForm,
@@ -231,7 +231,7 @@ def member_list(request, pk):
             return throttle.too_many(request)
         if throttle.may_mail(request, form):
             invitation = _invite_member(organization, request.user, **form.cleaned_data)
-            emails.send_member_invitation(invitation)
+            tasks.send_member_invitation.enqueue(invitation.pk)
             messages.success(request, _("Invitation sent to %(email)s.") % form.cleaned_data)
             return redirect("assessments:members", organization.pk)
     memberships = list(organization.memberships.select_related("user"))
@@ -353,7 +353,7 @@ def invitation_resend(request, pk, invitation_pk):
         invitation.language,
         invitation.message,
     )
-    emails.send_member_invitation(invitation)
+    tasks.send_member_invitation.enqueue(invitation.pk)
     messages.success(
         request, _("Invitation sent again to %(email)s.") % {"email": invitation.email}
     )
@@ -425,8 +425,8 @@ def round_new(request, pk):
         except IntegrityError:  # another member opened one at the same moment
             messages.error(request, _("Another round was opened meanwhile."))
             return redirect(organization)
-        for response in invited:
-            emails.send_round_invitation(response, response.token, inviter=request.user)
+        if invited:
+            tasks.send_round_invitations.enqueue([r.pk for r in invited], request.user.pk)
         messages.success(request, _("The round is open. Invite the leaders who should answer."))
         return redirect(round)
     return render(
@@ -491,7 +491,7 @@ def round_invite(request, pk):
     except IntegrityError:  # the same address, invited twice at once
         messages.error(request, _("This person is already invited to this round."))
         return redirect(round)
-    emails.send_round_invitation(response, response.token, inviter=request.user)
+    tasks.send_round_invitations.enqueue([response.pk], request.user.pk)
     messages.success(request, _("Invitation sent to %(email)s.") % form.cleaned_data)
     return redirect(round)
 
@@ -677,7 +677,7 @@ def response_remind(request, pk, response_pk):
     elif not throttle.allowed(request, "mail", address=response.email):
         messages.error(request, throttle.MAIL_LIMITED)
     elif response.claim_reminder(now):
-        emails.send_reminder(response)
+        tasks.send_reminder.enqueue(response.pk)
         messages.success(request, _("Reminder sent to %(email)s.") % {"email": response.email})
     return redirect(response.round)
 

@@ -96,6 +96,7 @@ def test_refresh_portfolio_rebuilds_stale_columns(organization, questionnaire):
     submit_response(round, "marketing", highest)
     Organization.objects.update(latest_position=None, last_round_on=None, open_round_invited=9)
     call_command("refresh_portfolio")
+    round.refresh_from_db()
     row = stored(organization)
     assert row.latest_position == round.position and row.last_round_on == round.opened_on
     assert row.open_round_invited == 1
@@ -126,17 +127,21 @@ def add_clients(questionnaire, count):
 
 @pytest.mark.parametrize("query", QUERIES, ids=lambda query: str(query))
 def test_every_sort_filter_and_page_costs_the_same_at_two_sizes(
-    client, superuser, questionnaire, django_assert_num_queries, query
+    client,
+    superuser,
+    questionnaire,
+    django_assert_num_queries,
+    django_assert_max_num_queries,
+    query,
 ):
     add_clients(questionnaire, 3)
     client.force_login(superuser)
     client.get(reverse("admin:dashboard"), query)
-    with django_assert_num_queries(6) as small:
+    with django_assert_max_num_queries(10) as small:
         assert client.get(reverse("admin:dashboard"), query).status_code == 200
     add_clients(questionnaire, 60)
     with django_assert_num_queries(len(small.captured_queries)):
         client.get(reverse("admin:dashboard"), query)
-    assert len(small.captured_queries) <= 10
     # Nothing but the organizations' own table is read for the rows.
     page_query = small.captured_queries[3]["sql"]
     assert "assessments_round" not in page_query and "assessments_response" not in page_query

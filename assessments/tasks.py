@@ -1,0 +1,166 @@
+"""Background work, through Django's Tasks API (the django-tasks backport).
+
+Task arguments are ids, never tokens: the queue is a table, and private links
+are stored as digests only, so each e-mail's link is issued by the worker.
+A task enqueued inside a transaction is committed with it (the database
+queue), so the worker never reads data that is not committed yet.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django_tasks import task
+
+from . import cadence, emails
+from .models import (
+    MemberInvitation,
+    Membership,
+    Organization,
+    Response,
+    Round,
+    issue_links,
+    open_round,
+)
+
+# Rows claimed and e-mails sent per transaction and SMTP connection.
+BATCH = 200
+
+
+@task()
+def send_private_link(response_pk):
+    response = Response.objects.filter(pk=response_pk).first()
+    if response is not None and response.email:
+        emails.send_private_link(response, response.issue_link())
+
+
+@task()
+def send_round_invitations(response_pks, inviter_pk):
+    """Invite each response's person with a private link, over one SMTP connection."""
+    inviter = get_user_model().objects.filter(pk=inviter_pk).first()
+    responses = list(
+        Response.objects.filter(pk__in=response_pks, submitted_at__isnull=True)
+        .exclude(email="")
+        .select_related("round__organization")
+        .order_by("pk")
+    )
+    issue_links(responses)
+    emails.send_batch([emails.round_invitation(r, r.token, inviter) for r in responses])
+
+
+@task()
+def send_member_invitation(invitation_pk):
+    """Send the invitation with a link issued here; an earlier unsent one stops working."""
+    invitation = (
+        MemberInvitation.objects.select_related("organization", "invited_by")
+        .filter(pk=invitation_pk, accepted_at__isnull=True)
+        .first()
+    )
+    if invitation is None:
+        return
+    invitation.new_token()
+    MemberInvitation.objects.filter(pk=invitation.pk).update(token_digest=invitation.token_digest)
+    emails.send_member_invitation(invitation)
+
+
+@task()
+def send_reminder(response_pk):
+    """Send "Remind now"'s reminder; the view counted it (Response.claim_reminder)."""
+    response = Response.objects.select_related("round__organization").filter(pk=response_pk)
+    response = response.first()
+    if response is not None:
+        emails.send_reminder(response)
+
+
+@task()
+def daily_sweep():
+    """Close lapsed rounds, send due reminders and due notices; return the counts.
+
+    Each step selects only what is still to do, in batches of BATCH rows
+    claimed in one UPDATE and mailed over one connection, so a day with
+    nothing due costs a few queries however many clients there are.
+    """
+    now = timezone.now()
+    today = timezone.localdate(now)
+    for round in Round.objects.filter(closed_at__isnull=True, closes_on__lt=today).only(
+        "pk", "organization_id"
+    ):
+        round.close()
+    reminders = notices = 0
+    while sent := remind_batch(now):
+        reminders += sent
+    while True:
+        organizations, sent = notify_batch(today)
+        if not organizations:
+            break
+        notices += sent
+    return {"reminders": reminders, "notices": notices}
+
+
+def due_reminders(now):
+    """Invitees of open rounds whose next reminder is due (see cadence.reminder_due)."""
+    since = now - cadence.REMINDER_SPACING
+    return (
+        Response.objects.filter(
+            invited_at__isnull=False,
+            submitted_at__isnull=True,
+            reminders_stopped_at__isnull=True,
+            reminders_sent__lt=cadence.MAX_REMINDERS,
+        )
+        .exclude(email="")
+        .filter(open_round(timezone.localdate(now), prefix="round__"))
+        .filter(
+            Q(last_reminded_at__lte=since) | Q(last_reminded_at__isnull=True, invited_at__lte=since)
+        )
+    )
+
+
+def remind_batch(now):
+    """Claim and send up to BATCH due reminders; return how many went out.
+
+    The rows are locked (skipping those another run holds) and counted in one
+    UPDATE before anything is sent, so two runs at once never send one twice.
+    """
+    with transaction.atomic():
+        batch = list(
+            due_reminders(now)
+            .select_related("round__organization")
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("pk")[:BATCH]
+        )
+        if not batch:
+            return 0
+        Response.objects.filter(pk__in=[r.pk for r in batch]).update(
+            reminders_sent=F("reminders_sent") + 1, last_reminded_at=now
+        )
+        issue_links(batch)
+    emails.send_batch([emails.reminder(r, r.token) for r in batch])
+    return len(batch)
+
+
+def notify_batch(today):
+    """Claim up to BATCH organizations whose members were not told the due date; tell them.
+
+    Return how many organizations were claimed and how many e-mails went out.
+    """
+    not_told = Q(due_notice_sent_for__isnull=True) | ~Q(due_notice_sent_for=F("next_due_on"))
+    with transaction.atomic():
+        due = list(
+            Organization.objects.filter(not_told, next_due_on__lte=today)
+            .select_for_update(skip_locked=True)
+            .order_by("pk")
+            .values_list("pk", "next_due_on")[:BATCH]
+        )
+        if not due:
+            return 0, 0
+        Organization.objects.filter(pk__in=[pk for pk, _ in due]).update(
+            due_notice_sent_for=F("next_due_on")
+        )
+    dates = dict(due)
+    memberships = Membership.objects.filter(organization__in=dates, due_notices=True)
+    messages = [
+        emails.due_notice(membership, dates[membership.organization_id])
+        for membership in memberships.select_related("user", "organization").order_by("pk")
+    ]
+    emails.send_batch(messages)
+    return len(due), len(messages)
