@@ -5,23 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0022_portfolio_summary_columns'),
+        ("assessments", "0022_portfolio_summary_columns"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='response',
-            index=models.Index(fields=['-created_at', '-id'], name='response_created_idx'),
+            model_name="response",
+            index=models.Index(fields=["-created_at", "-id"], name="response_created_idx"),
         ),
         migrations.AddIndex(
-            model_name='response',
-            index=models.Index(condition=models.Q(('invited_at__isnull', False), ('reminders_sent__lt', 2), ('reminders_stopped_at__isnull', True), ('submitted_at__isnull', True)), fields=['round'], name='response_awaiting_reminder_idx'),
+            model_name="response",
+            index=models.Index(
+                condition=models.Q(
+                    ("invited_at__isnull", False),
+                    ("reminders_sent__lt", 2),
+                    ("reminders_stopped_at__isnull", True),
+                    ("submitted_at__isnull", True),
+                ),
+                fields=["round"],
+                name="response_awaiting_reminder_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='round',
-            index=models.Index(condition=models.Q(('closed_at__isnull', True)), fields=['closes_on'], name='round_open_closes_idx'),
+            model_name="round",
+            index=models.Index(
+                condition=models.Q(("closed_at__isnull", True)),
+                fields=["closes_on"],
+                name="round_open_closes_idx",
+            ),
         ),
     ]
