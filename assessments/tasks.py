@@ -6,22 +6,56 @@ A task enqueued inside a transaction is committed with it (the database
 queue), so the worker never reads data that is not committed yet.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.db import transaction
 from django.db.models import F, Q
+from django.http import QueryDict
 from django.utils import timezone
 from django_tasks import task
 
-from . import cadence, emails
+from . import cadence, emails, exports
 from .models import (
     MemberInvitation,
     Membership,
     Organization,
+    PortfolioExport,
     Response,
     Round,
     issue_links,
     open_round,
 )
+
+
+@task()
+def prepare_export(export_pk):
+    """Build a large portfolio export with its requester's access rule, and store it."""
+    from .views.consultants import PORTFOLIO_COLUMNS, filtered_portfolio, portfolio_table
+
+    export = PortfolioExport.objects.select_related("requested_by").get(pk=export_pk)
+    user = export.requested_by
+    query = QueryDict(mutable=True)
+    for key, values in export.query.items():
+        query.setlist(key, values)
+    try:
+        if not (user.is_active and user.is_staff and user.has_perm("assessments.view_dashboard")):
+            raise PermissionDenied
+        rows, _sort = filtered_portfolio(Organization.objects.for_consultant(user), user, query)
+        count = rows.count()
+        table = portfolio_table(rows)
+        content = exports.render(export.format, "portfolio", PORTFOLIO_COLUMNS, table)
+    except (PermissionDenied, BadRequest):
+        export.status = PortfolioExport.Status.FAILED
+        content, count = None, 0
+    else:
+        export.status = PortfolioExport.Status.READY
+    PortfolioExport.objects.filter(pk=export.pk).update(
+        status=export.status, content=content, rows=count, finished_at=timezone.now()
+    )
+
 
 # Rows claimed and e-mails sent per transaction and SMTP connection.
 BATCH = 200
@@ -74,7 +108,7 @@ def send_reminder(response_pk):
 
 @task()
 def daily_sweep():
-    """Close lapsed rounds, send due reminders and due notices; return the counts.
+    """Close lapsed rounds, drop expired exports, send reminders and due notices; return counts.
 
     Each step selects only what is still to do, in batches of BATCH rows
     claimed in one UPDATE and mailed over one connection, so a day with
@@ -86,6 +120,8 @@ def daily_sweep():
         "pk", "organization_id"
     ):
         round.close()
+    kept_since = now - timedelta(hours=settings.EXPORT_KEEP_HOURS)
+    PortfolioExport.objects.filter(created_at__lt=kept_since).delete()
     reminders = notices = 0
     while sent := remind_batch(now):
         reminders += sent

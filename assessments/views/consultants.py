@@ -5,21 +5,32 @@ through _clients(), which a consultant only sees for organizations assigned to
 them; superusers see all.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import get_user_model
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F, Prefetch
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stages.models import Stage
 
-from .. import cadence, exports, results
+from .. import cadence, exports, results, tasks
 from ..forms import PortfolioFilterForm
-from ..models import Organization, PlanItem, Response, Round, visible_groups
+from ..models import (
+    Organization,
+    PlanItem,
+    PortfolioExport,
+    Response,
+    Round,
+    visible_groups,
+)
 from ..pages import heatmap, progress_chart, round_result_context
 
 PER_PAGE = 50
@@ -55,9 +66,14 @@ def _get_round_with_responses(request, pk):
 
 def portfolio_rows(request):
     """The portfolio's queryset, filtered, searched and sorted as the query string asks."""
+    return filtered_portfolio(_clients(request), request.user, request.GET)
+
+
+def filtered_portfolio(clients, user, params):
+    """CLIENTS as portfolio rows filtered and sorted by PARAMS (a query string); 400 if tampered."""
     today = timezone.localdate()
-    rows = _clients(request).for_portfolio(today)
-    form = PortfolioFilterForm(request.GET, sorts=SORTS)
+    rows = clients.for_portfolio(today)
+    form = PortfolioFilterForm(params, sorts=SORTS)
     if not form.is_valid():
         raise BadRequest("invalid dashboard filters")
     query = form.cleaned_data
@@ -67,7 +83,7 @@ def portfolio_rows(request):
         rows = rows.filter(latest_stage=query["stage"])
     if query["overdue"]:
         rows = rows.overdue(today)
-    if request.user.is_superuser and query["consultant"]:
+    if user.is_superuser and query["consultant"]:
         rows = rows.filter(consultants=query["consultant"])
     sort = query["sort"] or "name"
     column = F(SORTS.get(sort.lstrip("-"), "name"))
@@ -145,9 +161,21 @@ PORTFOLIO_COLUMNS = [
 
 @staff_member_required
 def portfolio_export(request, fmt):
+    """Build a small export now; hand a large one to the worker and show where it will be."""
+    if fmt not in exports.FORMATS:
+        raise Http404
     rows, _sort = portfolio_rows(request)
+    if rows.count() <= settings.EXPORT_IMMEDIATE_ROWS:
+        return exports.download(fmt, "portfolio", PORTFOLIO_COLUMNS, portfolio_table(rows))
+    query = {key: request.GET.getlist(key) for key in request.GET}
+    export = PortfolioExport.objects.create(requested_by=request.user, format=fmt, query=query)
+    tasks.prepare_export.enqueue(export.pk)
+    return redirect("admin:dashboard_prepared_export", export.pk)
+
+
+def portfolio_table(rows):
     today = timezone.localdate()
-    table = (
+    return (
         [
             o.name,
             o.industry,
@@ -163,9 +191,34 @@ def portfolio_export(request, fmt):
             cadence.is_overdue(o.next_due_on, today),
             " ".join(_portfolio_row(o).flag_codes),
         ]
-        for o in rows.iterator()
+        for o in rows.iterator(chunk_size=2000)
     )
-    return exports.download(fmt, "portfolio", PORTFOLIO_COLUMNS, table)
+
+
+def _get_prepared_export(request, pk):
+    """An export this user asked for, still kept; anyone else's is a 404."""
+    _clients(request)  # the dashboard permission
+    kept_since = timezone.now() - timedelta(hours=settings.EXPORT_KEEP_HOURS)
+    exports_kept = PortfolioExport.objects.defer("content").filter(
+        requested_by=request.user, created_at__gte=kept_since
+    )
+    return get_object_or_404(exports_kept, pk=pk)
+
+
+@staff_member_required
+def prepared_export(request, pk):
+    export = _get_prepared_export(request, pk)
+    context = {"export": export, "title": _("Portfolio export"), **_admin_context(request)}
+    return render(request, "admin/dashboard/prepared_export.html", context)
+
+
+@staff_member_required
+def prepared_export_download(request, pk):
+    export = _get_prepared_export(request, pk)
+    if export.status != PortfolioExport.Status.READY:
+        raise Http404
+    content = PortfolioExport.objects.values_list("content", flat=True).get(pk=export.pk)
+    return exports.attachment(bytes(content), export.format, export.filename)
 
 
 @staff_member_required

@@ -88,7 +88,7 @@ def test_a_batch_of_reminders_goes_over_one_connection_in_constant_queries(
 ):
     start = timezone.now() - datetime.timedelta(days=4)
     invitees(round, 3, start)
-    with django_assert_num_queries(12) as small:
+    with django_assert_num_queries(13) as small:
         assert tasks.daily_sweep.call()["reminders"] == 3
     assert counting_mail.connections == 1 and len(mail.outbox) == 3
     assert set(Response.objects.values_list("reminders_sent", flat=True)) == {1}
