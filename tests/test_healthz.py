@@ -8,9 +8,7 @@ from django.db import OperationalError
 pytestmark = pytest.mark.django_db
 
 
-def test_healthz_answers_without_session_host_or_https(
-    client, settings, django_assert_num_queries
-):
+def test_healthz_answers_without_session_host_or_https(client, settings, django_assert_num_queries):
     settings.SECURE_SSL_REDIRECT = True
     settings.ALLOWED_HOSTS = ["smarketing.example.com"]
     with django_assert_num_queries(1):
