@@ -6,6 +6,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
 from .models import (
@@ -125,6 +126,9 @@ class ConsultantScoped(NoSecretLookups):
     see everything.
     """
 
+    # Large tables: pages of 50, and no second COUNT(*) of the whole table.
+    list_per_page = 50
+    show_full_result_count = False
     scope = None  # the lookup from this model to Organization.consultants
     # What else a consultant's rows must satisfy, e.g. to belong to a round run with them.
     consultant_filter = Q()
@@ -172,18 +176,6 @@ class OrganizationAdmin(ConsultantScoped, admin.ModelAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class ResponseInline(admin.TabularInline):
-    model = Response
-    extra = 0
-    fields = ["role", "name", "email", "invited_at", "submitted_at", "position", "stage"]
-    readonly_fields = fields
-    show_change_link = True
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Round)
 class RoundAdmin(ConsultantScoped, admin.ModelAdmin):
     scope = "organization__consultants"
@@ -207,8 +199,16 @@ class RoundAdmin(ConsultantScoped, admin.ModelAdmin):
         "lowest",
         "highest",
         "groups",
+        "responses_link",
     ]
-    inlines = [ResponseInline]
+
+    @admin.display(description=_("responses"))
+    def responses_link(self, obj):
+        """A link to the round's responses, a paginated list, rather than all of them inline."""
+        url = reverse("admin:assessments_response_changelist") + f"?round__id__exact={obj.pk}"
+        count = obj.responses.count()
+        label = ngettext("%(count)s response", "%(count)s responses", count) % {"count": count}
+        return format_html('<a href="{}">{}</a>', url, label)
 
 
 class AnswerInline(admin.TabularInline):

@@ -730,6 +730,10 @@ class Round(Scored):
             ),
         ]
         indexes = [
+            # The admin's round list, and an organization's rounds latest first
+            # (Organization.refresh_summary, the team page).
+            models.Index(fields=["-opened_on", "-id"], name="round_opened_idx"),
+            models.Index(fields=["organization", "-opened_on", "-id"], name="round_org_opened_idx"),
             # The daily sweep closes lapsed rounds: only open ones are indexed.
             models.Index(
                 fields=["closes_on"],
