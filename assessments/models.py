@@ -942,6 +942,24 @@ class Round(Scored):
 
 
 class ResponseQuerySet(models.QuerySet):
+    def reminder_due(self, now):
+        """Invitees of open rounds due a reminder at NOW, in the database (cadence.reminder_due)."""
+        since = now - cadence.REMINDER_SPACING
+        return (
+            self.filter(
+                invited_at__isnull=False,
+                submitted_at__isnull=True,
+                reminders_stopped_at__isnull=True,
+                reminders_sent__lt=cadence.MAX_REMINDERS,
+            )
+            .exclude(email="")
+            .filter(open_round(timezone.localdate(now), prefix="round__"))
+            .filter(
+                Q(last_reminded_at__lte=since)
+                | Q(last_reminded_at__isnull=True, invited_at__lte=since)
+            )
+        )
+
     def by_token(self, token):
         """The response a private link points to (any of its links)."""
         return self.filter(links__digest=tokens.digest(token))

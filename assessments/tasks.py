@@ -17,7 +17,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django_tasks import task
 
-from . import cadence, emails, exports
+from . import emails, exports
 from .models import (
     MemberInvitation,
     Membership,
@@ -26,7 +26,6 @@ from .models import (
     Response,
     Round,
     issue_links,
-    open_round,
 )
 
 
@@ -133,24 +132,6 @@ def daily_sweep():
     return {"reminders": reminders, "notices": notices}
 
 
-def due_reminders(now):
-    """Invitees of open rounds whose next reminder is due (see cadence.reminder_due)."""
-    since = now - cadence.REMINDER_SPACING
-    return (
-        Response.objects.filter(
-            invited_at__isnull=False,
-            submitted_at__isnull=True,
-            reminders_stopped_at__isnull=True,
-            reminders_sent__lt=cadence.MAX_REMINDERS,
-        )
-        .exclude(email="")
-        .filter(open_round(timezone.localdate(now), prefix="round__"))
-        .filter(
-            Q(last_reminded_at__lte=since) | Q(last_reminded_at__isnull=True, invited_at__lte=since)
-        )
-    )
-
-
 def remind_batch(now):
     """Claim and send up to BATCH due reminders; return how many went out.
 
@@ -159,7 +140,7 @@ def remind_batch(now):
     """
     with transaction.atomic():
         batch = list(
-            due_reminders(now)
+            Response.objects.reminder_due(now)
             .select_related("round__organization")
             .select_for_update(skip_locked=True, of=("self",))
             .order_by("pk")[:BATCH]

@@ -34,6 +34,8 @@ from ..models import (
 from ..pages import heatmap, progress_chart, round_result_context
 
 PER_PAGE = 50
+# Responses a client page lists per round.
+RESPONSES_SHOWN = 50
 SORTS = {
     "name": "name",
     "industry": "industry",
@@ -249,7 +251,12 @@ def _client_context(organization, user):
         responses = responses.filter(round__consultant_access=True)
     rounds = list(
         organization.rounds.select_related("questionnaire").prefetch_related(
-            Prefetch("responses", queryset=responses, to_attr="submitted_responses"),
+            # The first page of each round's responses; the admin lists them all, paginated.
+            Prefetch(
+                "responses",
+                queryset=responses[:RESPONSES_SHOWN],
+                to_attr="submitted_responses",
+            ),
             Prefetch("plan", queryset=PlanItem.objects.select_related("step__stage", "indicator")),
         )
     )
