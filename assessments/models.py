@@ -319,9 +319,8 @@ def portfolio_summary(round_model, response_model, organization_id, cadence_name
         "-opened_on", "-pk"
     )
     closed = ~open_round(today)
-    published = (closed & Q(respondents__gte=settings.ROUND_GROUP_MIN_RESPONDENTS)) | Q(
-        consultant_access=True, respondents__gt=0
-    )
+    enough = Q(respondents__gte=settings.ROUND_GROUP_MIN_RESPONDENTS, result_stale=False)
+    published = (closed & enough) | Q(consultant_access=True, respondents__gt=0)
     scored = list(
         rounds.filter(published).values(
             "position", "stage", "flags", "groups", "respondents", "consultant_access"
@@ -652,7 +651,8 @@ def visible_groups(groups, respondents, confidential):
 
 def _published_as_confidential():
     closed = ~open_round(timezone.localdate())
-    return closed & Q(respondents__gte=settings.ROUND_GROUP_MIN_RESPONDENTS)
+    enough = Q(respondents__gte=settings.ROUND_GROUP_MIN_RESPONDENTS, result_stale=False)
+    return closed & enough
 
 
 def _published():
@@ -709,6 +709,9 @@ class Round(Scored):
     lowest = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
     highest = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
     groups = models.JSONField(_("results per role group"), default=dict, blank=True)
+    # Set at a submit until the worker has recomputed the result (see
+    # result_changed); a stale confidential round publishes nothing.
+    result_stale = models.BooleanField(default=False, editable=False)
 
     objects = RoundQuerySet.as_manager()
 
@@ -785,8 +788,13 @@ class Round(Scored):
                 closed_at=timezone.now()
             )
             if closed:
-                Organization(pk=self.organization_id).refresh_summary()
-        self.refresh_from_db(fields=["closed_at"])
+                locked = Round.objects.select_for_update().get(pk=self.pk)
+                if locked.result_stale:
+                    # Published now: recomputed here rather than after the worker's turn.
+                    locked.refresh_result()
+                else:
+                    Organization(pk=self.organization_id).refresh_summary()
+        self.refresh_from_db(fields=["closed_at", *Scored.RESULT_FIELDS, *Round.REFRESHED])
         return bool(closed)
 
     def reopen_refusal(self):
@@ -828,7 +836,13 @@ class Round(Scored):
 
     @property
     def published_as_confidential(self):
-        return not self.is_open and self.respondents >= settings.ROUND_GROUP_MIN_RESPONDENTS
+        # A result the worker has not recomputed yet is never published: it
+        # would change once recomputed, and two versions could be compared.
+        return (
+            not self.is_open
+            and self.respondents >= settings.ROUND_GROUP_MIN_RESPONDENTS
+            and not self.result_stale
+        )
 
     @property
     def shows_figures_to_consultants(self):
@@ -936,9 +950,26 @@ class Round(Scored):
                         "attainment": {str(k): v for k, v in group_result.attainment.items()},
                         "indicator_scores": group_result.indicators,
                     }
-        self.save(
-            update_fields=[*Scored.RESULT_FIELDS, "respondents", "lowest", "highest", "groups"]
-        )
+        self.result_stale = False
+        self.save(update_fields=[*Scored.RESULT_FIELDS, *Round.REFRESHED])
+
+    REFRESHED = ["respondents", "lowest", "highest", "groups", "result_stale"]
+
+    def result_changed(self):
+        """Have the worker recompute the result after a submit, once for a burst of submits.
+
+        Recomputing reads every answer of the round, so it would make each
+        submit cost more the bigger the round; it runs as a task instead
+        (tasks.refresh_round_result). Until it has run the result is stale,
+        and a stale confidential round publishes nothing; closing the round
+        recomputes it at once. The portfolio's counts are refreshed here.
+        """
+        from . import tasks
+
+        Organization(pk=self.organization_id).refresh_summary()
+        if Round.objects.filter(pk=self.pk, result_stale=False).update(result_stale=True):
+            self.result_stale = True
+            tasks.refresh_round_result.enqueue(self.pk)
 
 
 class ResponseQuerySet(models.QuerySet):
@@ -1153,7 +1184,7 @@ class Response(Scored):
         self.submitted_at = timezone.now()
         self.save()
         if round is not None:
-            round.refresh_result()
+            round.result_changed()
         return True
 
 

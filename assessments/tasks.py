@@ -30,6 +30,15 @@ from .models import (
 
 
 @task()
+def refresh_round_result(round_pk):
+    """Recompute a round's result after submits (Round.result_changed), under its lock."""
+    with transaction.atomic():
+        round = Round.objects.select_for_update().filter(pk=round_pk).first()
+        if round is not None and round.result_stale:
+            round.refresh_result()
+
+
+@task()
 def prepare_export(export_pk):
     """Build a large portfolio export with its requester's access rule, and store it."""
     from .views.consultants import PORTFOLIO_COLUMNS, filtered_portfolio, portfolio_table

@@ -54,6 +54,11 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField(
+            model_name="round",
+            name="result_stale",
+            field=models.BooleanField(default=False, editable=False),
+        ),
+        migrations.AddField(
             model_name="organization",
             name="change",
             field=models.DecimalField(

@@ -1,10 +1,13 @@
 """Big rounds: respondent lists come a page at a time, at a cost that does not grow."""
 
 import pytest
+from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
-from assessments.models import Response, Round
+from assessments.models import Answer, Organization, Response, Round
 from tests.helpers import highest, submit_response
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +76,70 @@ def test_the_client_page_shows_the_first_responses_and_links_to_all(
     page = client.get(reverse("admin:dashboard_client", args=[organization.pk]))
     assert len(page.context["rounds"][0].submitted_responses) == 2
     assert "All 3 submitted responses, page by page" in page.text
+
+
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def answered(round, role="marketing"):
+    """A response of ROUND with every question answered at its highest, not submitted."""
+    response = Response.objects.create(
+        round=round, questionnaire=round.questionnaire, organization_name="Acme", role=role
+    )
+    Answer.objects.bulk_create(
+        Answer(response=response, question=question, option=highest(question))
+        for section in round.questionnaire.pages()
+        for question in section.questions.all()
+    )
+    return response
+
+
+def submit(response):
+    with transaction.atomic():
+        return Response.objects.select_for_update().get(pk=response.pk).submit()
+
+
+def test_a_submit_costs_the_same_in_a_round_of_three_or_thirty(
+    round, settings, django_assert_num_queries, django_assert_max_num_queries
+):
+    settings.TASKS = DATABASE_QUEUE
+    for _ in range(3):
+        submit(answered(round))
+    with django_assert_max_num_queries(40) as small:
+        submit(answered(round))
+    for _ in range(26):
+        submit(answered(round))
+    with django_assert_num_queries(len(small.captured_queries)):
+        submit(answered(round))
+    # The portfolio's count follows at once; the result once the worker ran, once.
+    assert Organization.objects.get(pk=round.organization_id).open_round_submitted == 31
+    round.refresh_from_db()
+    assert round.result_stale and round.respondents == 0
+    assert DBTaskResult.objects.filter(task_path__endswith="refresh_round_result").count() == 1
+    call_command("db_worker", batch=True, no_startup_delay=True, interval=0)
+    round.refresh_from_db()
+    assert not round.result_stale and round.respondents == 31 and round.position == 4
+
+
+def test_a_confidential_round_closed_before_the_worker_ran_publishes_the_full_result(
+    round, settings
+):
+    settings.TASKS = DATABASE_QUEUE
+    settings.ROUND_GROUP_MIN_RESPONDENTS = 3
+    for role in ["marketing", "sales", "ceo"]:
+        submit(answered(round, role))
+    round.refresh_from_db()
+    assert round.result_stale and not round.is_published
+    round.close()
+    assert not round.result_stale and round.respondents == 3 and round.is_published
+    assert round.position == 4
+
+
+def test_a_stale_closed_round_is_not_published(round, settings):
+    settings.TASKS = DATABASE_QUEUE
+    settings.ROUND_GROUP_MIN_RESPONDENTS = 1
+    submit(answered(round))
+    Round.objects.filter(pk=round.pk).update(closed_at=timezone.now(), respondents=1)
+    round.refresh_from_db()
+    assert not round.is_published
+    assert not Round.objects.published().filter(pk=round.pk).exists()
