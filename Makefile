@@ -62,12 +62,14 @@ serve: $(VENV)/.runtime
 messages: $(VENV)/.runtime
 	DEBUG=1 $(PY) manage.py makemessages -l es --no-obsolete --no-location --ignore=.venv --ignore=staticfiles
 
-# Not part of the suite: generates 1,000 organizations, measures, writes docs/benchmarks.md.
+# Not part of the suite: generates 1,000 organizations, measures, writes docs/benchmarks.md;
+# then 100,000 organizations on PostgreSQL (tests/bench/scale.sh, about 15 minutes).
 bench: $(VENV)/.runtime translations
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } \
 		|| echo "wrk is missing: the load test will be skipped."
 	$(PY) tests/bench/run.py
+	bash tests/bench/scale.sh
 
 clean:
 	rm -rf $(VENV) staticfiles $(MO_FILES)
