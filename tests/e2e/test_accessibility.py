@@ -7,7 +7,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.test import Client
 from django.urls import reverse
 
-from assessments.models import Answer, MemberInvitation, Response, Round
+from assessments.models import Answer, MemberInvitation, PortfolioExport, Response, Round
 from assessments.tokens import unsubscribe_token
 from stages.models import Stage
 from tests.helpers import by_question, highest, lowest, submit_response
@@ -71,6 +71,12 @@ def world(questionnaire, leader, make_consultant, settings):
     )
     consultant = make_consultant("c@consult.example", organization)
     kept = submit_response(None, "ceo", highest, questionnaire=questionnaire)
+    pending, ready = (
+        PortfolioExport.objects.create(
+            requested_by=consultant, format="csv", status=status, rows=1, content=b"x"
+        )
+        for status in ["pending", "ready"]
+    )
     return {
         "users": {"member": leader, "consultant": consultant},
         "public": [
@@ -118,6 +124,8 @@ def world(questionnaire, leader, make_consultant, settings):
             reverse("admin:dashboard"),
             reverse("admin:dashboard_client", args=[organization.pk]),
             reverse("admin:dashboard_report", args=[organization.pk]),
+            reverse("admin:dashboard_prepared_export", args=[pending.pk]),
+            reverse("admin:dashboard_prepared_export", args=[ready.pk]),
         ],
     }
 
