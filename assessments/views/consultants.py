@@ -97,7 +97,8 @@ def filtered_portfolio(clients, user, params):
 def portfolio(request):
     rows, sort = portfolio_rows(request)
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    clients = [_portfolio_row(organization) for organization in page.object_list]
+    labels = results.flag_labels()
+    clients = [_portfolio_row(organization, labels) for organization in page.object_list]
     consultants = None
     if request.user.is_superuser:
         consultants = get_user_model().objects.filter(groups__name="Consultants").order_by("email")
@@ -117,8 +118,11 @@ def portfolio(request):
     )
 
 
-def _portfolio_row(organization):
-    """Read a portfolio row's figures and flags with the same rules as the team page."""
+def _portfolio_row(organization, labels=None):
+    """Read a portfolio row's figures and flags with the same rules as the team page.
+
+    LABELS (results.flag_labels()) may be passed in, translated once for many rows.
+    """
     # The latest round shown here is run with the consultant, or published as a
     # confidential round would be (for_consultants): its groups show as on the
     # client page (Round.visible_groups with to_consultants).
@@ -130,7 +134,7 @@ def _portfolio_row(organization):
     organization.flag_codes = results.round_flags(
         organization.latest_flags, organization.latest_groups, shown
     )
-    labels = results.flag_labels()
+    labels = labels or results.flag_labels()
     organization.flag_names = [labels[code] for code in organization.flag_codes]
     organization.reading = results.read_position(
         organization.latest_position, organization.latest_stage, organization.latest_flags
@@ -177,6 +181,7 @@ def portfolio_export(request, fmt):
 
 def portfolio_table(rows):
     today = timezone.localdate()
+    labels = results.flag_labels()
     return (
         [
             o.name,
@@ -191,7 +196,7 @@ def portfolio_table(rows):
             o.submitted or 0,
             o.next_due_on,
             cadence.is_overdue(o.next_due_on, today),
-            " ".join(_portfolio_row(o).flag_codes),
+            " ".join(_portfolio_row(o, labels).flag_codes),
         ]
         for o in rows.iterator(chunk_size=2000)
     )
