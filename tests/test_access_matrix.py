@@ -369,9 +369,11 @@ class World:
 
 @pytest.fixture
 def world(questionnaire, make_leader, make_consultant, superuser, settings):
-    # The queue's admin pages read tasks through the database backend, as in production.
+    world = World(questionnaire, make_leader, make_consultant, superuser)
+    # The queue's admin pages read tasks through the database backend, as in production
+    # (set once the world is built, so its submits were scored at once).
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    return World(questionnaire, make_leader, make_consultant, superuser)
+    return world
 
 
 def outcome_of(response):
