@@ -106,3 +106,17 @@ def submit_response(round, role, pick=highest, **fields):
     with transaction.atomic():
         response.submit()
     return response
+
+
+def run_worker(monkeypatch):
+    """Run the database queue's worker until the queue is empty, inside the test's transaction.
+
+    The worker closes connections it finds out of autocommit between tasks,
+    as a long-running process should; here that would close the test's own.
+    """
+    from django.core.management import call_command
+
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+    call_command("db_worker", batch=True, no_startup_delay=True, interval=0)

@@ -1,14 +1,13 @@
 """Big rounds: respondent lists come a page at a time, at a cost that does not grow."""
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from assessments.models import Answer, Organization, Response, Round
-from tests.helpers import highest, submit_response
+from tests.helpers import highest, run_worker, submit_response
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +99,7 @@ def submit(response):
 
 
 def test_a_submit_costs_the_same_in_a_round_of_three_or_thirty(
-    round, settings, django_assert_num_queries, django_assert_max_num_queries
+    round, settings, django_assert_num_queries, django_assert_max_num_queries, monkeypatch
 ):
     settings.TASKS = DATABASE_QUEUE
     for _ in range(3):
@@ -116,7 +115,7 @@ def test_a_submit_costs_the_same_in_a_round_of_three_or_thirty(
     round.refresh_from_db()
     assert round.result_stale and round.respondents == 0
     assert DBTaskResult.objects.filter(task_path__endswith="refresh_round_result").count() == 1
-    call_command("db_worker", batch=True, no_startup_delay=True, interval=0)
+    run_worker(monkeypatch)
     round.refresh_from_db()
     assert not round.result_stale and round.respondents == 31 and round.position == 4
 

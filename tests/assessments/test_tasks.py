@@ -14,7 +14,7 @@ from django_tasks_db.models import DBTaskResult
 
 from assessments import tasks
 from assessments.models import Membership, Organization, Response, Round
-from tests.helpers import private_path, private_token
+from tests.helpers import private_path, private_token, run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,9 @@ def counting_mail(settings):
     return CountingBackend
 
 
-def test_an_invitation_waits_in_the_queue_for_the_worker_without_its_link(member, round, settings):
+def test_an_invitation_waits_in_the_queue_for_the_worker_without_its_link(
+    member, round, settings, monkeypatch
+):
     settings.TASKS = DATABASE_QUEUE
     response = member.post(
         reverse("assessments:round_invite", args=[round.pk]),
@@ -48,7 +50,7 @@ def test_an_invitation_waits_in_the_queue_for_the_worker_without_its_link(member
     assert mail.outbox == []
     [queued] = DBTaskResult.objects.all()
     assert queued.task_path == "assessments.tasks.send_round_invitations"
-    call_command("db_worker", batch=True, no_startup_delay=True, interval=0)
+    run_worker(monkeypatch)
     [sent] = mail.outbox
     assert sent.to == ["new@acme.example"]
     # The link was issued by the worker: the queue never held it.
@@ -60,12 +62,12 @@ def test_an_invitation_waits_in_the_queue_for_the_worker_without_its_link(member
     assert invitee.links.count() == 2  # one at creation, never handed out; one e-mailed
 
 
-def test_the_cron_command_enqueues_the_sweep_for_the_worker(settings, capsys):
+def test_the_cron_command_enqueues_the_sweep_for_the_worker(settings, capsys, monkeypatch):
     settings.TASKS = DATABASE_QUEUE
     call_command("send_reminders")
     assert "Enqueued the daily sweep" in capsys.readouterr().out
     assert DBTaskResult.objects.get().task_path == "assessments.tasks.daily_sweep"
-    call_command("db_worker", batch=True, no_startup_delay=True, interval=0)
+    run_worker(monkeypatch)
     assert DBTaskResult.objects.get().return_value == {"reminders": 0, "notices": 0}
 
 
