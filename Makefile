@@ -57,20 +57,27 @@ demo: $(VENV)/.runtime
 
 # The demo round has one respondent per role, so its groups show with a threshold of 1.
 # Links in e-mails point where the server listens, unless SITE_URL says otherwise.
+# The task worker (e-mails, exports) runs beside the server on the database
+# queue; Ctrl-C stops both (the trap stops the worker however the server ends).
 serve: $(VENV)/.runtime
-	DEBUG=1 ROUND_GROUP_MIN_RESPONDENTS=$${ROUND_GROUP_MIN_RESPONDENTS:-1} \
-		SITE_URL=$${SITE_URL:-http://$(HOST)} $(PY) manage.py runserver $(HOST)
+	@export DEBUG=1 ROUND_GROUP_MIN_RESPONDENTS=$${ROUND_GROUP_MIN_RESPONDENTS:-1} \
+		SITE_URL=$${SITE_URL:-http://$(HOST)}; \
+	$(PY) manage.py db_worker --interval 1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py runserver $(HOST)
 
 # Needs GNU gettext (xgettext); only for developers who change strings.
 messages: $(VENV)/.runtime
 	DEBUG=1 $(PY) manage.py makemessages -l es --no-obsolete --no-location --ignore=.venv --ignore=staticfiles
 
-# Not part of the suite: generates 1,000 organizations, measures, writes docs/benchmarks.md.
+# Not part of the suite: generates 1,000 organizations, measures, writes docs/benchmarks.md;
+# then 100,000 organizations on PostgreSQL (tests/bench/scale.sh, about 15 minutes).
 bench: $(VENV)/.runtime translations tools
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } \
 		|| echo "wrk is missing: the load test will be skipped."
 	$(PY) tests/bench/run.py
+	bash tests/bench/scale.sh
 
 clean:
 	rm -rf $(VENV) staticfiles $(MO_FILES) tests/node/node_modules

@@ -35,12 +35,20 @@ def download(fmt, filename, header, rows):
     """Return the table as a CSV or XLSX attachment; any other format is a 404."""
     if fmt not in FORMATS:
         raise Http404
+    return attachment(render(fmt, filename, header, rows), fmt, f"{filename}.{fmt}")
+
+
+def render(fmt, title, header, rows):
+    """The table as the bytes of a CSV or XLSX file."""
     if fmt == "csv":
-        content, content_type = csv_text(header, rows), "text/csv; charset=utf-8"
-    else:
-        content, content_type = xlsx_bytes(filename, header, rows), XLSX_TYPE
+        return csv_text(header, rows).encode("utf-8")
+    return xlsx_bytes(title, header, rows)
+
+
+def attachment(content, fmt, filename):
+    content_type = "text/csv; charset=utf-8" if fmt == "csv" else XLSX_TYPE
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

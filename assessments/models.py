@@ -5,15 +5,10 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import (
     Count,
-    ExpressionWrapper,
     F,
-    FloatField,
     Max,
-    OuterRef,
     Q,
-    Subquery,
 )
-from django.db.models.functions import Cast, NullIf
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -292,45 +287,70 @@ class OrganizationQuerySet(models.QuerySet):
         return self.filter(consultants=user)
 
     def for_portfolio(self, today):
-        """Annotate each organization with its latest results, in one query.
+        """The portfolio's rows: every column is stored on the organization (refresh_summary).
 
-        The latest and previous scored rounds and the open round's response
-        counts come from correlated subqueries on stored results, so the list
-        costs one query whatever the number of clients.
+        Sorting, filtering and paging read indexed columns of one table, so a
+        page costs the same at a hundred clients or a hundred thousand. TODAY
+        is kept for callers that add a date-dependent column.
         """
-        scored = (
-            Round.objects.for_consultants()
-            .filter(organization=OuterRef("pk"))
-            .order_by("-opened_on", "-pk")
-        )
-        latest_round = Round.objects.filter(organization=OuterRef("pk")).order_by(
-            "-opened_on", "-pk"
-        )
-        open_responses = (
-            Response.objects.filter(round__organization=OuterRef("pk"))
-            .filter(open_round(today, prefix="round__"))
-            .order_by()
-            .values("round__organization")
-        )
-        count = Count("pk")
         return self.annotate(
-            latest_position=Subquery(scored.values("position")[:1]),
-            latest_stage=Subquery(scored.values("stage")[:1]),
-            latest_flags=Subquery(scored.values("flags")[:1]),
-            latest_groups=Subquery(scored.values("groups")[:1]),
-            latest_respondents=Subquery(scored.values("respondents")[:1]),
-            latest_consultant_access=Subquery(scored.values("consultant_access")[:1]),
-            previous_position=Subquery(scored.values("position")[1:2]),
-            change=F("latest_position") - F("previous_position"),
-            last_round_on=Subquery(latest_round.values("opened_on")[:1]),
-            invited=Subquery(open_responses.annotate(n=count).values("n")),
-            submitted=Subquery(
-                open_responses.filter(submitted_at__isnull=False).annotate(n=count).values("n")
-            ),
-            response_rate=ExpressionWrapper(
-                Cast("submitted", FloatField()) / NullIf(F("invited"), 0), output_field=FloatField()
-            ),
+            invited=F("open_round_invited"),
+            submitted=F("open_round_submitted"),
         )
+
+    def refresh_summaries(self):
+        """Recompute the stored portfolio columns of these organizations; return how many."""
+        count = 0
+        for organization in self.only("pk", "cadence").iterator(chunk_size=500):
+            with transaction.atomic():
+                organization.refresh_summary()
+            count += 1
+        return count
+
+
+def portfolio_summary(round_model, response_model, organization_id, cadence_name, today):
+    """Compute one organization's portfolio columns; the one home of their rules.
+
+    Takes the models so that the migration filling the columns uses the same
+    code with its historical models. The latest and previous rounds are those
+    whose figures consultants may see (RoundQuerySet.for_consultants).
+    """
+    rounds = round_model.objects.filter(organization_id=organization_id).order_by(
+        "-opened_on", "-pk"
+    )
+    closed = ~open_round(today)
+    enough = Q(respondents__gte=settings.ROUND_GROUP_MIN_RESPONDENTS, result_stale=False)
+    published = (closed & enough) | Q(consultant_access=True, respondents__gt=0)
+    scored = list(
+        rounds.filter(published).values(
+            "position", "stage", "flags", "groups", "respondents", "consultant_access"
+        )[:2]
+    )
+    latest = scored[0] if scored else {}
+    previous = scored[1]["position"] if len(scored) > 1 else None
+    last_round_on = rounds.values_list("opened_on", flat=True).first()
+    counts = (
+        response_model.objects.filter(round__organization_id=organization_id)
+        .filter(open_round(today, prefix="round__"))
+        .aggregate(invited=Count("pk"), submitted=Count("pk", filter=Q(submitted_at__isnull=False)))
+    )
+    invited = counts["invited"]
+    position = latest.get("position")
+    return {
+        "latest_position": position,
+        "latest_stage": latest.get("stage"),
+        "latest_flags": latest.get("flags") or [],
+        "latest_groups": latest.get("groups") or {},
+        "latest_respondents": latest.get("respondents") or 0,
+        "latest_consultant_access": latest.get("consultant_access", False),
+        "previous_position": previous,
+        "change": None if position is None or previous is None else position - previous,
+        "last_round_on": last_round_on,
+        "open_round_invited": invited,
+        "open_round_submitted": counts["submitted"],
+        "response_rate": counts["submitted"] / invited if invited else None,
+        "next_due_on": cadence.next_due(last_round_on, cadence_name),
+    }
 
 
 class Organization(models.Model):
@@ -366,9 +386,31 @@ class Organization(models.Model):
         default=Cadence.QUARTERLY,
         help_text=_("How often the team revisits the assessment."),
     )
-    # Kept up to date by refresh_schedule() whenever a round opens or the cadence
+    # Kept up to date by refresh_summary() whenever a round opens or the cadence
     # changes, so lists can filter and sort on it in the database.
     next_due_on = models.DateField(_("next round due"), null=True, blank=True, editable=False)
+    # The portfolio's columns, stored so that every sort, filter and page of the
+    # consultants' dashboard reads one indexed table (README "Consultants").
+    # Written only by refresh_summary(), inside the transaction that changes a
+    # round or its responses.
+    latest_position = models.DecimalField(
+        max_digits=5, decimal_places=4, null=True, blank=True, editable=False
+    )
+    latest_stage = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    latest_flags = models.JSONField(default=list, blank=True, editable=False)
+    latest_groups = models.JSONField(default=dict, blank=True, editable=False)
+    latest_respondents = models.PositiveIntegerField(default=0, editable=False)
+    latest_consultant_access = models.BooleanField(default=False, editable=False)
+    previous_position = models.DecimalField(
+        max_digits=5, decimal_places=4, null=True, blank=True, editable=False
+    )
+    change = models.DecimalField(
+        max_digits=5, decimal_places=4, null=True, blank=True, editable=False
+    )
+    last_round_on = models.DateField(null=True, blank=True, editable=False)
+    open_round_invited = models.PositiveIntegerField(default=0, editable=False)
+    open_round_submitted = models.PositiveIntegerField(default=0, editable=False)
+    response_rate = models.FloatField(null=True, blank=True, editable=False)
     # The due date members were last told about, so the notice goes out once.
     due_notice_sent_for = models.DateField(null=True, blank=True, editable=False)
     members = models.ManyToManyField(
@@ -410,26 +452,60 @@ class Organization(models.Model):
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
         permissions = [("view_dashboard", _("Can view the consultants' dashboard"))]
+        # One per sort and filter of the portfolio, the primary key last as in
+        # its ORDER BY, so a page is an index range scan. PostgreSQL also gets
+        # the descending NULLS LAST twins (migration 0022), which SQLite lacks.
+        indexes = [
+            models.Index(fields=["name", "id"], name="org_name_idx"),
+            models.Index(fields=["industry", "id"], name="org_industry_idx"),
+            models.Index(fields=["latest_position", "id"], name="org_position_idx"),
+            models.Index(fields=["latest_stage", "name", "id"], name="org_stage_idx"),
+            models.Index(fields=["change", "id"], name="org_change_idx"),
+            models.Index(fields=["last_round_on", "id"], name="org_last_round_idx"),
+            models.Index(fields=["response_rate", "id"], name="org_rate_idx"),
+            models.Index(fields=["next_due_on", "id"], name="org_due_idx"),
+        ]
 
     def __str__(self):
         return self.name
 
     def save(self, *args, **kwargs):
-        if self.pk:
-            self.next_due_on = self._next_due()
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            # The form that saved may hold summary columns read before a round
+            # changed them; the cadence may have moved the due date.
+            self.refresh_summary()
 
     def get_absolute_url(self):
         return reverse("assessments:team", args=[self.pk])
 
     def refresh_schedule(self):
-        """Store the next due date after a round opened."""
-        self.next_due_on = self._next_due()
-        Organization.objects.filter(pk=self.pk).update(next_due_on=self.next_due_on)
+        """Store the next due date after a round opened (with the rest of the summary)."""
+        self.refresh_summary()
 
-    def _next_due(self):
-        last = self.rounds.aggregate(last=Max("opened_on"))["last"]
-        return cadence.next_due(last, self.cadence)
+    def refresh_summary(self):
+        """Recompute and store this organization's portfolio columns and next due date.
+
+        The organization's row is locked first, so two transactions changing
+        its rounds at once store their summaries one after the other, the
+        second one reading what the first committed.
+        """
+        with transaction.atomic():
+            self._store_summary()
+
+    def _store_summary(self):
+        cadence_name = (
+            Organization.objects.select_for_update()
+            .filter(pk=self.pk)
+            .values_list("cadence", flat=True)
+            .first()
+        )
+        if cadence_name is None:
+            return
+        summary = portfolio_summary(Round, Response, self.pk, cadence_name, timezone.localdate())
+        Organization.objects.filter(pk=self.pk).update(**summary)
+        for name, value in summary.items():
+            setattr(self, name, value)
 
     @property
     def is_overdue(self):
@@ -607,7 +683,8 @@ def visible_groups(groups, respondents, confidential):
 
 def _published_as_confidential():
     closed = ~open_round(timezone.localdate())
-    return closed & Q(respondents__gte=settings.ROUND_GROUP_MIN_RESPONDENTS)
+    enough = Q(respondents__gte=settings.ROUND_GROUP_MIN_RESPONDENTS, result_stale=False)
+    return closed & enough
 
 
 def _published():
@@ -664,6 +741,9 @@ class Round(Scored):
     lowest = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
     highest = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
     groups = models.JSONField(_("results per role group"), default=dict, blank=True)
+    # Set at a submit until the worker has recomputed the result (see
+    # result_changed); a stale confidential round publishes nothing.
+    result_stale = models.BooleanField(default=False, editable=False)
 
     objects = RoundQuerySet.as_manager()
 
@@ -684,17 +764,35 @@ class Round(Scored):
                 name="one_open_round_per_organization",
             ),
         ]
+        indexes = [
+            # The admin's round list, and an organization's rounds latest first
+            # (Organization.refresh_summary, the team page).
+            models.Index(fields=["-opened_on", "-id"], name="round_opened_idx"),
+            models.Index(fields=["organization", "-opened_on", "-id"], name="round_org_opened_idx"),
+            # The daily sweep closes lapsed rounds: only open ones are indexed.
+            models.Index(
+                fields=["closes_on"],
+                condition=Q(closed_at__isnull=True),
+                name="round_open_closes_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.organization} · {self.opened_on}"
 
     def save(self, *args, update_fields=None, **kwargs):
-        super().save(*args, update_fields=update_fields, **kwargs)
-        if update_fields is None or "opened_on" in update_fields:
-            self.organization.refresh_schedule()
+        with transaction.atomic():
+            super().save(*args, update_fields=update_fields, **kwargs)
+            self.organization.refresh_summary()
 
     def get_absolute_url(self):
         return reverse("assessments:round", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            deleted = super().delete(*args, **kwargs)
+            Organization(pk=self.organization_id).refresh_summary()
+        return deleted
 
     @property
     def share_token(self):
@@ -717,10 +815,18 @@ class Round(Scored):
 
     def close(self):
         """Close the round now; return False when it was closed already."""
-        closed = Round.objects.filter(pk=self.pk, closed_at__isnull=True).update(
-            closed_at=timezone.now()
-        )
-        self.refresh_from_db(fields=["closed_at"])
+        with transaction.atomic():
+            closed = Round.objects.filter(pk=self.pk, closed_at__isnull=True).update(
+                closed_at=timezone.now()
+            )
+            if closed:
+                locked = Round.objects.select_for_update().get(pk=self.pk)
+                if locked.result_stale:
+                    # Published now: recomputed here rather than after the worker's turn.
+                    locked.refresh_result()
+                else:
+                    Organization(pk=self.organization_id).refresh_summary()
+        self.refresh_from_db(fields=["closed_at", *Scored.RESULT_FIELDS, *Round.REFRESHED])
         return bool(closed)
 
     def reopen_refusal(self):
@@ -762,7 +868,13 @@ class Round(Scored):
 
     @property
     def published_as_confidential(self):
-        return not self.is_open and self.respondents >= settings.ROUND_GROUP_MIN_RESPONDENTS
+        # A result the worker has not recomputed yet is never published: it
+        # would change once recomputed, and two versions could be compared.
+        return (
+            not self.is_open
+            and self.respondents >= settings.ROUND_GROUP_MIN_RESPONDENTS
+            and not self.result_stale
+        )
 
     @property
     def shows_figures_to_consultants(self):
@@ -876,12 +988,47 @@ class Round(Scored):
                         "attainment": {str(k): v for k, v in group_result.attainment.items()},
                         "indicator_scores": group_result.indicators,
                     }
-        self.save(
-            update_fields=[*Scored.RESULT_FIELDS, "respondents", "lowest", "highest", "groups"]
-        )
+        self.result_stale = False
+        self.save(update_fields=[*Scored.RESULT_FIELDS, *Round.REFRESHED])
+
+    REFRESHED = ["respondents", "lowest", "highest", "groups", "result_stale"]
+
+    def result_changed(self):
+        """Have the worker recompute the result after a submit, once for a burst of submits.
+
+        Recomputing reads every answer of the round, so it would make each
+        submit cost more the bigger the round; it runs as a task instead
+        (tasks.refresh_round_result). Until it has run the result is stale,
+        and a stale confidential round publishes nothing; closing the round
+        recomputes it at once. The portfolio's counts are refreshed here.
+        """
+        from . import tasks
+
+        Organization(pk=self.organization_id).refresh_summary()
+        if Round.objects.filter(pk=self.pk, result_stale=False).update(result_stale=True):
+            self.result_stale = True
+            tasks.refresh_round_result.enqueue(self.pk)
 
 
 class ResponseQuerySet(models.QuerySet):
+    def reminder_due(self, now):
+        """Invitees of open rounds due a reminder at NOW, in the database (cadence.reminder_due)."""
+        since = now - cadence.REMINDER_SPACING
+        return (
+            self.filter(
+                invited_at__isnull=False,
+                submitted_at__isnull=True,
+                reminders_stopped_at__isnull=True,
+                reminders_sent__lt=cadence.MAX_REMINDERS,
+            )
+            .exclude(email="")
+            .filter(open_round(timezone.localdate(now), prefix="round__"))
+            .filter(
+                Q(last_reminded_at__lte=since)
+                | Q(last_reminded_at__isnull=True, invited_at__lte=since)
+            )
+        )
+
     def by_token(self, token):
         """The response a private link points to (any of its links)."""
         return self.filter(links__digest=tokens.digest(token))
@@ -894,9 +1041,15 @@ class ResponseQuerySet(models.QuerySet):
                 "round_id", flat=True
             )
         )
+        organizations = set(
+            self.filter(round__isnull=False).values_list("round__organization_id", flat=True)
+        )
         deleted = super().delete()
         for round in Round.objects.select_for_update().filter(pk__in=rounds):
             round.refresh_result()
+        for pk in organizations:
+            # The open round's invited count, when no submitted response left it.
+            Organization(pk=pk).refresh_summary()
         return deleted
 
 
@@ -937,6 +1090,22 @@ class Response(Scored):
         ordering = ["-created_at"]
         verbose_name = _("response")
         verbose_name_plural = _("responses")
+        indexes = [
+            # The admin's response list is ordered by -created_at.
+            models.Index(fields=["-created_at", "-id"], name="response_created_idx"),
+            # Invitees who may still get a reminder, per round: the daily sweep
+            # reads these of the open rounds only.
+            models.Index(
+                fields=["round"],
+                condition=Q(
+                    invited_at__isnull=False,
+                    submitted_at__isnull=True,
+                    reminders_stopped_at__isnull=True,
+                    reminders_sent__lt=cadence.MAX_REMINDERS,
+                ),
+                name="response_awaiting_reminder_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(submitted_at__isnull=True)
@@ -963,6 +1132,9 @@ class Response(Scored):
             super().save(*args, **kwargs)
             if adding:
                 self.issue_link()
+                if self.round_id:
+                    # One more invitee or shared-link start in the portfolio's response rate.
+                    Organization(pk=self.round.organization_id).refresh_summary()
 
     def claim_reminder(self, now):
         """Count a reminder before it goes out; False if another run counted it first.
@@ -1015,6 +1187,8 @@ class Response(Scored):
         deleted = super().delete(*args, **kwargs)
         if self.round_id and self.is_submitted:
             Round.objects.select_for_update().get(pk=self.round_id).refresh_result()
+        elif self.round_id:
+            Organization(pk=self.round.organization_id).refresh_summary()
         return deleted
 
     @property
@@ -1048,7 +1222,7 @@ class Response(Scored):
         self.submitted_at = timezone.now()
         self.save()
         if round is not None:
-            round.refresh_result()
+            round.result_changed()
         return True
 
 
@@ -1070,6 +1244,16 @@ class PrivateLink(models.Model):
 def private_url(token):
     """The absolute address of a private link, for e-mails."""
     return settings.SITE_URL + reverse("assessments:resume", args=[token])
+
+
+def issue_links(responses):
+    """Response.issue_link() for many responses in one INSERT; each keeps its token."""
+    for response in responses:
+        response.token = tokens.new_token()
+    PrivateLink.objects.bulk_create(
+        PrivateLink(response=response, digest=tokens.digest(response.token))
+        for response in responses
+    )
 
 
 def score_answers(answers):
@@ -1454,3 +1638,45 @@ class BenchmarkEntry(models.Model):
     @property
     def fell_back(self):
         return self.narrowest != self.group.kind
+
+
+class PortfolioExport(models.Model):
+    """A large portfolio export, prepared by the worker and downloaded by whoever asked.
+
+    The file is kept in the database, so any app server can serve it, and only
+    for EXPORT_KEEP_HOURS: the daily sweep deletes older ones.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", editable=False
+    )
+    format = models.CharField(max_length=4, editable=False)
+    # The requester's language, for the XLSX labels the worker writes.
+    language = models.CharField(max_length=10, default="en", editable=False)
+    # The dashboard's query string (filters and sort), re-read with the
+    # requester's access rule when the worker prepares the file.
+    query = models.JSONField(default=dict, editable=False)
+    status = models.CharField(max_length=8, choices=Status, default=Status.PENDING)
+    rows = models.PositiveIntegerField(default=0)
+    content = models.BinaryField(null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"portfolio.{self.format} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def expires_at(self):
+        return self.created_at + timedelta(hours=settings.EXPORT_KEEP_HOURS)
+
+    @property
+    def filename(self):
+        return f"portfolio-{self.created_at:%Y%m%d-%H%M}.{self.format}"

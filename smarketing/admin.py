@@ -32,6 +32,16 @@ class AdminSite(admin.AdminSite):
                 self.admin_view(dashboard.benchmark),
                 name="dashboard_benchmark",
             ),
+            path(
+                "dashboard/exports/<int:pk>/",
+                self.admin_view(dashboard.prepared_export),
+                name="dashboard_prepared_export",
+            ),
+            path(
+                "dashboard/exports/<int:pk>/download/",
+                self.admin_view(dashboard.prepared_export_download),
+                name="dashboard_prepared_export_download",
+            ),
             path("dashboard/<int:pk>/", self.admin_view(dashboard.client), name="dashboard_client"),
             path(
                 "dashboard/<int:pk>/report/",

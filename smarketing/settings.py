@@ -67,11 +67,14 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "django_tasks",
+    "django_tasks_db",
     "stages",
     "assessments",
 ]
 
 MIDDLEWARE = [
+    "smarketing.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -314,6 +317,23 @@ else:
 # How long a rendered result stays cached; edits to the stage texts show on
 # results already viewed after at most this long.
 RESULT_CACHE_SECONDS = env_int("RESULT_CACHE_SECONDS", 600)
+
+# Background work (e-mail, the daily sweep, large exports) through Django's
+# Tasks API (the django-tasks backport). The queue is a table in the database:
+# a task enqueued inside a transaction is committed with the data it reads, so
+# the worker (manage.py db_worker, started by `make run`) never sees it early,
+# and no extra server is needed. TASK_BACKEND may name another backend, e.g.
+# the immediate one that runs each task in the request.
+TASKS = {
+    "default": {
+        "BACKEND": env("TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+# Portfolio exports of more rows than this are prepared by the worker and
+# offered as a download; smaller ones are built in the request.
+EXPORT_IMMEDIATE_ROWS = env_int("EXPORT_IMMEDIATE_ROWS", 2000)
+# How long a prepared export can be downloaded.
+EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24)
 
 # A role group's figures appear only once this many of its members submitted,
 # so nobody can read a colleague's individual answers off a group result.

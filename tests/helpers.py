@@ -27,6 +27,8 @@ def close(round):
 
     type(round).objects.filter(pk=round.pk).update(closed_at=timezone.now())
     round.refresh_from_db()
+    # Closing by hand goes through Round.close(), which refreshes the portfolio's columns.
+    round.organization.refresh_summary()
     return round
 
 
@@ -157,3 +159,17 @@ def sides(marketing, sales, count=3):
         }
 
     return {"marketing": side(marketing), "sales": side(sales)}
+
+
+def run_worker(monkeypatch):
+    """Run the database queue's worker until the queue is empty, inside the test's transaction.
+
+    The worker closes connections it finds out of autocommit between tasks,
+    as a long-running process should; here that would close the test's own.
+    """
+    from django.core.management import call_command
+
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+    call_command("db_worker", batch=True, no_startup_delay=True, interval=0)

@@ -12,6 +12,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tasks run where they are enqueued, so tests assert the mail actually sent;
+# tests/assessments/test_tasks.py runs the database queue and its worker too.
+TASKS = {"default": {"BACKEND": "tests.tasks_backend.FailingImmediateBackend"}}
 # The test client speaks plain HTTP; the other production settings stay on.
 SECURE_SSL_REDIRECT = False
 # Serve static files from the app folders, as runserver does; no collectstatic needed.

@@ -14,8 +14,17 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
-from assessments.models import MemberInvitation, Organization, PlanItem, Question, Round
+from assessments.models import (
+    MemberInvitation,
+    Organization,
+    PlanItem,
+    PortfolioExport,
+    Question,
+    Round,
+)
 from assessments.tokens import unsubscribe_token
 from stages.models import Indicator, NextStep, Stage
 from tests.helpers import highest, submit_response
@@ -250,6 +259,13 @@ RULES = {
     "admin:dashboard_benchmark": Rule(no_kwargs, staff()),
     "admin:dashboard_client": Rule(lambda w: {"pk": w.org_a.pk}, dashboard_of_a()),
     "admin:dashboard_report": Rule(lambda w: {"pk": w.org_a.pk}, dashboard_of_a()),
+    # A prepared export is its requester's only (consultant A's here).
+    "admin:dashboard_prepared_export": Rule(
+        lambda w: {"pk": w.export.pk}, staff(404, consultant_a=OK)
+    ),
+    "admin:dashboard_prepared_export_download": Rule(
+        lambda w: {"pk": w.export.pk}, staff(404, consultant_a=OK)
+    ),
     "admin:dashboard_rounds_export": Rule(
         lambda w: {"pk": w.org_a.pk, "fmt": "xlsx"}, dashboard_of_a()
     ),
@@ -346,6 +362,9 @@ class World:
         self.invitation = MemberInvitation.objects.create(
             organization=self.org_a, email="new@a.example", role="ceo", invited_by=self.member_a
         )
+        self.export = PortfolioExport.objects.create(
+            requested_by=self.consultant_a, format="csv", status="ready", content=b"x", rows=1
+        )
         self.superuser = superuser
         self.objects = {
             "auth_group": Group.objects.get(name="Consultants"),
@@ -362,15 +381,26 @@ class World:
             "assessments_round": self.round_a,
             "assessments_response": self.submitted,
             "assessments_planitem": self.plan_item,
+            # The task queue's admin (django-tasks-db): read-only, superusers only.
+            "django_tasks_database_dbtaskresult": DBTaskResult.objects.create(
+                task_path="assessments.tasks.send_reminder",
+                args_kwargs={"args": [1], "kwargs": {}},
+                backend_name="default",
+                run_after=timezone.now(),
+            ),
         }
 
     def can_add(self, app_model):
         # Responses come from respondents, never by hand.
-        return app_model != "assessments_response"
+        return app_model not in {"assessments_response", "django_tasks_database_dbtaskresult"}
 
     def can_delete(self, app_model):
         # A questionnaire version with responses, and its questions, are read-only.
-        return app_model not in {"assessments_questionnaire", "assessments_question"}
+        return app_model not in {
+            "assessments_questionnaire",
+            "assessments_question",
+            "django_tasks_database_dbtaskresult",
+        }
 
     def client(self, persona):
         client = Client()
@@ -390,8 +420,12 @@ class World:
 
 
 @pytest.fixture
-def world(questionnaire, make_leader, make_consultant, superuser):
-    return World(questionnaire, make_leader, make_consultant, superuser)
+def world(questionnaire, make_leader, make_consultant, superuser, settings):
+    world = World(questionnaire, make_leader, make_consultant, superuser)
+    # The queue's admin pages read tasks through the database backend, as in production
+    # (set once the world is built, so its submits were scored at once).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    return world
 
 
 def outcome_of(response):

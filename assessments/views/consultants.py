@@ -5,6 +5,8 @@ through _clients(), which a consultant only sees for organizations assigned to
 them; superusers see all.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
@@ -12,18 +14,29 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, Prefetch, Q, When
-from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from stages.models import Stage
 
-from .. import cadence, charts, exports, results
+from .. import cadence, charts, exports, results, tasks
 from ..forms import PortfolioFilterForm
-from ..models import BenchmarkEntry, Organization, PlanItem, Response, Round, visible_groups
+from ..models import (
+    BenchmarkEntry,
+    Organization,
+    PlanItem,
+    PortfolioExport,
+    Response,
+    Round,
+    visible_groups,
+)
 from ..pages import heatmap, progress_chart, round_result_context
 
 PER_PAGE = 50
+# Responses a client page lists per round.
+RESPONSES_SHOWN = 50
 SORTS = {
     "name": "name",
     "industry": "industry",
@@ -85,13 +98,14 @@ def _peer_percentile(user):
 
 def portfolio_rows(request):
     """The portfolio's queryset, filtered, searched and sorted as the query string asks."""
+    return filtered_portfolio(_clients(request), request.user, request.GET)
+
+
+def filtered_portfolio(clients, user, params):
+    """CLIENTS as portfolio rows filtered and sorted by PARAMS (a query string); 400 if tampered."""
     today = timezone.localdate()
-    rows = (
-        _clients(request)
-        .for_portfolio(today)
-        .annotate(benchmark_percentile=_peer_percentile(request.user))
-    )
-    form = PortfolioFilterForm(request.GET, sorts=SORTS)
+    rows = clients.for_portfolio(today).annotate(benchmark_percentile=_peer_percentile(user))
+    form = PortfolioFilterForm(params, sorts=SORTS)
     if not form.is_valid():
         raise BadRequest("invalid dashboard filters")
     query = form.cleaned_data
@@ -101,7 +115,7 @@ def portfolio_rows(request):
         rows = rows.filter(latest_stage=query["stage"])
     if query["overdue"]:
         rows = rows.overdue(today)
-    if request.user.is_superuser and query["consultant"]:
+    if user.is_superuser and query["consultant"]:
         rows = rows.filter(consultants=query["consultant"])
     sort = query["sort"] or "name"
     column = F(SORTS.get(sort.lstrip("-"), "name"))
@@ -113,7 +127,8 @@ def portfolio_rows(request):
 def portfolio(request):
     rows, sort = portfolio_rows(request)
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    clients = [_portfolio_row(organization) for organization in page.object_list]
+    labels = results.flag_labels()
+    clients = [_portfolio_row(organization, labels) for organization in page.object_list]
     consultants = None
     if request.user.is_superuser:
         consultants = get_user_model().objects.filter(groups__name="Consultants").order_by("email")
@@ -133,8 +148,11 @@ def portfolio(request):
     )
 
 
-def _portfolio_row(organization):
-    """Read a portfolio row's figures and flags with the same rules as the team page."""
+def _portfolio_row(organization, labels=None):
+    """Read a portfolio row's figures and flags with the same rules as the team page.
+
+    LABELS (results.flag_labels()) may be passed in, translated once for many rows.
+    """
     # The latest round shown here is run with the consultant, or published as a
     # confidential round would be (for_consultants): its groups show as on the
     # client page (Round.visible_groups with to_consultants).
@@ -146,7 +164,7 @@ def _portfolio_row(organization):
     organization.flag_codes = results.round_flags(
         organization.latest_flags, organization.latest_groups, shown
     )
-    labels = results.flag_labels()
+    labels = labels or results.flag_labels()
     organization.flag_names = [labels[code] for code in organization.flag_codes]
     organization.reading = results.read_position(
         organization.latest_position, organization.latest_stage, organization.latest_flags
@@ -180,9 +198,24 @@ PORTFOLIO_COLUMNS = [
 
 @staff_member_required
 def portfolio_export(request, fmt):
+    """Build a small export now; hand a large one to the worker and show where it will be."""
+    if fmt not in exports.FORMATS:
+        raise Http404
     rows, _sort = portfolio_rows(request)
+    if rows.count() <= settings.EXPORT_IMMEDIATE_ROWS:
+        return exports.download(fmt, "portfolio", PORTFOLIO_COLUMNS, portfolio_table(rows))
+    query = {key: request.GET.getlist(key) for key in request.GET}
+    export = PortfolioExport.objects.create(
+        requested_by=request.user, format=fmt, query=query, language=translation.get_language()
+    )
+    tasks.prepare_export.enqueue(export.pk)
+    return redirect("admin:dashboard_prepared_export", export.pk)
+
+
+def portfolio_table(rows):
     today = timezone.localdate()
-    table = (
+    labels = results.flag_labels()
+    return (
         [
             o.name,
             o.industry,
@@ -196,12 +229,37 @@ def portfolio_export(request, fmt):
             o.submitted or 0,
             o.next_due_on,
             cadence.is_overdue(o.next_due_on, today),
-            " ".join(_portfolio_row(o).flag_codes),
+            " ".join(_portfolio_row(o, labels).flag_codes),
             o.benchmark_percentile,
         ]
-        for o in rows.iterator()
+        for o in rows.iterator(chunk_size=2000)
     )
-    return exports.download(fmt, "portfolio", PORTFOLIO_COLUMNS, table)
+
+
+def _get_prepared_export(request, pk):
+    """An export this user asked for, still kept; anyone else's is a 404."""
+    _clients(request)  # the dashboard permission
+    kept_since = timezone.now() - timedelta(hours=settings.EXPORT_KEEP_HOURS)
+    exports_kept = PortfolioExport.objects.defer("content").filter(
+        requested_by=request.user, created_at__gte=kept_since
+    )
+    return get_object_or_404(exports_kept, pk=pk)
+
+
+@staff_member_required
+def prepared_export(request, pk):
+    export = _get_prepared_export(request, pk)
+    context = {"export": export, "title": _("Portfolio export"), **_admin_context(request)}
+    return render(request, "admin/dashboard/prepared_export.html", context)
+
+
+@staff_member_required
+def prepared_export_download(request, pk):
+    export = _get_prepared_export(request, pk)
+    if export.status != PortfolioExport.Status.READY:
+        raise Http404
+    content = PortfolioExport.objects.values_list("content", flat=True).get(pk=export.pk)
+    return exports.attachment(bytes(content), export.format, export.filename)
 
 
 QUARTER_BANDS = ((0, 25), (25, 50), (50, 75), (75, 101))
@@ -269,7 +327,12 @@ def _client_context(organization, user):
         responses = responses.filter(round__consultant_access=True)
     rounds = list(
         organization.rounds.select_related("questionnaire", "workshop").prefetch_related(
-            Prefetch("responses", queryset=responses, to_attr="submitted_responses"),
+            # The first page of each round's responses; the admin lists them all, paginated.
+            Prefetch(
+                "responses",
+                queryset=responses[:RESPONSES_SHOWN],
+                to_attr="submitted_responses",
+            ),
             Prefetch("plan", queryset=PlanItem.objects.select_related("step__stage", "indicator")),
         )
     )

@@ -5,8 +5,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from stages.models import Stage
 
-from .. import cadence, emails, exports, results, throttle
+from .. import cadence, exports, results, tasks, throttle
 from ..forms import (
     BenchmarkConsentForm,
     DeleteOrganizationForm,
@@ -238,14 +239,11 @@ def team(request, pk):
         )
     open_round = next((r for r in rounds if r.is_open), None)
     if open_round:
-        status = _response_status(open_round)
-        now = timezone.now()
+        status = _response_status(open_round, request.GET.get("respondents"))
         context["open_round"] = open_round
         context["open_status"] = status
         context["own_invitation"] = _own_invitation(request, open_round)
-        context["reminders_due"] = [
-            r for r in status["responses"] if r.invited_at and _reminder_due(r, now)
-        ]
+        context["reminders_due"] = open_round.responses.reminder_due(timezone.now()).count()
     return render(request, "assessments/team.html", context)
 
 
@@ -284,7 +282,7 @@ def member_list(request, pk):
             return throttle.too_many(request)
         if throttle.may_mail(request, form):
             invitation = _invite_member(organization, request.user, **form.cleaned_data)
-            emails.send_member_invitation(invitation)
+            tasks.send_member_invitation.enqueue(invitation.pk)
             messages.success(request, _("Invitation sent to %(email)s.") % form.cleaned_data)
             return redirect("assessments:members", organization.pk)
     memberships = list(organization.memberships.select_related("user"))
@@ -406,7 +404,7 @@ def invitation_resend(request, pk, invitation_pk):
         invitation.language,
         invitation.message,
     )
-    emails.send_member_invitation(invitation)
+    tasks.send_member_invitation.enqueue(invitation.pk)
     messages.success(
         request, _("Invitation sent again to %(email)s.") % {"email": invitation.email}
     )
@@ -478,8 +476,8 @@ def round_new(request, pk):
         except IntegrityError:  # another member opened one at the same moment
             messages.error(request, _("Another round was opened meanwhile."))
             return redirect(organization)
-        for response in invited:
-            emails.send_round_invitation(response, response.token, inviter=request.user)
+        if invited:
+            tasks.send_round_invitations.enqueue([r.pk for r in invited], request.user.pk)
         messages.success(request, _("The round is open. Invite the leaders who should answer."))
         return redirect(round)
     return render(
@@ -544,7 +542,7 @@ def round_invite(request, pk):
     except IntegrityError:  # the same address, invited twice at once
         messages.error(request, _("This person is already invited to this round."))
         return redirect(round)
-    emails.send_round_invitation(response, response.token, inviter=request.user)
+    tasks.send_round_invitations.enqueue([response.pk], request.user.pk)
     messages.success(request, _("Invitation sent to %(email)s.") % form.cleaned_data)
     return redirect(round)
 
@@ -555,7 +553,7 @@ def _round_page(request, round, invite_form, status=200, plan_form=None):
         "round": round,
         "organization": round.organization,
         "min_group": settings.ROUND_GROUP_MIN_RESPONDENTS,
-        "status": _response_status(round),
+        "status": _response_status(round, request.GET.get("respondents")),
         "invite_form": invite_form,
         "share_url": request.build_absolute_uri(round.get_share_url()),
         "plan": list(round.plan.select_related("step__stage", "indicator", "owner_person")),
@@ -678,12 +676,15 @@ def round_close(request, pk):
         if then_new:
             return redirect("assessments:round_new", round.organization_id)
         return redirect(round)
-    status = _response_status(round)
+    not_answered = round.responses.filter(submitted_at__isnull=True).annotate(
+        started=Exists(Answer.objects.filter(response=OuterRef("pk")))
+    )
     context = {
         "round": round,
         "organization": round.organization,
-        "status": status,
-        "not_answered": [r for r in status["responses"] if not r.is_submitted],
+        "status": _response_status(round),
+        "not_answered": list(not_answered.order_by("created_at", "pk")[:RESPONDENTS_PER_PAGE]),
+        "not_answered_count": not_answered.count(),
         "then_new": then_new,
         "min_group": settings.ROUND_GROUP_MIN_RESPONDENTS,
     }
@@ -730,7 +731,7 @@ def response_remind(request, pk, response_pk):
     elif not throttle.allowed(request, "mail", address=response.email):
         messages.error(request, throttle.MAIL_LIMITED)
     elif response.claim_reminder(now):
-        emails.send_reminder(response)
+        tasks.send_reminder.enqueue(response.pk)
         messages.success(request, _("Reminder sent to %(email)s.") % {"email": response.email})
     return redirect(response.round)
 
@@ -759,16 +760,27 @@ def _reminder_refusal(response, now):
     return None
 
 
-def _response_status(round):
-    """Return the round's responses with `started`, and the response rate."""
-    responses = list(
-        round.responses.annotate(
-            started=Exists(Answer.objects.filter(response=OuterRef("pk")))
-        ).order_by("created_at")
+RESPONDENTS_PER_PAGE = 50
+
+
+def _response_status(round, page_number=None):
+    """Return a page of the round's responses with `started`, the counts and the response rate.
+
+    Counted in the database and listed a page at a time, so a round of a
+    thousand respondents costs what a round of ten does.
+    """
+    counts = round.responses.aggregate(
+        total=Count("pk"), submitted=Count("pk", filter=Q(submitted_at__isnull=False))
     )
-    submitted = sum(r.is_submitted for r in responses)
+    responses = round.responses.annotate(
+        started=Exists(Answer.objects.filter(response=OuterRef("pk")))
+    ).order_by("created_at", "pk")
+    page = Paginator(responses, RESPONDENTS_PER_PAGE).get_page(page_number)
+    total, submitted = counts["total"], counts["submitted"]
     return {
-        "responses": responses,
+        "responses": page.object_list,
+        "page": page,
+        "total": total,
         "submitted": submitted,
-        "rate": results.percent(submitted / len(responses)) if responses else 0,
+        "rate": results.percent(submitted / total) if total else 0,
     }

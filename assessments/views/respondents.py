@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from .. import emails, throttle, tokens
+from .. import tasks, throttle, tokens
 from ..forms import DONT_KNOW, PageForm, RoundStartForm, StartForm
 from ..models import Answer, Membership, Question, Questionnaire, Response, Round
 from ..pages import ResultPage
@@ -109,7 +109,7 @@ def _hand_out_link(response):
     colleague and read it once the colleague has answered.
     """
     if response.email:
-        emails.send_private_link(response, response.token)
+        tasks.send_private_link.enqueue(response.pk)
         return redirect("assessments:link_sent")
     return redirect("assessments:page", response.token, 1)
 

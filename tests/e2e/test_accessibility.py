@@ -13,6 +13,7 @@ from assessments.models import (
     MemberInvitation,
     Organization,
     PlanItem,
+    PortfolioExport,
     Response,
     Round,
 )
@@ -113,6 +114,12 @@ def world(questionnaire, leader, make_consultant, settings):
         benchmark_round(peer, position=1.5 + n / 2, groups=sides(0.6, 0.1 * n), respondents=6)
     materialize()
     assert organization.benchmark.gap_group is not None  # every section of the page shows
+    pending, ready = (
+        PortfolioExport.objects.create(
+            requested_by=consultant, format="csv", status=status, rows=1, content=b"x"
+        )
+        for status in ["pending", "ready"]
+    )
     return {
         "users": {"member": leader, "consultant": consultant},
         "public": [
@@ -167,6 +174,8 @@ def world(questionnaire, leader, make_consultant, settings):
             reverse("admin:dashboard_report", args=[organization.pk]),
             *admin_pages,
             reverse("admin:dashboard_benchmark"),
+            reverse("admin:dashboard_prepared_export", args=[pending.pk]),
+            reverse("admin:dashboard_prepared_export", args=[ready.pk]),
         ],
     }
 

@@ -225,6 +225,10 @@ class Command(BaseCommand):
             )
             # Every demo round is closed: a confidential round shows its figures then.
             Round.objects.filter(pk=round.pk).update(closed_at=when + datetime.timedelta(days=14))
+            # Recomputed here, not by the worker, so the demo shows its figures at once
+            # (and the portfolio's columns follow the closing).
+            round.refresh_from_db()
+            round.refresh_result()
             if number == len(rounds) - 1:
                 self.commit_plan(round, member)
         # Northwind's latest round had its workshop; another client is in the middle of one.

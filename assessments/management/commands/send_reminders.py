@@ -1,62 +1,34 @@
-"""Remind invitees of open rounds and tell members when their next round is due.
+"""Run the daily sweep: close lapsed rounds, remind invitees, tell members a round is due.
 
-Meant for cron (see README.md). Idempotent: every e-mail is claimed with a
-conditional UPDATE before it is sent, so running the command twice in a row, or
-twice at once, sends nothing twice.
+Meant for cron (see README.md). By default the sweep is enqueued for the
+worker; --now runs it in this process. Idempotent: every e-mail is claimed
+with an UPDATE before it is sent, so running it twice, even at once, sends
+nothing twice.
 """
 
 from django.core.management.base import BaseCommand
-from django.db.models import Q
-from django.utils import timezone
+from django_tasks import TaskResultStatus
 
-from assessments import cadence, emails
-from assessments.models import Organization, Response, open_round
+from assessments import tasks
 
 
 class Command(BaseCommand):
     help = "Send reminders to invitees who have not submitted, and due notices to members."
 
-    def handle(self, *args, **options):
-        now = timezone.now()
-        reminders = self.remind_invitees(now)
-        notices = self.notify_due(timezone.localdate())
-        self.stdout.write(f"Sent {reminders} reminder(s) and {notices} due notice(s).")
-
-    def remind_invitees(self, now):
-        candidates = (
-            Response.objects.filter(
-                invited_at__isnull=False,
-                submitted_at__isnull=True,
-                reminders_stopped_at__isnull=True,
-                reminders_sent__lt=cadence.MAX_REMINDERS,
-            )
-            .filter(open_round(timezone.localdate(now), prefix="round__"))
-            .exclude(email="")
-            .select_related("round__organization")
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--now", action="store_true", help="Run the sweep here instead of enqueuing it."
         )
-        sent = 0
-        for response in candidates.iterator():
-            if not cadence.reminder_due(
-                response.invited_at, response.last_reminded_at, response.reminders_sent, now
-            ):
-                continue
-            if response.claim_reminder(now):
-                emails.send_reminder(response)
-                sent += 1
-        return sent
 
-    def notify_due(self, today):
-        sent = 0
-        for organization in Organization.objects.filter(next_due_on__lte=today).iterator():
-            due = organization.next_due_on
-            claimed = (
-                Organization.objects.filter(pk=organization.pk, next_due_on=due)
-                .filter(Q(due_notice_sent_for__isnull=True) | ~Q(due_notice_sent_for=due))
-                .update(due_notice_sent_for=due)
-            )
-            if claimed:
-                memberships = organization.memberships.filter(due_notices=True)
-                for membership in memberships.select_related("user"):
-                    emails.send_due_notice(membership, due)
-                    sent += 1
-        return sent
+    def handle(self, *args, now=False, **options):
+        if now:
+            counts = tasks.daily_sweep.call()
+        else:
+            result = tasks.daily_sweep.enqueue()
+            if result.status != TaskResultStatus.SUCCESSFUL:
+                self.stdout.write(f"Enqueued the daily sweep (task {result.id}).")
+                return
+            counts = result.return_value
+        self.stdout.write(
+            f"Sent {counts['reminders']} reminder(s) and {counts['notices']} due notice(s)."
+        )
