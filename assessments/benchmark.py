@@ -13,8 +13,9 @@ from dataclasses import dataclass
 ALL, INDUSTRY, SIZE, INDUSTRY_SIZE = "all", "industry", "size", "industry-size"
 # From the widest group to the narrowest: the wider ones are kept first.
 KINDS = (ALL, INDUSTRY, SIZE, INDUSTRY_SIZE)
-# The percentiles of the position drawn for a group. The extremes (0, 100)
-# would be one organization's own figure, so they are never computed.
+# The percentiles of the position drawn for a group. Each is the mean of a block
+# of at least the minimum number of organizations ranked together (distribution),
+# never one organization's own figure.
 GRID = (10, 25, 50, 75, 90)
 QUARTILES = (25, 50, 75)
 
@@ -122,9 +123,37 @@ def quantile(ordered: Sequence[float], p: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
-def distribution(values: Iterable[float], grid: Sequence[int] = GRID) -> dict[str, float]:
+def blocks(count: int, minimum: int) -> list[range]:
+    """Cut COUNT ranked values into consecutive blocks of MINIMUM to 2 × MINIMUM - 1 values."""
+    number = max(1, count // minimum)
+    size, larger = divmod(count, number)
+    cuts, start = [], 0
+    for index in range(number):
+        end = start + size + (1 if index < larger else 0)
+        cuts.append(range(start, end))
+        start = end
+    return cuts
+
+
+def distribution(
+    values: Iterable[float], grid: Sequence[int] = GRID, minimum: int = 5
+) -> dict[str, float]:
+    """Each P-th percentile of the values, as the mean of the block of ranks it falls in.
+
+    An interpolated percentile is one organization's own value whenever its rank
+    is whole (the median of five is the third organization's figure), and a few
+    of them give the rest back. Blocks are disjoint and hold at least MINIMUM
+    values, so every published figure, and any sum or difference of them, covers
+    at least MINIMUM organizations.
+    """
     ordered = sorted(values)
-    return {str(p): round(quantile(ordered, p), 4) for p in grid}
+    cuts = blocks(len(ordered), minimum)
+    grid_values = {}
+    for p in grid:
+        rank = round((len(ordered) - 1) * p / 100)
+        block = next(cut for cut in cuts if rank in cut)
+        grid_values[str(p)] = round(sum(ordered[i] for i in block) / len(block), 4)
+    return grid_values
 
 
 def percentile_rank(ordered: Sequence[float], value: float) -> int:

@@ -270,19 +270,20 @@ PLAN_COLUMNS = [
 ]
 
 
-def round_row(r, with_figures, visible_groups=()):
+def round_row(r, with_figures, visible_groups=(), with_spread=False):
     """One round; a round whose figures the reader may not see has empty figure columns.
 
     VISIBLE_GROUPS are the role groups this reader may see (Round.visible_groups):
-    the perception-gap flag shows only when both sides are among them.
+    the perception-gap flag shows only when both sides are among them. WITH_SPREAD
+    (Round.shows_spread) fills the lowest and highest individual positions.
     """
     figures = [
         number(r.position),
         r.stage,
         *(r.attainment.get(str(n)) for n in scoring.SCORED_STAGES),
         r.coverage,
-        number(r.lowest),
-        number(r.highest),
+        number(r.lowest) if with_spread else None,
+        number(r.highest) if with_spread else None,
         " ".join(results.round_flags(r.flags, r.groups, visible_groups)),
         *consensus_cells(r.consensus),
     ]
@@ -350,7 +351,7 @@ def organization_zip(organization):
     tables = {
         "rounds": (
             ROUND_COLUMNS,
-            [round_row(r, r.is_published, r.visible_groups()) for r in rounds],
+            [round_row(r, r.is_published, r.visible_groups(), r.shows_spread()) for r in rounds],
         )
     }
     keys, responses = [], []

@@ -502,6 +502,7 @@ class WorkshopGoForm(forms.Form):
             return min(current + 1, count - 1) if count else None
         if to == "previous":
             return max(current - 1, 0) if count else None
-        if to.isdigit() and 1 <= int(to) <= count:
+        # isascii: "²" and "①" are digits to isdigit() but not to int().
+        if to.isascii() and to.isdigit() and 1 <= int(to) <= count:
             return int(to) - 1
         return None

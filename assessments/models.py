@@ -888,6 +888,14 @@ class Round(Scored):
             return self.respondents > 0
         return self.published_as_confidential
 
+    def shows_spread(self, to_consultants=False):
+        """Whether the lowest and highest individual positions may be shown.
+
+        They are two people's positions: only where answers are shown one by one
+        anyway, in an open round, or to the consultants of a round run with them.
+        """
+        return not self.is_confidential or (to_consultants and self.consultant_access)
+
     def visible_groups(self, to_consultants=False):
         """The role groups whose figures may be shown (see visible_groups below).
 

@@ -133,9 +133,7 @@ def round_result_context(round, stages, previous=None, to_consultants=False):
     context = {
         "round_summary": summary,
         "summary": summary.summary,
-        # Lowest and highest are two people's positions: only where answers are shown
-        # individually anyway.
-        "shows_spread": not round.is_confidential or (to_consultants and round.consultant_access),
+        "shows_spread": round.shows_spread(to_consultants),
         "chart_stages": stages,
     }
     if previous is not None:

@@ -374,7 +374,12 @@ def rounds_export(request, pk, fmt):
     ).order_by("opened_on", "pk")
     # A round whose figures are not published yet has none to export.
     table = (
-        exports.round_row(r, _sees_figures(request.user, r), r.visible_groups(to_consultants=True))
+        exports.round_row(
+            r,
+            _sees_figures(request.user, r),
+            r.visible_groups(to_consultants=True),
+            request.user.is_superuser or r.shows_spread(to_consultants=True),
+        )
         for r in rounds
     )
     return exports.download(fmt, f"rounds-{organization.pk}", exports.ROUND_COLUMNS, table)

@@ -274,7 +274,7 @@ def workshop_item(request, pk, item_pk):
                 messages.success(request, _("The decision is saved."))
                 return redirect(_after_save(request, round, workshop, item))
             item.refresh_from_db()
-            if _same_decision(item, form.decision()):  # a double submit: saved already
+            if _same_decision(item, form.decision(), form.plan_fields()):  # a double submit
                 messages.success(request, _("The decision is saved."))
                 return redirect(_after_save(request, round, workshop, item))
             conflict = item
@@ -298,11 +298,23 @@ def workshop_item(request, pk, item_pk):
     return render(request, "assessments/workshop_item.html", context, status=status)
 
 
-def _same_decision(item, decision):
-    return (item.option_id, item.dont_know, item.note) == (
+def _same_decision(item, decision, plan_fields):
+    """Whether a stale form asks for exactly what is saved, its action included."""
+    same = (item.option_id, item.dont_know, item.note) == (
         decision["option"].pk if decision["option"] else None,
         decision["dont_know"],
         decision["note"],
+    )
+    if not same or plan_fields is None:
+        return same
+    plan = item.plan_item
+    if plan is None:
+        return False
+    return (plan.owner, plan.owner_person_id, plan.due_on, plan.note) == (
+        plan_fields["owner"],
+        plan_fields["owner_person"].pk if plan_fields["owner_person"] else None,
+        plan_fields["due_on"],
+        plan_fields["note"],
     )
 
 
@@ -364,16 +376,23 @@ def _plan_item(round, item, user, fields):
 @login_required
 @require_POST
 def workshop_finish(request, pk):
-    """Finish the workshop: its consensus result shows beside the round's mean from now on."""
+    """Finish the workshop, or continue it: its consensus shows beside the mean once finished.
+
+    The form names the state it asks for, so a resent or double-clicked form
+    leaves the workshop as asked instead of toggling it back.
+    """
     round, workshop, _sight = _get_workshop(request, pk)
+    reopen = request.POST.get("state") == Workshop.Status.IN_PROGRESS
     with transaction.atomic():
         locked = Workshop.objects.select_for_update().get(pk=workshop.pk)
-        if locked.is_finished:
-            locked.status, locked.finished_at = Workshop.Status.IN_PROGRESS, None
+        if reopen:
             message = _("The workshop is in progress again.")
+            if locked.is_finished:
+                locked.status, locked.finished_at = Workshop.Status.IN_PROGRESS, None
         else:
-            locked.status, locked.finished_at = Workshop.Status.FINISHED, timezone.now()
             message = _("The workshop is finished; its consensus shows beside the round's mean.")
+            if not locked.is_finished:
+                locked.status, locked.finished_at = Workshop.Status.FINISHED, timezone.now()
         locked.save(update_fields=["status", "finished_at"])
         locked.refresh_result()
     messages.success(request, message)

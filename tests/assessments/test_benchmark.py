@@ -150,9 +150,34 @@ def test_percentile_rank(values, value, expected):
     assert percentile_rank(values, value) == expected
 
 
-def test_distribution_never_gives_the_extremes():
-    grid = distribution([1, 2, 3, 4, 5])
-    assert grid == {"10": 1.4, "25": 2.0, "50": 3.0, "75": 4.0, "90": 4.6}
+def test_a_group_of_the_minimum_publishes_only_its_mean():
+    grid = distribution([1, 2, 3, 4, 5], minimum=5)
+    assert grid == {"10": 3.0, "25": 3.0, "50": 3.0, "75": 3.0, "90": 3.0}
+
+
+def test_percentiles_are_means_of_blocks_of_at_least_the_minimum():
+    values = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+    grid = distribution(values, minimum=5)
+    # Two blocks: the lower six and the upper five.
+    assert grid == {"10": 3.5, "25": 3.5, "50": 3.5, "75": 9.0, "90": 9.0}
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(st.floats(min_value=1, max_value=4), min_size=5, max_size=60),
+    st.integers(min_value=2, max_value=8),
+)
+def test_no_published_percentile_rests_on_fewer_than_the_minimum(values, minimum):
+    from assessments.benchmark import blocks
+
+    if len(values) < minimum:
+        return
+    cuts = blocks(len(values), minimum)
+    assert sum(len(cut) for cut in cuts) == len(values)
+    assert all(minimum <= len(cut) < 2 * minimum for cut in cuts)
+    ordered = sorted(values)
+    means = {round(sum(ordered[i] for i in cut) / len(cut), 4) for cut in cuts}
+    assert set(distribution(values, minimum=minimum).values()) <= means
 
 
 @pytest.mark.parametrize(

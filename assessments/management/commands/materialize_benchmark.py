@@ -108,10 +108,10 @@ def _group_row(key, members, gap_members, now, minimum):
         industry=key.industry,
         size=key.size,
         organizations=len(members),
-        positions=benchmark.distribution(positions),
+        positions=benchmark.distribution(positions, minimum=minimum),
         attainment={
             str(s): benchmark.distribution(
-                (m["attainment"][str(s)] for m in members), benchmark.QUARTILES
+                (m["attainment"][str(s)] for m in members), benchmark.QUARTILES, minimum
             )
             for s in scoring.SCORED_STAGES
         },
@@ -127,7 +127,7 @@ def _group_row(key, members, gap_members, now, minimum):
     if gap_members:
         row.gap = {
             "organizations": len(gap_members),
-            **benchmark.distribution((m["gap"] for m in gap_members), benchmark.QUARTILES),
+            **benchmark.distribution((m["gap"] for m in gap_members), benchmark.QUARTILES, minimum),
         }
     return row
 
