@@ -13,7 +13,9 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import get_user_model
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, F, Prefetch, Q, When
+from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, Subquery, When
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
@@ -25,6 +27,7 @@ from .. import cadence, charts, exports, results, tasks
 from ..forms import PortfolioFilterForm
 from ..models import (
     BenchmarkEntry,
+    BenchmarkGroup,
     Organization,
     PlanItem,
     PortfolioExport,
@@ -75,16 +78,33 @@ def _groups_shown_to(user):
     with the group's median and percentiles, that would pin down the few
     organizations that are not theirs. So a consultant sees a client's place
     only while its group holds at least BENCHMARK_MIN_ORGANIZATIONS others.
-    One uncorrelated subquery: the database works it out once per page.
+    A client counts in every group it belongs to (all, its industry, its size,
+    both), not only in the narrowest one its own place is read in. One
+    subquery per group, over the few groups: worked out once per page.
     """
     minimum = settings.BENCHMARK_MIN_ORGANIZATIONS
-    return (
-        BenchmarkEntry.objects.filter(organization__consultants=user)
+    kind = BenchmarkGroup.Kind
+    theirs = (
+        Organization.objects.filter(consultants=user, benchmark__isnull=False)
+        .filter(
+            Q(Exact(OuterRef("kind"), kind.ALL))
+            | Q(Exact(OuterRef("kind"), kind.INDUSTRY), industry=OuterRef("industry"))
+            | Q(Exact(OuterRef("kind"), kind.SIZE), size=OuterRef("size"))
+            | Q(
+                Exact(OuterRef("kind"), kind.INDUSTRY_SIZE),
+                industry=OuterRef("industry"),
+                size=OuterRef("size"),
+            )
+        )
         .order_by()
-        .values("group", "group__organizations")
-        .annotate(theirs=Count("pk"))
-        .filter(group__organizations__gte=F("theirs") + minimum)
-        .values("group")
+        .values("consultants")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return (
+        BenchmarkGroup.objects.annotate(theirs=Coalesce(Subquery(theirs), 0))
+        .filter(organizations__gte=F("theirs") + minimum)
+        .values("pk")
     )
 
 
