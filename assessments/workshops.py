@@ -63,9 +63,14 @@ def may_open(round: Round, is_member: bool) -> bool:
 
 
 def shared_sight(round: Round) -> Sight:
-    """The figures the agenda is ranked by: what every facilitator of the round may see."""
+    """The figures the agenda is ranked by: what every facilitator of the round may see.
+
+    The agenda is stored, and a consultant assigned later reads it too: so it
+    is ranked by what any consultant of the organization could see, whether or
+    not the organization has one today.
+    """
     sight = member_sight(round)
-    if round.organization.consultants.exists():
+    if round.shows_figures_to_consultants:
         sight = sight & consultant_sight(round)
     return sight
 
@@ -180,11 +185,12 @@ class ItemFigures:
     """What the room sees of one question: each side's answers, its indicator's figures."""
 
     rows: list
-    sides: list  # the role groups shown, as (group, label)
+    sides: list  # the role groups counted per option, as (group, label)
     team_percent: int | None
     side_percents: list  # (label, percent or None)
     names: bool
     in_place: str  # the question's top option: the indicator "in place"
+    confidential: bool = False  # answers per option withheld, only the sides' means
 
 
 def item_figures(round: Round, item: WorkshopItem, sight: Sight) -> ItemFigures | None:
@@ -196,17 +202,20 @@ def item_figures(round: Round, item: WorkshopItem, sight: Sight) -> ItemFigures 
     rows = {option.pk: OptionRow(option) for option in options}
     unknown = OptionRow(None)
     sides = [group for group in SIDES if group in sight.groups]
-    if sides or sight.names:
+    # In a confidential round a side's answers per option would give a member of a
+    # small side the others' answers (theirs minus their own): only means show.
+    counted = [] if round.is_confidential else sides
+    if counted or sight.names:
         answers = _submitted_answers(round, question=question).select_related("response")
         for answer in answers.order_by("response__submitted_at", "response__pk"):
             row = rows.get(answer.option_id, unknown)
             group = ROLE_GROUPS.get(answer.response.role)
-            if group in sides:
+            if group in counted:
                 row.counts[group] = row.counts.get(group, 0) + 1
             if sight.names:
                 row.names.append(answer.response.name or answer.response.get_role_display())
     for row in [*rows.values(), unknown]:
-        row.cells = [row.counts.get(group, 0) for group in sides]
+        row.cells = [row.counts.get(group, 0) for group in counted]
     key = item.indicator_key
     team = round.indicator_scores.get(key)
     side_percents = []
@@ -215,11 +224,12 @@ def item_figures(round: Round, item: WorkshopItem, sight: Sight) -> ItemFigures 
         side_percents.append((group.label, None if value is None else results.percent(value)))
     return ItemFigures(
         rows=[*rows.values(), unknown],
-        sides=[(group, group.label) for group in sides],
+        sides=[(group, group.label) for group in counted],
         team_percent=None if team is None else results.percent(team),
         side_percents=side_percents,
         names=sight.names,
         in_place=options[-1].text if options else "",
+        confidential=round.is_confidential,
     )
 
 
