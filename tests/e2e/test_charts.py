@@ -170,3 +170,22 @@ def test_charts_draw_when_scrolled_into_view(browser, live_server, pages):
     # The space was kept for the chart: drawing it moved nothing.
     assert progress.bounding_box()["height"] == height
     context.close()
+
+
+def test_the_client_report_fits_every_heatmap_column_on_a4(browser, live_server, pages):
+    consultant, urls = pages["consultant"]
+    report = next(url for url in urls if url.endswith("/report/"))
+    # A4 portrait inside 15 mm margins is about 680 CSS pixels wide.
+    context = context_for(browser, live_server, 680, "es", consultant)
+    page = context.new_page()
+    page.emulate_media(media="print")
+    page.goto(report)
+    heatmap = page.locator("table.heatmap")
+    headers = heatmap.locator("thead th")
+    assert headers.count() >= 10  # the round, then every indicator of stages 2 to 4
+    assert "strategic." not in heatmap.inner_text()  # names, never internal keys
+    right = page.evaluate("() => document.documentElement.clientWidth")
+    for index in range(headers.count()):
+        box = headers.nth(index).bounding_box()
+        assert box["x"] + box["width"] <= right + 1, headers.nth(index).inner_text()
+    context.close()
