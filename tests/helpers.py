@@ -173,3 +173,18 @@ def run_worker(monkeypatch):
         "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
     )
     call_command("db_worker", batch=True, no_startup_delay=True, interval=0)
+
+
+def among_peers(organization, peers=5):
+    """Opt ORGANIZATION in beside PEERS opted-in peers and materialize the benchmark.
+
+    Enough for every section of the benchmark pages to show, the gap included.
+    """
+    from assessments.management.commands.materialize_benchmark import materialize
+    from assessments.models import Organization
+
+    Organization.objects.filter(pk=organization.pk).update(benchmark_opt_in=True)
+    for n in range(peers):
+        peer = Organization.objects.create(name=f"Peer {n}", benchmark_opt_in=True)
+        benchmark_round(peer, position=1.5 + n / 2, groups=sides(0.6, 0.1 * n), respondents=6)
+    materialize()

@@ -16,18 +16,16 @@ from django.contrib.admin.sites import site
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from assessments.management.commands.materialize_benchmark import materialize
-from assessments.models import MemberInvitation, Organization, PlanItem, Response, Round
+from assessments.models import MemberInvitation, PlanItem, Response, Round
 from assessments.throttle import too_many
 from smarketing import views as site_views
 from stages.models import NextStep, Stage
 from tests.helpers import (
-    benchmark_round,
+    among_peers,
     by_question,
     close,
     highest,
     lowest,
-    sides,
     submit_response,
 )
 
@@ -78,11 +76,7 @@ def pages(questionnaire, leader, make_consultant, settings):
         for name in ["workshop", "workshop_present", "workshop_follow", "workshop_summary"]
     ] + [reverse("assessments:workshop_item", args=[earlier.pk, item.pk])]
     # Peers, so that the benchmark pages show every section.
-    Organization.objects.filter(pk=organization.pk).update(benchmark_opt_in=True)
-    for n in range(5):
-        peer = Organization.objects.create(name=f"Peer {n}", benchmark_opt_in=True)
-        benchmark_round(peer, position=1.5 + n / 2, groups=sides(0.6, 0.1 * n), respondents=6)
-    materialize()
+    among_peers(organization)
     lower_bound = submit_response(
         None, "ceo", by_question({2: 3, 3: None, 4: 3}), questionnaire=questionnaire
     )

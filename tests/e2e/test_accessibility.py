@@ -7,11 +7,9 @@ from axe_playwright_python.sync_playwright import Axe
 from django.test import Client
 from django.urls import reverse
 
-from assessments.management.commands.materialize_benchmark import materialize
 from assessments.models import (
     Answer,
     MemberInvitation,
-    Organization,
     PlanItem,
     PortfolioExport,
     Response,
@@ -19,7 +17,13 @@ from assessments.models import (
 )
 from assessments.tokens import unsubscribe_token
 from stages.models import NextStep, Stage
-from tests.helpers import benchmark_round, by_question, highest, lowest, sides, submit_response
+from tests.helpers import (
+    among_peers,
+    by_question,
+    highest,
+    lowest,
+    submit_response,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -108,11 +112,7 @@ def world(questionnaire, leader, make_consultant, settings):
             reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk]),
         ]
     # Peers for the benchmark pages, with the organization among them.
-    Organization.objects.filter(pk=organization.pk).update(benchmark_opt_in=True)
-    for n in range(5):
-        peer = Organization.objects.create(name=f"Peer {n}", benchmark_opt_in=True)
-        benchmark_round(peer, position=1.5 + n / 2, groups=sides(0.6, 0.1 * n), respondents=6)
-    materialize()
+    among_peers(organization)
     assert organization.benchmark.gap_group is not None  # every section of the page shows
     pending, ready = (
         PortfolioExport.objects.create(

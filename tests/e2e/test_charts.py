@@ -7,16 +7,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from assessments.management.commands.materialize_benchmark import materialize
-from assessments.models import Organization, Round
+from assessments.models import Round
 from tests.e2e.conftest import ARTIFACTS
 from tests.helpers import (
-    benchmark_round,
+    among_peers,
     by_question,
     close,
     highest,
     lowest,
-    sides,
     submit_response,
 )
 
@@ -75,11 +73,7 @@ def pages(questionnaire, leader, make_consultant, settings):
         close(round)
     consultant = make_consultant("c@consult.example", organization)
     # Peers, so that the benchmark pages draw their charts too.
-    Organization.objects.filter(pk=organization.pk).update(benchmark_opt_in=True)
-    for n in range(5):
-        peer = Organization.objects.create(name=f"Peer {n}", benchmark_opt_in=True)
-        benchmark_round(peer, position=1.5 + n / 2, groups=sides(0.6, 0.1 * n), respondents=6)
-    materialize()
+    among_peers(organization)
     # A lower bound: stage 3 not measured.
     unmeasured = submit_response(
         None, "ceo", by_question({2: 3, 3: None, 4: 3}), questionnaire=questionnaire
