@@ -7,6 +7,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.test import Client
 from django.urls import reverse
 
+from assessments import tasks
 from assessments.models import (
     Answer,
     MemberInvitation,
@@ -58,7 +59,7 @@ def standalone_result(questionnaire, pick):
         for section in questionnaire.pages()
         for question in section.questions.all()
     )
-    response.submit()
+    tasks.submit_response(response)
     return reverse("assessments:result", args=[response.token])
 
 
