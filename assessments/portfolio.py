@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from . import cadence, exports, results
 from .forms import PortfolioFilterForm
-from .models import BenchmarkGroup, Organization, visible_groups
+from .models import BenchmarkGroup, Organization
+from .visibility import visible_groups
 
 SORTS = {
     "name": "name",
@@ -103,11 +104,13 @@ def portfolio_row(organization, labels=None):
     """
     # The latest round shown here is run with the consultant, or published as a
     # confidential round would be (for_consultants): its groups show as on the
-    # client page (Round.visible_groups with to_consultants).
+    # client page (Round.view for a consultant).
+    groups = organization.latest_groups or {}
     shown = visible_groups(
-        organization.latest_groups or {},
+        {group: data.get("count", 0) for group, data in groups.items()},
         organization.latest_respondents or 0,
-        not organization.latest_consultant_access,
+        confidential=not organization.latest_consultant_access,
+        minimum=settings.ROUND_GROUP_MIN_RESPONDENTS,
     )
     organization.flag_codes = results.round_flags(
         organization.latest_flags, organization.latest_groups, shown

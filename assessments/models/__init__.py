@@ -23,7 +23,6 @@ from .rounds import (
     private_url,
     score_answers,
     scored_answers,
-    visible_groups,
 )
 from .workshops import Workshop, WorkshopItem
 
@@ -55,5 +54,4 @@ __all__ = [
     "private_url",
     "score_answers",
     "scored_answers",
-    "visible_groups",
 ]

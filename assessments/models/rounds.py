@@ -12,8 +12,9 @@ from django.utils.translation import ngettext
 
 from stages.models import Indicator, NextStep
 
-from .. import cadence, results, scoring, tokens
+from .. import cadence, results, scoring, tokens, visibility
 from ..roles import ROLE_GROUPS, Role, RoleGroup
+from ..visibility import Viewer
 from .organizations import Organization, open_round
 from .questionnaire import Option, Question, Questionnaire
 
@@ -77,11 +78,11 @@ class RoundQuerySet(models.QuerySet):
         return self.filter(respondents__gt=0)
 
     def published(self):
-        """Rounds whose figures the organization's members may see (Round.is_published)."""
+        """Rounds whose figures the organization's members may see (Round.view)."""
         return self.filter(_published())
 
     def for_consultants(self):
-        """Rounds whose figures consultants may see (Round.shows_figures_to_consultants)."""
+        """Rounds whose figures their organization's consultants may see (Round.view)."""
         return self.filter(
             _published_as_confidential() | Q(consultant_access=True, respondents__gt=0)
         )
@@ -102,22 +103,8 @@ class RoundQuerySet(models.QuerySet):
         return self.filter(later, organization_id=round.organization_id).order_by("opened_on", "pk")
 
 
-def visible_groups(groups, respondents, confidential):
-    """The role groups of a published round whose figures may be shown.
-
-    In a confidential round a group shows with at least the minimum number of
-    people, and only while the people outside the groups shown number none or
-    at least that minimum: otherwise the team's figures minus the groups'
-    would give away the answers of the one or two left over.
-    """
-    counts = {group: data["count"] for group, data in groups.items() if data.get("count")}
-    if not confidential:
-        return set(counts)
-    minimum = settings.ROUND_GROUP_MIN_RESPONDENTS
-    shown = {group for group, count in counts.items() if count >= minimum}
-    while shown and 0 < respondents - sum(counts[g] for g in shown) < minimum:
-        shown.remove(min(shown, key=lambda group: (counts[group], group)))
-    return shown
+# The query forms of visibility.round_view(...).figures, for lists of rounds;
+# tests/assessments/test_visibility.py checks them against it case by case.
 
 
 def _published_as_confidential():
@@ -293,61 +280,25 @@ class Round(Scored):
             self.closes_on = None
         self.save(update_fields=["closed_at", "closes_on"])
 
-    @property
-    def is_published(self):
-        """Whether members may see the round's figures.
-
-        A confidential round publishes once, when it closes with enough
-        answers, so figures that change after each submission can never be
-        compared to single out one person. An open round shows everything.
-        """
-        if not self.is_confidential:
-            return self.respondents > 0
-        return self.published_as_confidential
-
-    @property
-    def published_as_confidential(self):
-        # A result the worker has not recomputed yet is never published: it
-        # would change once recomputed, and two versions could be compared.
-        return (
-            not self.is_open
-            and self.respondents >= settings.ROUND_GROUP_MIN_RESPONDENTS
-            and not self.result_stale
+    def facts(self):
+        """What the privacy model reads of this round (visibility.RoundFacts)."""
+        return visibility.RoundFacts(
+            confidential=self.is_confidential,
+            consultant_access=self.consultant_access,
+            is_open=self.is_open,
+            respondents=self.respondents,
+            stale=self.result_stale,
+            group_counts={group: data.get("count", 0) for group, data in self.groups.items()},
         )
 
+    def view(self, viewer):
+        """What VIEWER (a visibility.Viewer) may see of this round: the privacy model's one home."""
+        return visibility.round_view(self.facts(), viewer, settings.ROUND_GROUP_MIN_RESPONDENTS)
+
     @property
-    def shows_figures_to_consultants(self):
-        """Everything of a round run with them; of any other round, what a confidential one shows.
-
-        An open round's respondents were told their team sees their answers,
-        not a consultant: its figures reach consultants only as a confidential
-        round's would, so that a round of one is never one person's answers.
-        """
-        if self.consultant_access:
-            return self.respondents > 0
-        return self.published_as_confidential
-
-    def shows_spread(self, to_consultants=False):
-        """Whether the lowest and highest individual positions may be shown.
-
-        They are two people's positions: only where answers are shown one by one
-        anyway, in an open round, or to the consultants of a round run with them.
-        """
-        return not self.is_confidential or (to_consultants and self.consultant_access)
-
-    def visible_groups(self, to_consultants=False):
-        """The role groups whose figures may be shown (see visible_groups below).
-
-        Members see none before the round is published; a round's consultants
-        see every group of a round run with them, as they see each response.
-        """
-        if to_consultants:
-            if not self.shows_figures_to_consultants:
-                return set()
-            return visible_groups(self.groups, self.respondents, not self.consultant_access)
-        if not self.is_published:
-            return set()
-        return visible_groups(self.groups, self.respondents, self.is_confidential)
+    def is_published(self):
+        """Whether the organization's members may see the round's figures."""
+        return self.view(Viewer.MEMBER).figures
 
     def privacy_notice(self):
         """What respondents are told, before they answer, about who sees their answers."""

@@ -38,6 +38,7 @@ from ..portfolio import (
     portfolio_row,
     portfolio_table,
 )
+from ..visibility import Viewer
 
 PER_PAGE = 50
 # Responses a client page lists per round.
@@ -187,8 +188,9 @@ def report(request, pk):
     return render(request, "admin/dashboard/report.html", context)
 
 
-def _sees_figures(user, round):
-    return round.shows_figures_to_consultants or (user.is_superuser and round.respondents > 0)
+def _viewer(user):
+    """Who a dashboard user is to the clients they may open: an operator or their consultant."""
+    return Viewer.OPERATOR if user.is_superuser else Viewer.CONSULTANT
 
 
 def _client_context(organization, user):
@@ -210,7 +212,7 @@ def _client_context(organization, user):
         )
     )
     for round in rounds:
-        round.figures_shown = _sees_figures(user, round)
+        round.figures_shown = round.view(_viewer(user)).figures
         round.responses_shown = user.is_superuser or round.consultant_access
     scored = [r for r in rounds if r.figures_shown]
     stages = list(Stage.objects.with_content())
@@ -225,8 +227,8 @@ def _client_context(organization, user):
     }
     if scored:
         previous = scored[1] if len(scored) > 1 else None
-        context.update(round_result_context(scored[0], stages, previous, to_consultants=True))
-        context["progress_chart"] = progress_chart(scored, stages, to_consultants=True)
+        context.update(round_result_context(scored[0], stages, previous, _viewer(user)))
+        context["progress_chart"] = progress_chart(scored, stages, _viewer(user))
         context["heatmap"] = heatmap(scored, stages)
         context["plans"] = [
             (before, after, results.check_plan(before.plan.all(), before, after, stages))
@@ -246,15 +248,8 @@ def rounds_export(request, pk, fmt):
         "organization", "questionnaire", "workshop"
     ).order_by("opened_on", "pk")
     # A round whose figures are not published yet has none to export.
-    table = (
-        exports.round_row(
-            r,
-            _sees_figures(request.user, r),
-            r.visible_groups(to_consultants=True),
-            request.user.is_superuser or r.shows_spread(to_consultants=True),
-        )
-        for r in rounds
-    )
+    viewer = _viewer(request.user)
+    table = (exports.round_row(r, r.view(viewer)) for r in rounds)
     return exports.download(fmt, f"rounds-{organization.pk}", exports.ROUND_COLUMNS, table)
 
 
