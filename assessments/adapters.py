@@ -1,12 +1,9 @@
 """How django-allauth treats this app's accounts, where its defaults do not fit."""
 
-import base64
-
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
-from cryptography.fernet import Fernet, MultiFernet
-from django.conf import settings
-from django.utils.crypto import salted_hmac
+
+from . import tokens
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -49,17 +46,11 @@ class MFAAdapter(DefaultMFAAdapter):
     decrypt, so the secret key can be rotated.
     """
 
-    def _fernet(self):
-        keys = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
-        return MultiFernet([Fernet(_fernet_key(key)) for key in keys])
-
     def encrypt(self, text):
-        return self._fernet().encrypt(text.encode()).decode()
+        return tokens.seal(text.encode(), MFA_SECRETS).decode()
 
     def decrypt(self, encrypted_text):
-        return self._fernet().decrypt(encrypted_text.encode()).decode()
+        return tokens.unseal(encrypted_text.encode(), MFA_SECRETS).decode()
 
 
-def _fernet_key(secret):
-    digest = salted_hmac("smarketing.mfa-secrets", "fernet", secret=secret, algorithm="sha256")
-    return base64.urlsafe_b64encode(digest.digest())
+MFA_SECRETS = "smarketing.mfa-secrets"

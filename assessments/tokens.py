@@ -9,6 +9,7 @@ members can be shown it again while the database alone cannot rebuild it.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 
@@ -70,3 +71,23 @@ def unsubscribe_target(token: str) -> tuple[str, int] | None:
         if constant_time_compare(token, unsubscribe_token(kind, int(pk), secret)):
             return kind, int(pk)
     return None
+
+
+def _fernet(purpose: str):
+    from cryptography.fernet import Fernet, MultiFernet
+
+    keys = []
+    for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]:
+        digest = salted_hmac(purpose, "fernet", secret=secret, algorithm="sha256").digest()
+        keys.append(Fernet(base64.urlsafe_b64encode(digest)))
+    return MultiFernet(keys)
+
+
+def seal(data: bytes, purpose: str) -> bytes:
+    """Encrypt DATA with a key derived from SECRET_KEY for PURPOSE (Fernet: AES and a MAC)."""
+    return _fernet(purpose).encrypt(data)
+
+
+def unseal(token: bytes, purpose: str) -> bytes:
+    """Decrypt what seal() made; keys in SECRET_KEY_FALLBACKS still open it."""
+    return _fernet(purpose).decrypt(token)

@@ -50,6 +50,7 @@ def content_after_flush(request):
         "stages.migrations.0003_implementation_plan_indicator",
         "assessments.migrations.0002_default_questionnaire",
         "assessments.migrations.0013_questionnaire_v2",
+        "assessments.migrations.0028_default_evidence_rules",
     ):
         migration = importlib.import_module(module)
         for operation in migration.Migration.operations:

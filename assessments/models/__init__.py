@@ -3,6 +3,7 @@ are those of the single module they came from."""
 
 from ..roles import ROLE_GROUPS, Role, RoleGroup
 from .benchmark import BenchmarkEntry, BenchmarkGroup
+from .evidence import Evidence, EvidenceMapping, EvidenceUpload, MetricRule
 from .exports import PortfolioExport
 from .organizations import (
     MemberInvitation,
@@ -31,8 +32,12 @@ __all__ = [
     "Answer",
     "BenchmarkEntry",
     "BenchmarkGroup",
+    "Evidence",
+    "EvidenceMapping",
+    "EvidenceUpload",
     "MemberInvitation",
     "Membership",
+    "MetricRule",
     "Option",
     "Organization",
     "PlanItem",
