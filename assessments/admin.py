@@ -15,6 +15,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 from .models import (
     Answer,
     Membership,
+    MetricRule,
     Option,
     Organization,
     PlanItem,
@@ -292,6 +293,46 @@ class PlanItemAdmin(ConsultantScoped, admin.ModelAdmin):
 
 
 admin.site.unregister(User)
+
+
+@admin.register(MetricRule)
+class MetricRuleAdmin(admin.ModelAdmin):
+    """The thresholds that turn CRM evidence into verdicts: one row per metric, edited only.
+
+    README "Evidence beside opinion" states them; a metric's direction and unit
+    are fixed in code (evidence.METRICS), so the form checks the thresholds'
+    order against them (MetricRule.clean).
+    """
+
+    list_display = ["__str__", "in_place_at", "missing_at", "min_records", "indicators"]
+    fields = ["explanation", "unit", "indicators", "in_place_at", "missing_at", "min_records"]
+    readonly_fields = ["explanation", "unit", "indicators"]
+
+    @admin.display(description=_("what it measures"))
+    def explanation(self, obj):
+        return obj.metric_info.explanation if obj.metric_info else ""
+
+    @admin.display(description=_("unit"))
+    def unit(self, obj):
+        if obj.metric_info is None:
+            return ""
+        direction = (
+            _("lower is better") if obj.metric_info.lower_is_better else _("higher is better")
+        )
+        unit = _("hours") if obj.metric_info.unit == "hours" else _("percent")
+        return f"{unit} ({direction})"
+
+    @admin.display(description=_("indicators it speaks to"))
+    def indicators(self, obj):
+        if obj.metric_info is None or not obj.metric_info.indicators:
+            return _("none: context only, no verdict")
+        return ", ".join(obj.metric_info.indicators)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)

@@ -1041,7 +1041,7 @@ def _parse_text(value: str) -> tuple[float | Ambiguous | str | None, str | None]
         if clock is None:
             return UNREADABLE, None
         first, second, year = int(match["a"]), int(match["b"]), _year(match["y"])
-        if first > 12 and second > 12:
+        if (first > 12 and second > 12) or not 1970 <= year <= 2100:
             return UNREADABLE, None
         if first <= 12 and second <= 12:
             if first == second:

@@ -3,10 +3,13 @@ from dataclasses import dataclass
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from . import evidence
 from .models import Organization, PlanItem, Response, Role, Round
+from .models.evidence import Kind as EvidenceKind
 
 DONT_KNOW = "dont-know"
 
@@ -506,3 +509,128 @@ class WorkshopGoForm(forms.Form):
         if to.isascii() and to.isdigit() and 1 <= int(to) <= count:
             return int(to) - 1
         return None
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An export that passed the checks a request can make: its bytes and its header row."""
+
+    data: bytes
+    filename: str
+    format: str
+    encoding: str
+    header: list[str]
+
+
+# Rows looked at, after the header, for one with a record in it.
+RECORD_LOOKAHEAD = 1000
+
+
+class EvidenceUploadForm(forms.Form):
+    """A CRM export for a round: the file must open, have a header row and a record below it.
+
+    The rows are read later, by the worker; this reads the bytes once to
+    refuse what cannot be a usable export (too large, empty, not a table, a
+    mixed encoding, a workbook that would expand too far) before anything is
+    stored.
+    """
+
+    kind = forms.ChoiceField(
+        label=_("What the file holds"),
+        choices=EvidenceKind.choices,
+        initial=EvidenceKind.LEADS,
+        widget=forms.RadioSelect,
+    )
+    file = forms.FileField(
+        label=_("CRM export (CSV or XLSX)"),
+        error_messages={"empty": lazy(evidence.error_message, str)("empty", {})},
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".csv,.xlsx,text/csv,"
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
+
+    def __init__(self, *args, too_large=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.too_large = too_large
+        self.upload = None
+
+    @staticmethod
+    def limit_bytes():
+        return settings.EVIDENCE_MAX_UPLOAD_MB * 2**20
+
+    def clean(self):
+        if self.too_large:
+            # The file was not read at all: "this field is required" would mislead.
+            self.errors.pop("file", None)
+            self.add_error(
+                "file",
+                evidence.error_message("too-large", {"limit": settings.EVIDENCE_MAX_UPLOAD_MB}),
+            )
+        return super().clean()
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        if uploaded.size > self.limit_bytes():
+            raise forms.ValidationError(
+                evidence.error_message("too-large", {"limit": settings.EVIDENCE_MAX_UPLOAD_MB})
+            )
+        data = uploaded.read()
+        try:
+            table = evidence.open_table(data, settings.EVIDENCE_MAX_UNCOMPRESSED_MB * 2**20)
+            try:
+                if not _has_record(table):
+                    raise evidence.ReadError("no-records")
+            finally:
+                table.close()
+        except evidence.ReadError as error:
+            raise forms.ValidationError(error.message) from error
+        name = (uploaded.name or "export")[-200:]
+        self.upload = Upload(data, name, table.format, table.encoding, table.header)
+        return uploaded
+
+
+def _has_record(table):
+    for seen, (_number, _row, filled) in enumerate(table.rows()):
+        if filled >= 2:
+            return True
+        if seen >= RECORD_LOOKAHEAD:
+            return True  # the worker decides
+    return False
+
+
+class EvidenceColumnsForm(forms.Form):
+    """The mapping step: which column of the file holds each field (none: not in this file)."""
+
+    def __init__(self, *args, kind, header, chosen, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind, self.header = kind, header
+        choices = [("", _("— Not in this file —"))] + [
+            (str(index), name or _("(column %(number)s, no name)") % {"number": index + 1})
+            for index, name in enumerate(header)
+        ]
+        for spec in evidence.fields(kind):
+            initial = chosen.get(spec.key)
+            self.fields[spec.key] = forms.TypedChoiceField(
+                label=spec.label,
+                choices=choices,
+                coerce=int,
+                empty_value=None,
+                required=spec.required,
+                initial=str(initial[0]) if initial else "",
+                error_messages={"required": _("Choose the column that holds this.")},
+            )
+
+    def columns(self):
+        """Field -> [[column index, column name]] for the fields given a column."""
+        return {
+            key: [[index, self.header[index]]]
+            for key, index in self.cleaned_data.items()
+            if index is not None
+        }
+
+    def names(self):
+        """Field -> column name, remembered for the organization's next export."""
+        return {key: pairs[0][1] for key, pairs in self.columns().items()}

@@ -3,16 +3,18 @@
 Views call these; this module never imports a view.
 """
 
+from dataclasses import dataclass, field
+
 from django.conf import settings
 from django.db.models import Prefetch
 from django.utils.formats import date_format, get_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
-from stages.models import Stage
+from stages.models import Indicator, Stage
 
-from . import charts, results, scoring
-from .models import Answer, RoleGroup, Round
+from . import charts, evidence, results, scoring
+from .models import Answer, Evidence, MetricRule, RoleGroup, Round
 from .visibility import Viewer
 
 
@@ -265,3 +267,119 @@ def benchmark_context(entry, stages):
         "position_chart": position_chart,
         "chart_stages": stages,
     }
+
+
+@dataclass
+class EvidenceRow:
+    """One metric of an export: its figure, the records it rests on, a verdict per indicator."""
+
+    metric: evidence.Metric
+    measure: evidence.Measure | None
+    rule: evidence.Rule | None
+    judgements: list = field(default_factory=list)  # (judgement, indicator) per indicator
+
+    @property
+    def figure(self):
+        return evidence.display(self.metric, self.measure.value if self.measure else None)
+
+    @property
+    def records(self):
+        return self.measure.records if self.measure else 0
+
+    @property
+    def enough(self):
+        return bool(self.measure and self.rule and evidence.enough(self.measure, self.rule))
+
+    @property
+    def span(self):
+        return max(1, len(self.judgements))
+
+    @property
+    def detail(self):
+        return evidence.detail(self.metric, self.measure)
+
+
+@dataclass
+class EvidenceSection:
+    kind: str
+    label: str
+    record: Evidence | None
+    rows: list[EvidenceRow]
+
+
+@dataclass
+class EvidenceSummary:
+    sections: list[EvidenceSection]  # only the kinds with evidence read
+    latest: Evidence | None  # the latest upload, whatever its state
+    visible: bool  # whether the viewer sees the team's answers (the verdicts)
+
+    @property
+    def judgements(self):
+        return [j for s in self.sections for r in s.rows for j, _i in r.judgements]
+
+    @property
+    def contradictions(self):
+        return [j for j in self.judgements if j.verdict == evidence.CONTRADICTS]
+
+    @property
+    def working(self):
+        """The latest upload while it waits for columns or is being read."""
+        return self.latest if self.latest and self.latest.is_unfinished else None
+
+    @property
+    def failed(self):
+        """The latest upload when it could not be read (the evidence shown is older)."""
+        if self.latest and self.latest.status == Evidence.Status.FAILED:
+            return self.latest
+        return None
+
+
+SOURCES = {evidence.HUBSPOT: "HubSpot", evidence.SALESFORCE: "Salesforce"}
+
+
+def evidence_summary(round, stages=None, viewer=Viewer.MEMBER):
+    """What the round's CRM evidence says, each metric judged against the team's answers.
+
+    Two queries (the round's uploads and the rules), and one for the
+    indicators' names when STAGES are not given. A verdict needs the
+    team's figures, so it shows only where VIEWER may see them (Round.view);
+    the metrics themselves are organization-level data the caller has checked
+    the viewer may see.
+    """
+    ready, latest = Evidence.objects.current(round)
+    visible = round.view(viewer).figures
+    if not ready:
+        return EvidenceSummary([], latest, visible)
+    if stages is None:
+        keys = {key for metric in evidence.METRICS.values() for key in metric.indicators}
+        indicators = {i.key: i for i in Indicator.objects.filter(key__in=keys)}
+    else:
+        indicators = {i.key: i for stage in stages for i in stage.indicators.all()}
+    rules = MetricRule.objects.as_rules()
+    labels = dict(Evidence._meta.get_field("kind").choices)
+    sections = []
+    for kind in (evidence.LEADS, evidence.DEALS):
+        record = ready.get(kind)
+        if record is None:
+            continue
+        measures = record.measures()
+        rows = []
+        for metric in evidence.METRICS.values():
+            if metric.kind != kind:
+                continue
+            measure, rule = measures.get(metric.key), rules.get(metric.key)
+            row = EvidenceRow(metric, measure, rule)
+            for key in metric.indicators:
+                judgement = evidence.judge(
+                    metric,
+                    key,
+                    measure,
+                    rule,
+                    round.indicator_scores.get(key),
+                    visible=visible,
+                    answered=key in round.indicator_scores,
+                )
+                row.judgements.append((judgement, indicators.get(key)))
+            rows.append(row)
+        sections.append(EvidenceSection(kind, labels[kind], record, rows))
+    return EvidenceSummary(sections, latest, visible)

@@ -6,6 +6,7 @@ A task enqueued inside a transaction is committed with it (the database
 queue), so the worker never reads data that is not committed yet.
 """
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,8 +18,10 @@ from django.http import QueryDict
 from django.utils import timezone, translation
 from django_tasks import task
 
-from . import emails, exports
+from . import emails, evidence, exports
 from .models import (
+    Evidence,
+    EvidenceUpload,
     MemberInvitation,
     Membership,
     Organization,
@@ -28,6 +31,8 @@ from .models import (
     issue_links,
 )
 from .portfolio import PORTFOLIO_COLUMNS, filtered_portfolio, portfolio_table
+
+logger = logging.getLogger(__name__)
 
 
 def submit_response(response):
@@ -78,6 +83,119 @@ def prepare_export(export_pk):
     PortfolioExport.objects.filter(pk=export.pk).update(
         status=export.status, content=content, rows=count, finished_at=timezone.now()
     )
+
+
+@task()
+def read_evidence(evidence_pk):
+    """Read an uploaded CRM export into its aggregates, then delete the file.
+
+    The file is deleted in the transaction that stores the aggregates or the
+    reason it could not be read, and on any other error too: personal data
+    never outlives the reading. Progress is written as the rows go by, for the
+    page's progress bar.
+    """
+    started = Evidence.objects.filter(pk=evidence_pk, status=Evidence.Status.PENDING).update(
+        status=Evidence.Status.PARSING, progress=0
+    )
+    if not started:
+        return
+    record = Evidence.objects.get(pk=evidence_pk)
+    upload = EvidenceUpload.objects.filter(pk=evidence_pk).first()
+    if upload is None:
+        _evidence_failed(evidence_pk, evidence.ReadError("gone"))
+        return
+    data = upload.data()
+    del upload
+
+    def report(rows, fraction):
+        percent = min(99, int(fraction * 100)) if fraction is not None else 0
+        Evidence.objects.filter(pk=evidence_pk, status=Evidence.Status.PARSING).update(
+            rows_read=rows, progress=percent
+        )
+
+    columns = {key: [index for index, _name in pairs] for key, pairs in record.columns.items()}
+    try:
+        table = evidence.open_table(data, settings.EVIDENCE_MAX_UNCOMPRESSED_MB * 2**20)
+        try:
+            result = evidence.read(table, record.kind, columns, record.source, report)
+        finally:
+            table.close()
+    except evidence.ReadError as error:
+        _evidence_failed(evidence_pk, error)
+        return
+    except Exception:
+        _evidence_failed(evidence_pk, evidence.ReadError("unexpected"))
+        raise
+    with transaction.atomic():
+        record.store(result)
+        record.finished_at = timezone.now()
+        Evidence.objects.filter(pk=evidence_pk, status=Evidence.Status.PARSING).update(
+            **{name: getattr(record, name) for name in EVIDENCE_RESULT}
+        )
+        EvidenceUpload.objects.filter(pk=evidence_pk).delete()
+
+
+EVIDENCE_RESULT = [
+    "status",
+    "progress",
+    "rows_read",
+    "period_start",
+    "period_end",
+    "metrics",
+    "notes",
+    "finished_at",
+]
+
+
+def _evidence_failed(evidence_pk, error):
+    logger.info("CRM export %s not read: %s %s", evidence_pk, error.code, error.params)
+    with transaction.atomic():
+        Evidence.objects.filter(pk=evidence_pk).update(
+            status=Evidence.Status.FAILED,
+            error=error.code,
+            error_params=error.params,
+            finished_at=timezone.now(),
+        )
+        EvidenceUpload.objects.filter(pk=evidence_pk).delete()
+
+
+@task()
+def expire_evidence_upload(evidence_pk):
+    """Delete an upload still waiting for its columns (enqueued to run when it expires)."""
+    minutes = settings.EVIDENCE_MAPPING_MINUTES
+    if Evidence.objects.filter(pk=evidence_pk, status=Evidence.Status.MAPPING).exists():
+        _evidence_failed(evidence_pk, evidence.ReadError("expired", minutes=minutes))
+
+
+def schedule_upload_expiry(evidence_pk):
+    """Have the worker delete an upload left waiting for its columns, when it expires.
+
+    Only a queue that can run a task later does this (the database queue);
+    the daily sweep deletes any upload that was missed.
+    """
+    task = expire_evidence_upload
+    if task.get_backend().supports_defer:
+        run_after = timezone.now() + timedelta(minutes=settings.EVIDENCE_MAPPING_MINUTES)
+        task.using(run_after=run_after).enqueue(evidence_pk)
+
+
+def expire_evidence_uploads(now):
+    """Delete uploads left waiting for their columns, or never read; return how many."""
+    mapping = now - timedelta(minutes=settings.EVIDENCE_MAPPING_MINUTES)
+    stalled = now - timedelta(days=1)
+    expired = Evidence.objects.filter(status=Evidence.Status.MAPPING, created_at__lt=mapping)
+    stuck = Evidence.objects.filter(
+        status__in=[Evidence.Status.PENDING, Evidence.Status.PARSING], created_at__lt=stalled
+    )
+    count = 0
+    for pk in expired.values_list("pk", flat=True):
+        minutes = settings.EVIDENCE_MAPPING_MINUTES
+        _evidence_failed(pk, evidence.ReadError("expired", minutes=minutes))
+        count += 1
+    for pk in stuck.values_list("pk", flat=True):
+        _evidence_failed(pk, evidence.ReadError("stalled"))
+        count += 1
+    return count
 
 
 # Rows claimed and e-mails sent per transaction and SMTP connection.
@@ -145,6 +263,7 @@ def daily_sweep():
         round.close()
     kept_since = now - timedelta(hours=settings.EXPORT_KEEP_HOURS)
     PortfolioExport.objects.filter(created_at__lt=kept_since).delete()
+    expire_evidence_uploads(now)
     reminders = notices = 0
     while sent := remind_batch(now):
         reminders += sent

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import converters  # noqa: F401 - registers the "token" converter
-from .views import members, respondents, workshops
+from .views import evidence, members, respondents, workshops
 
 app_name = "assessments"
 
@@ -70,6 +70,23 @@ urlpatterns = [
         "rounds/<int:pk>/responses/<int:response_pk>/remind/",
         members.response_remind,
         name="response_remind",
+    ),
+    # The round's CRM evidence: members upload, choose columns, follow the reading.
+    path("rounds/<int:pk>/evidence/", evidence.evidence_upload, name="evidence_upload"),
+    path(
+        "rounds/<int:pk>/evidence/<int:evidence_pk>/columns/",
+        evidence.evidence_columns,
+        name="evidence_columns",
+    ),
+    path(
+        "rounds/<int:pk>/evidence/<int:evidence_pk>/status.json",
+        evidence.evidence_status,
+        name="evidence_status",
+    ),
+    path(
+        "rounds/<int:pk>/evidence/<int:evidence_pk>/delete/",
+        evidence.evidence_delete,
+        name="evidence_delete",
     ),
     # The round's alignment workshop: members and the assigned consultants.
     path("rounds/<int:pk>/workshop/", workshops.workshop, name="workshop"),

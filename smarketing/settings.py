@@ -171,6 +171,8 @@ ACCOUNT_RATE_LIMITS = {
     "invite": "60/h/user,200/d/user",
     # E-mails the app sends to one address because someone asked it to.
     "mail": "5/h/key,10/d/key",
+    # CRM exports a member uploads as evidence: each is stored and read by the worker.
+    "evidence": "20/h/user",
 }
 # Behind a proxy every request comes from the proxy's address: set the number
 # of proxies that append to X-Forwarded-For, or the header that carries the
@@ -334,6 +336,20 @@ TASKS = {
 EXPORT_IMMEDIATE_ROWS = env_int("EXPORT_IMMEDIATE_ROWS", 2000)
 # How long a prepared export can be downloaded.
 EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24)
+
+# CRM exports uploaded as evidence (README "Evidence beside opinion"). An upload
+# larger than EVIDENCE_MAX_UPLOAD_MB is refused before its body is read; an XLSX
+# file whose parts would expand beyond EVIDENCE_MAX_UNCOMPRESSED_MB is refused
+# before any part is expanded; a file waiting for its columns to be chosen is
+# deleted after EVIDENCE_MAPPING_MINUTES.
+EVIDENCE_MAX_UPLOAD_MB = env_int("EVIDENCE_MAX_UPLOAD_MB", 25)
+EVIDENCE_MAX_UNCOMPRESSED_MB = env_int("EVIDENCE_MAX_UNCOMPRESSED_MB", 250)
+EVIDENCE_MAPPING_MINUTES = env_int("EVIDENCE_MAPPING_MINUTES", 60)
+# Django's own limits, stated: form fields other than files may total 2.5 MB,
+# and an upload above 2.5 MB is streamed to a temporary file (deleted when the
+# request ends) rather than held in memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # A role group's figures appear only once this many of its members submitted,
 # so nobody can read a colleague's individual answers off a group result.

@@ -18,7 +18,10 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from assessments.models import (
+    Evidence,
+    EvidenceUpload,
     MemberInvitation,
+    MetricRule,
     Organization,
     PlanItem,
     PortfolioExport,
@@ -198,6 +201,18 @@ RULES = {
         {**workshop_of_a(), "member_a": 302, "consultant_a": 302},
         "post",
     ),
+    # A round's CRM evidence: its organization's members only (consultants read it on the
+    # client page). The upload posts no file: the form again, with the error.
+    "assessments:evidence_upload": Rule(lambda w: {"pk": w.round_a.pk}, members_only()),
+    "assessments:evidence_columns": Rule(
+        lambda w: {"pk": w.round_a.pk, "evidence_pk": w.evidence.pk}, members_only()
+    ),
+    "assessments:evidence_status": Rule(
+        lambda w: {"pk": w.round_a.pk, "evidence_pk": w.evidence.pk}, members_only()
+    ),
+    "assessments:evidence_delete": Rule(
+        lambda w: {"pk": w.round_a.pk, "evidence_pk": w.evidence.pk}, members_only(302), "post"
+    ),
     # A private link is a bearer key; keeping its result needs an account.
     "assessments:keep_result": Rule(lambda w: {"token": w.anonymous_result.token}, logged_in()),
     "accept_invitation": Rule(lambda w: {"token": w.invitation.token}, every(OK)),
@@ -362,6 +377,17 @@ class World:
         self.invitation = MemberInvitation.objects.create(
             organization=self.org_a, email="new@a.example", role="ceo", invited_by=self.member_a
         )
+        # An export of round A waiting for its columns to be chosen.
+        self.evidence = Evidence.objects.create(
+            round=self.round_a,
+            kind="leads",
+            status="mapping",
+            filename="crm.csv",
+            file_format="csv",
+        )
+        EvidenceUpload.seal(
+            self.evidence, b"When,Funnel\n2025-03-14,lead\n", ["When", "Funnel"]
+        ).save()
         self.export = PortfolioExport.objects.create(
             requested_by=self.consultant_a, format="csv", status="ready", content=b"x", rows=1
         )
@@ -381,6 +407,8 @@ class World:
             "assessments_round": self.round_a,
             "assessments_response": self.submitted,
             "assessments_planitem": self.plan_item,
+            # The evidence rules: superusers edit the rows the migration loaded, nothing more.
+            "assessments_metricrule": MetricRule.objects.first(),
             # The task queue's admin (django-tasks-db): read-only, superusers only.
             "django_tasks_database_dbtaskresult": DBTaskResult.objects.create(
                 task_path="assessments.tasks.send_reminder",
@@ -391,14 +419,19 @@ class World:
         }
 
     def can_add(self, app_model):
-        # Responses come from respondents, never by hand.
-        return app_model not in {"assessments_response", "django_tasks_database_dbtaskresult"}
+        # Responses come from respondents, never by hand; an evidence rule exists per metric.
+        return app_model not in {
+            "assessments_response",
+            "assessments_metricrule",
+            "django_tasks_database_dbtaskresult",
+        }
 
     def can_delete(self, app_model):
         # A questionnaire version with responses, and its questions, are read-only.
         return app_model not in {
             "assessments_questionnaire",
             "assessments_question",
+            "assessments_metricrule",
             "django_tasks_database_dbtaskresult",
         }
 
@@ -446,6 +479,7 @@ def test_every_url_has_an_expected_outcome(world):
 
 # Side effects (closing the round, removing the plan item) come last.
 LAST = [
+    "assessments:evidence_delete",
     "assessments:plan_remove",
     "assessments:round_close",
     "assessments:invitation_resend",

@@ -30,7 +30,7 @@ from ..models import (
     Response,
     Round,
 )
-from ..pages import heatmap, progress_chart, round_result_context
+from ..pages import evidence_summary, heatmap, progress_chart, round_result_context
 from ..portfolio import (
     PORTFOLIO_COLUMNS,
     benchmark_groups_shown_to,
@@ -235,6 +235,7 @@ def _client_context(organization, user):
             for after, before in zip(scored, scored[1:], strict=False)
             if before.plan.all()
         ]
+        context["evidence"] = evidence_summary(scored[0], stages, _viewer(user))
         latest_plan = scored[0].plan.all()
         if latest_plan:
             context["open_plan"] = latest_plan

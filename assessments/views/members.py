@@ -43,7 +43,13 @@ from ..models import (
     Response,
     Round,
 )
-from ..pages import benchmark_context, individual_answers, progress_chart, round_result_context
+from ..pages import (
+    benchmark_context,
+    evidence_summary,
+    individual_answers,
+    progress_chart,
+    round_result_context,
+)
 
 
 def _get_organization_for_member(request, pk):
@@ -237,6 +243,7 @@ def team(request, pk):
                 F("done_at").asc(nulls_first=True), F("due_on").asc(nulls_last=True), "pk"
             )
         )
+        context["evidence"] = evidence_summary(latest, stages)
     open_round = next((r for r in rounds if r.is_open), None)
     if open_round:
         status = _response_status(open_round, request.GET.get("respondents"))
@@ -559,6 +566,7 @@ def _round_page(request, round, invite_form, status=200, plan_form=None):
         "plan": list(round.plan.select_related("step__stage", "indicator", "owner_person")),
         "reopen_refusal": None if round.is_open else round.reopen_refusal(),
     }
+    stages = None
     if round.is_published:
         stages = list(Stage.objects.with_content())
         previous = Round.objects.published().before(round).first()
@@ -572,6 +580,7 @@ def _round_page(request, round, invite_form, status=200, plan_form=None):
                 context["plan"], round, following, stages
             )
         context["plan_form"] = plan_form or _plan_form(round, context["summary"])
+    context["evidence"] = evidence_summary(round, stages)
     return render(request, "assessments/round.html", context, status=status)
 
 
