@@ -1552,7 +1552,10 @@ def detail(metric: Metric, measure: Measure | None) -> str:
     if measure is None or measure.value is None:
         return ""
     parts = measure.parts
-    n = number_format
+
+    def n(value):
+        return number_format(value, force_grouping=True)
+
     if metric.key == "follow-up-hours":
         return ngettext(
             "Over %(worked)s worked lead of %(qualified)s qualified.",

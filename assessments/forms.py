@@ -565,18 +565,13 @@ class EvidenceUploadForm(forms.Form):
         if self.too_large:
             # The file was not read at all: "this field is required" would mislead.
             self.errors.pop("file", None)
-            self.add_error(
-                "file",
-                evidence.error_message("too-large", {"limit": settings.EVIDENCE_MAX_UPLOAD_MB}),
-            )
+            self.add_error("file", _too_large())
         return super().clean()
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
         if uploaded.size > self.limit_bytes():
-            raise forms.ValidationError(
-                evidence.error_message("too-large", {"limit": settings.EVIDENCE_MAX_UPLOAD_MB})
-            )
+            raise _too_large()
         data = uploaded.read()
         try:
             table = evidence.open_table(data, settings.EVIDENCE_MAX_UNCOMPRESSED_MB * 2**20)
@@ -590,6 +585,11 @@ class EvidenceUploadForm(forms.Form):
         name = (uploaded.name or "export")[-200:]
         self.upload = Upload(data, name, table.format, table.encoding, table.header)
         return uploaded
+
+
+def _too_large():
+    limit = {"limit": settings.EVIDENCE_MAX_UPLOAD_MB}
+    return forms.ValidationError(evidence.error_message("too-large", limit), code="too-large")
 
 
 def _has_record(table):

@@ -189,3 +189,21 @@ def among_peers(organization, peers=5):
         peer = Organization.objects.create(name=f"Peer {n}", benchmark_opt_in=True)
         benchmark_round(peer, position=1.5 + n / 2, groups=sides(0.6, 0.1 * n), respondents=6)
     materialize()
+
+
+def crm_export(count=120, seed=1, kind="leads", source="hubspot", style="us", **profile):
+    """A generated CRM export (demo_export: no real people) as CSV bytes."""
+    from assessments.management import demo_export
+
+    make = demo_export.leads if kind == "leads" else demo_export.deals
+    header, rows = make(count, seed=seed, profile=demo_export.Profile(**profile), source=source)
+    return demo_export.to_csv(header, rows, style)
+
+
+def upload_export(client, round, data, name="export.csv", kind="leads", follow=False):
+    """Post DATA as a CRM export of ROUND through the upload page; return the response."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = reverse("assessments:evidence_upload", args=[round.pk])
+    file = SimpleUploadedFile(name, data)
+    return client.post(url, {"kind": kind, "file": file}, follow=follow)

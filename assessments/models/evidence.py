@@ -115,7 +115,7 @@ class Evidence(models.Model):
             return str(_("Waiting for its turn to be read."))
         return ngettext(
             "%(count)s record read so far.", "%(count)s records read so far.", self.rows_read
-        ) % {"count": number_format(self.rows_read)}
+        ) % {"count": number_format(self.rows_read, force_grouping=True)}
 
     @property
     def error_message(self):

@@ -60,23 +60,21 @@ def evidence_upload(request, pk):
     """
     round = _get_round_for_member(request, pk)
     handler = None
-    too_large = False
     if request.method == "POST":
         limit = EvidenceUploadForm.limit_bytes()
         length = request.META.get("CONTENT_LENGTH") or "0"
-        too_large = not length.isdigit() or int(length) > limit + MULTIPART_SLACK
-        if not too_large:
-            handler = LimitedUploadHandler(request, limit + MULTIPART_SLACK)
-            request.upload_handlers = [handler, *request.upload_handlers]
-    return _evidence_upload(request, round, handler, too_large)
+        if not length.isdigit() or int(length) > limit + MULTIPART_SLACK:
+            # Refused unread: nothing is written, so there is nothing for CSRF to protect.
+            form = EvidenceUploadForm({"kind": evidence.LEADS}, {}, too_large=True)
+            form.is_valid()
+            return _upload_page(request, round, form, status=413)
+        handler = LimitedUploadHandler(request, limit + MULTIPART_SLACK)
+        request.upload_handlers = [handler, *request.upload_handlers]
+    return _evidence_upload(request, round, handler)
 
 
 @csrf_protect
-def _evidence_upload(request, round, handler, too_large):
-    if too_large:
-        form = EvidenceUploadForm({"kind": evidence.LEADS}, {}, too_large=True)
-        form.is_valid()
-        return _upload_page(request, round, form, status=413)
+def _evidence_upload(request, round, handler):
     form = EvidenceUploadForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
@@ -85,7 +83,7 @@ def _evidence_upload(request, round, handler, too_large):
     if request.method != "POST":
         return _upload_page(request, round, form)
     if not form.is_valid():
-        status = 413 if form.too_large else 400
+        status = 413 if form.has_error("file", "too-large") else 400
         return _upload_page(request, round, form, status=status)
     if not throttle.allowed(request, "evidence"):
         return throttle.too_many(request)

@@ -83,3 +83,23 @@ def test_demo_fills_every_benchmark_view():
     assert clients.count() >= 3
     assert clients.filter(group__kind="all").exists()  # too few in their group: a wider one
     assert not BenchmarkEntry.objects.filter(organization__name="Private Client Ltd").exists()
+
+
+def test_demo_crm_evidence_contradicts_northwinds_lead_definition_and_loads_once():
+    from assessments.models import Evidence
+    from assessments.pages import evidence_summary
+
+    call_command("load_demo")
+    call_command("load_demo")
+    latest = Round.objects.filter(organization__name="Northwind Demo").first()
+    assert sorted(Evidence.objects.values_list("round", "kind", "status")) == [
+        (latest.pk, "deals", "ready"),
+        (latest.pk, "leads", "ready"),
+    ]
+    summary = evidence_summary(latest)
+    contradicted = {(j.metric.key, j.indicator) for j in summary.contradictions}
+    assert ("follow-up-hours", "strategic.lead-definition") in contradicted
+    # The team believes its lead definition is in place; its CRM says otherwise.
+    lead_definition = [j for j in summary.judgements if j.indicator == "strategic.lead-definition"]
+    assert {j.team for j in lead_definition} == {"in-place"}
+    assert len(summary.judgements) > len(summary.contradictions)  # some answers hold up

@@ -15,10 +15,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from assessments import tasks
+from assessments import evidence, tasks
+from assessments.management import demo_export
 from assessments.management.commands.materialize_benchmark import materialize
 from assessments.models import (
     Answer,
+    Evidence,
     Membership,
     Organization,
     PlanItem,
@@ -141,6 +143,8 @@ class Command(BaseCommand):
                 for client in CLIENTS:
                     self.create_client(client, member, consultant, chance)
                 self.create_peers(chance)
+            if not Evidence.objects.filter(round__organization__name=DEMO_ORGANIZATION).exists():
+                self.add_evidence(member)
         materialize()
         for label, email, password in [
             ("Demo login", MEMBER_EMAIL, member_password),
@@ -237,6 +241,50 @@ class Command(BaseCommand):
             self.run_workshop(round, levels, member, finished=True)
         elif name == WORKSHOP_IN_PROGRESS:
             self.run_workshop(round, levels, consultant, finished=False)
+
+    def add_evidence(self, member):
+        """Northwind's CRM exports for its latest round, generated (no real people).
+
+        Its leaders rate the lead definition highly, but its CRM says qualified
+        leads wait about four days for sales and a third are never worked: the
+        evidence contradicts that answer. Read here, as the worker would, and
+        never stored as a file.
+        """
+        round = Round.objects.filter(organization__name=DEMO_ORGANIZATION).first()
+        end = datetime.datetime.combine(round.opened_on, datetime.time(9))
+        profile = demo_export.Profile(
+            follow_up_hours=96, never_worked=0.33, accepted=0.45, rejected_with_reason=0.1,
+            rejected_without_reason=0.25, stage_set=0.88, won=0.08, source_set=0.8,
+            marketing_sourced=0.55,
+        )  # fmt: skip
+        exports = [
+            (
+                evidence.LEADS,
+                "northwind-contacts.csv",
+                demo_export.leads(900, 2026, profile, end=end),
+            ),
+            (evidence.DEALS, "northwind-deals.csv", demo_export.deals(240, 2026, profile, end=end)),
+        ]
+        for kind, filename, (header, rows) in exports:
+            table = evidence.open_table(demo_export.to_csv(header, rows, "us"), 2**30)
+            recognition = evidence.recognise(table.header, kind)
+            result = evidence.read(table, kind, recognition.columns, recognition.source)
+            record = Evidence(
+                round=round,
+                kind=kind,
+                filename=filename,
+                file_format=evidence.CSV,
+                encoding=table.encoding,
+                source=recognition.source,
+                columns={
+                    key: [[i, table.header[i]] for i in indexes]
+                    for key, indexes in recognition.columns.items()
+                },
+                created_by=member,
+                finished_at=timezone.now(),
+            )
+            record.store(result)
+            record.save()
 
     def run_workshop(self, round, levels, user, finished):
         """Agree on the middle ground (the base level) item by item; three only if unfinished."""
