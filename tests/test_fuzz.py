@@ -440,3 +440,107 @@ def test_workshop_agenda(member, workshop_round, data):
         response = post(member, url, payload)
         if name != "workshop_add_item" or response.status_code != 302:
             assert counts() == before
+
+
+def _mutated(data, draw_bytes):
+    """DATA with a stretch cut out or replaced: a damaged export."""
+    if not data:
+        return data
+    cut = len(data) * 3 // 5
+    return data[:cut] + draw_bytes + data[cut + len(draw_bytes) :]
+
+
+@st.composite
+def hostile_files(draw):
+    """Bytes an upload form meets: noise, wrong encodings, damaged exports, bombs, formulas."""
+    from tests.helpers import crm_export
+
+    kind = draw(
+        st.sampled_from(["noise", "text", "csv", "damaged", "xlsx", "damaged-xlsx", "bomb"])
+    )
+    if kind == "noise":
+        return draw(st.binary(max_size=2000))
+    if kind == "text":
+        text = draw(st.text(max_size=400))
+        encoding = draw(st.sampled_from(["utf-8", "utf-16", "utf-16-le", "cp1252", "latin-1"]))
+        return text.encode(encoding, errors="replace")
+    csv = crm_export(draw(st.integers(1, 40)), seed=draw(st.integers(0, 5)))
+    if kind == "csv":
+        return csv
+    if kind == "damaged":
+        return _mutated(csv, draw(st.binary(min_size=1, max_size=50)))
+    from assessments.management import demo_export
+
+    header, rows = demo_export.leads(draw(st.integers(1, 20)), seed=1)
+    if draw(st.booleans()):
+        rows[0][11] = "=NOW()"  # a formula where a date belongs
+    workbook = demo_export.to_xlsx(header, rows)
+    if kind == "xlsx":
+        return workbook
+    if kind == "damaged-xlsx":
+        return _mutated(workbook, draw(st.binary(min_size=1, max_size=80)))
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", b"<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"<" * (3 * 2**20))
+    return out.getvalue()
+
+
+@FUZZ
+@given(
+    data=submission(["kind", "file"]),
+    content=hostile_files(),
+    name=st.sampled_from(["export.csv", "export.xlsx", "", "../../etc/passwd", "a" * 300]),
+)
+def test_evidence_upload(member, round, settings, data, content, name):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from assessments.models import Evidence, EvidenceUpload
+
+    settings.EVIDENCE_MAX_UNCOMPRESSED_MB = 2
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "evidence": "10000/h/user"}
+    Evidence.objects.all().delete()
+    payload = {"kind": "leads", **data, "file": SimpleUploadedFile(name or "x", content)}
+    before = counts()
+    response = post(member, reverse("assessments:evidence_upload", args=[round.pk]), payload)
+    assert_nothing_written_unless_valid(before, response)
+    if response.status_code == 302:
+        record = Evidence.objects.get()
+        assert record.status in ("ready", "failed", "mapping")
+        # A file is kept (encrypted) only while it waits for its columns.
+        assert EvidenceUpload.objects.exists() == (record.status == "mapping")
+        assert len(record.filename) <= 200
+
+
+@FUZZ
+@given(data=submission(["created", "qualified", "first_activity", "stage", "status", "reason"]))
+def test_evidence_columns(member, round, data):
+    from assessments.models import Evidence, EvidenceMapping, EvidenceUpload
+
+    record = Evidence.objects.filter(status="mapping").first()
+    if record is None:
+        Evidence.objects.all().delete()
+        record = Evidence.objects.create(
+            round=round, kind="leads", status="mapping", filename="x.csv", file_format="csv"
+        )
+        text = b"When,Funnel,Who\n2025-03-14,lead,a@x.example\n2025-03-15,lead,b@x.example\n"
+        EvidenceUpload.seal(record, text, ["When", "Funnel", "Who"]).save()
+    before = counts()
+    url = reverse("assessments:evidence_columns", args=[round.pk, record.pk])
+    response = post(member, url, data)
+    assert_nothing_written_unless_valid(before, response)
+    if response.status_code == 302:
+        record.refresh_from_db()
+        assert record.status in ("ready", "failed")
+        assert not EvidenceUpload.objects.filter(pk=record.pk).exists()
+        assert set(EvidenceMapping.objects.get().columns) <= {
+            "created",
+            "qualified",
+            "first_activity",
+            "stage",
+            "status",
+            "reason",
+        }
