@@ -207,3 +207,29 @@ def upload_export(client, round, data, name="export.csv", kind="leads", follow=F
     url = reverse("assessments:evidence_upload", args=[round.pk])
     file = SimpleUploadedFile(name, data)
     return client.post(url, {"kind": kind, "file": file}, follow=follow)
+
+
+def add_evidence(round, user):
+    """Read generated leads and deals exports for ROUND through the upload page, as USER."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    leads = crm_export(200, follow_up_hours=90, never_worked=0.3)
+    assert upload_export(client, round, leads, "leads.csv").status_code == 302
+    deals = crm_export(120, kind="deals", source="salesforce")
+    assert upload_export(client, round, deals, "deals.csv", kind="deals").status_code == 302
+
+
+def waiting_for_columns(round, user):
+    """An export of ROUND whose columns were not recognised; return its columns page's URL."""
+    from django.test import Client
+
+    from assessments.models import Evidence
+
+    client = Client()
+    client.force_login(user)
+    data = b"Lead,Opened,Funnel step\n" + b"".join(b"L%d,2025-03-14,lead\n" % n for n in range(5))
+    upload_export(client, round, data, "other.csv")
+    record = Evidence.objects.get(round=round, status="mapping")
+    return reverse("assessments:evidence_columns", args=[round.pk, record.pk])

@@ -15,17 +15,19 @@ import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from assessments.models import MemberInvitation, PlanItem, Response, Round
+from assessments.models import Evidence, MemberInvitation, PlanItem, Response, Round
 from assessments.throttle import too_many
 from smarketing import views as site_views
 from stages.models import NextStep, Stage
 from tests.helpers import (
+    add_evidence,
     among_peers,
     by_question,
     close,
     highest,
     lowest,
     submit_response,
+    waiting_for_columns,
 )
 
 NODE = Path(__file__).resolve().parent / "node"
@@ -74,6 +76,12 @@ def pages(questionnaire, leader, make_consultant, settings):
         reverse(f"assessments:{name}", args=[earlier.pk])
         for name in ["workshop", "workshop_present", "workshop_follow", "workshop_summary"]
     ] + [reverse("assessments:workshop_item", args=[earlier.pk, item.pk])]
+    # CRM evidence: read for the earlier round, one waiting for its columns, one being read.
+    add_evidence(earlier, leader)
+    columns_page = waiting_for_columns(round, leader)
+    Evidence.objects.create(
+        round=open_round, kind="leads", status="parsing", filename="big.csv", file_format="csv"
+    )
     # Peers, so that the benchmark pages show every section.
     among_peers(organization)
     lower_bound = submit_response(
@@ -115,6 +123,8 @@ def pages(questionnaire, leader, make_consultant, settings):
             round.get_absolute_url(),
             earlier.get_absolute_url(),
             open_round.get_absolute_url(),
+            reverse("assessments:evidence_upload", args=[earlier.pk]),
+            columns_page,
             *workshop_pages,
             reverse("assessments:benchmark", args=[organization.pk]),
             reverse("assessments:benchmark_settings", args=[organization.pk]),

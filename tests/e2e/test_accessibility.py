@@ -19,11 +19,13 @@ from assessments.models import (
 from assessments.tokens import unsubscribe_token
 from stages.models import NextStep, Stage
 from tests.helpers import (
+    add_evidence,
     among_peers,
     by_question,
     highest,
     lowest,
     submit_response,
+    waiting_for_columns,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -112,6 +114,9 @@ def world(questionnaire, leader, make_consultant, settings):
             reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"),
             reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk]),
         ]
+    # CRM evidence read for the earlier round; one of this round's waits for its columns.
+    add_evidence(earlier, leader)
+    columns_page = waiting_for_columns(round, leader)
     # Peers for the benchmark pages, with the organization among them.
     among_peers(organization)
     assert organization.benchmark.gap_group is not None  # every section of the page shows
@@ -165,6 +170,9 @@ def world(questionnaire, leader, make_consultant, settings):
             reverse("account_email"),
             reverse("mfa_index"),
             reverse("assessments:keep_result", args=[kept.token]),
+            earlier.get_absolute_url(),
+            reverse("assessments:evidence_upload", args=[earlier.pk]),
+            columns_page,
             # Not published yet: the workshop page says when it opens.
             reverse("assessments:workshop", args=[round.pk]),
             *workshop_pages(earlier, leader),
