@@ -90,6 +90,8 @@ def main():
     peers = benchmark_peers.before_report()
     write_report(generation, pages, load, weight, audits)
     benchmark_peers.after_report(peers)
+    # CRM evidence: a 100,000-row export read by the worker, in its own process and database.
+    subprocess.run([sys.executable, str(BASE / "tests" / "bench" / "evidence.py")], check=True)
 
 
 def generate():
