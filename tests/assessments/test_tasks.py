@@ -160,3 +160,45 @@ def test_due_notices_go_out_once_per_due_date_in_batches(
         assert tasks.daily_sweep.call()["notices"] == 4
         assert tasks.daily_sweep.call()["notices"] == 0
     assert len(mail.outbox) == 4 and counting_mail.connections == 1
+
+
+def test_an_upload_waits_for_the_worker_which_reads_it_and_deletes_the_file(
+    settings, member, round, monkeypatch
+):
+    from assessments.models import Evidence, EvidenceUpload
+    from tests.helpers import crm_export, upload_export
+
+    settings.TASKS = DATABASE_QUEUE
+    upload_export(member, round, crm_export(200))
+    record = Evidence.objects.get()
+    assert record.status == "pending" and EvidenceUpload.objects.exists()
+    page = member.get(round.get_absolute_url()).content.decode()
+    assert "Waiting for its turn to be read." in page
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path == "assessments.tasks.read_evidence"
+    assert queued.args_kwargs == {"args": [record.pk], "kwargs": {}}  # an id, never the file
+    run_worker(monkeypatch)
+    record.refresh_from_db()
+    assert record.status == "ready" and record.rows_read == 200
+    assert not EvidenceUpload.objects.exists()
+
+
+def test_an_upload_waiting_for_its_columns_is_deleted_by_a_task_due_when_it_expires(
+    settings, member, round, monkeypatch
+):
+    from assessments.models import Evidence, EvidenceUpload
+    from tests.helpers import upload_export
+
+    settings.TASKS = DATABASE_QUEUE
+    upload_export(member, round, b"When,Funnel\n2025-03-14,lead\n2025-03-15,lead\n")
+    record = Evidence.objects.get()
+    queued = DBTaskResult.objects.get(task_path="assessments.tasks.expire_evidence_upload")
+    expected = record.created_at + datetime.timedelta(minutes=settings.EVIDENCE_MAPPING_MINUTES)
+    assert abs(queued.run_after - expected) < datetime.timedelta(seconds=5)
+    run_worker(monkeypatch)  # not due yet: nothing happens
+    assert EvidenceUpload.objects.exists()
+    with time_machine.travel(expected + datetime.timedelta(seconds=1)):
+        run_worker(monkeypatch)
+    record.refresh_from_db()
+    assert (record.status, record.error) == ("failed", "expired")
+    assert not EvidenceUpload.objects.exists()
