@@ -370,6 +370,10 @@ def error_message(code: str, params: Mapping) -> str:
             + " "
             + formats
         )
+    if code == "too-many-columns":
+        return _("The file has more than %(limit)s columns. Export only the columns you need.") % {
+            "limit": params.get("limit")
+        }
     if code == "no-records":
         return _("The file has a header row but no records below it.")
     if code == "gone":
@@ -775,6 +779,8 @@ class XlsxTable(Table):
                     index = columns[letters] = _column_index(letters)
             else:
                 index = position
+            if index > MAX_COLUMN:
+                raise ReadError("bad-xlsx")
             if wanted is not None and index not in wanted:
                 continue
             value = self._value(cell, ns)
@@ -836,6 +842,8 @@ class XlsxTable(Table):
         self.archive.close()
 
 
+# Excel's last column (XFD); a cell beyond it is a damaged or forged sheet.
+MAX_COLUMN = 16383
 _SHEET_DATA = re.compile(rb"<(\w+:)?sheetData\b[^>]*?(/?)>")
 _WORKSHEET = re.compile(rb"<(\w+:)?worksheet\b[^>]*>")
 

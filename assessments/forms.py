@@ -524,6 +524,10 @@ class Upload:
 
 # Rows looked at, after the header, for one with a record in it.
 RECORD_LOOKAHEAD = 1000
+# Columns a header may have (HubSpot's "all properties" exports run to several hundred),
+# and the length a column's name is kept to: the mapping step lists them all.
+MAX_COLUMNS = 2000
+MAX_COLUMN_NAME = 200
 
 
 class EvidenceUploadForm(forms.Form):
@@ -576,6 +580,8 @@ class EvidenceUploadForm(forms.Form):
         try:
             table = evidence.open_table(data, settings.EVIDENCE_MAX_UNCOMPRESSED_MB * 2**20)
             try:
+                if len(table.header) > MAX_COLUMNS:
+                    raise evidence.ReadError("too-many-columns", limit=MAX_COLUMNS)
                 if not _has_record(table):
                     raise evidence.ReadError("no-records")
             finally:
@@ -583,7 +589,8 @@ class EvidenceUploadForm(forms.Form):
         except evidence.ReadError as error:
             raise forms.ValidationError(error.message) from error
         name = (uploaded.name or "export")[-200:]
-        self.upload = Upload(data, name, table.format, table.encoding, table.header)
+        header = [column[:MAX_COLUMN_NAME] for column in table.header]
+        self.upload = Upload(data, name, table.format, table.encoding, header)
         return uploaded
 
 

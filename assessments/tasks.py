@@ -181,19 +181,19 @@ def schedule_upload_expiry(evidence_pk):
 
 def expire_evidence_uploads(now):
     """Delete uploads left waiting for their columns, or never read; return how many."""
-    mapping = now - timedelta(minutes=settings.EVIDENCE_MAPPING_MINUTES)
+    waited = now - timedelta(minutes=settings.EVIDENCE_MAPPING_MINUTES)
     stalled = now - timedelta(days=1)
-    expired = Evidence.objects.filter(status=Evidence.Status.MAPPING, created_at__lt=mapping)
-    stuck = Evidence.objects.filter(
-        status__in=[Evidence.Status.PENDING, Evidence.Status.PARSING], created_at__lt=stalled
+    left = Evidence.objects.filter(
+        Q(status=Evidence.Status.MAPPING, created_at__lt=waited)
+        | Q(status__in=[Evidence.Status.PENDING, Evidence.Status.PARSING], created_at__lt=stalled)
     )
     count = 0
-    for pk in expired.values_list("pk", flat=True):
-        minutes = settings.EVIDENCE_MAPPING_MINUTES
-        _evidence_failed(pk, evidence.ReadError("expired", minutes=minutes))
-        count += 1
-    for pk in stuck.values_list("pk", flat=True):
-        _evidence_failed(pk, evidence.ReadError("stalled"))
+    for pk, status in left.values_list("pk", "status"):
+        if status == Evidence.Status.MAPPING:
+            error = evidence.ReadError("expired", minutes=settings.EVIDENCE_MAPPING_MINUTES)
+        else:
+            error = evidence.ReadError("stalled")
+        _evidence_failed(pk, error)
         count += 1
     return count
 

@@ -235,6 +235,14 @@ class Migration(migrations.Migration):
             model_name="evidence",
             index=models.Index(fields=["round", "-created_at"], name="evidence_round_idx"),
         ),
+        migrations.AddIndex(
+            model_name="evidence",
+            index=models.Index(
+                condition=models.Q(("status__in", ["mapping", "pending", "parsing"])),
+                fields=["created_at"],
+                name="evidence_unfinished_idx",
+            ),
+        ),
         migrations.AddConstraint(
             model_name="evidence",
             constraint=models.CheckConstraint(

@@ -100,7 +100,15 @@ class Evidence(models.Model):
                 name="one_unfinished_evidence_per_round",
             ),
         ]
-        indexes = [models.Index(fields=["round", "-created_at"], name="evidence_round_idx")]
+        indexes = [
+            models.Index(fields=["round", "-created_at"], name="evidence_round_idx"),
+            # The daily sweep looks for uploads left unread: only unfinished ones are indexed.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status__in=["mapping", "pending", "parsing"]),
+                name="evidence_unfinished_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.filename} ({self.get_kind_display()})"

@@ -756,3 +756,15 @@ def test_generated_exports_show_the_profile_they_were_made_with(source, style):
     assert 75 < result.measures["follow-up-hours"].value < 105
     assert 0.24 < result.measures["never-worked"].value < 0.36
     assert result.date_order in (None, "mdy" if style == "us" else "dmy")
+
+
+def test_a_cell_beyond_excels_last_column_is_a_damaged_sheet():
+    data = workbook([["Create Date", "Lifecycle Stage"], ["2025-03-14", "lead"]])
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    parts = {p.filename: archive.read(p) for p in archive.infolist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(b'r="B2"', b'r="ZZZZZZZZ2"', 1)
+    opened = evidence.open_table(zip_with(parts), BIG)
+    with pytest.raises(ReadError) as error:
+        list(opened.rows())
+    assert error.value.code == "bad-xlsx"

@@ -255,6 +255,10 @@ BAD_FILES = {
     ),
     "damaged workbook": (b"PK\x03\x04" + b"\x00" * 200, "damaged"),
     "zip bomb": (zip_bomb(), "would expand to more than 2 MB"),
+    "too many columns": (
+        (",".join(f"c{n}" for n in range(2001)) + "\n" + "x," * 2000 + "x\n").encode(),
+        "more than 2000 columns",
+    ),
 }
 
 

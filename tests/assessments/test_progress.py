@@ -184,7 +184,7 @@ def test_team_page_query_count_does_not_grow_with_rounds(
     client.force_login(leader)
     url = organization.get_absolute_url()
     client.get(url)
-    with django_assert_num_queries(9) as four:
+    with django_assert_num_queries(10) as four:
         client.get(url)
     add_rounds(36, datetime.date(2021, 1, 1))
     assert organization.rounds.count() == 40
