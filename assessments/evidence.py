@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import re
 import statistics
@@ -764,6 +765,11 @@ class XlsxTable(Table):
     def _row(self, element, wanted):
         """A row's cells (None where empty or not wanted) and how many cells hold a value."""
         ns = element.tag[: element.tag.index("}") + 1] if element.tag[0] == "{" else ""
+        if wanted is not None:
+            cells = self._dense_row(element, wanted, ns)
+            if cells is not None:
+                # Cells with a value have a child (v, is or f); counted without a Python loop.
+                return cells, sum(map(bool, map(len, element)))
         cells: list = []
         filled = 0
         columns = self._columns
@@ -790,6 +796,26 @@ class XlsxTable(Table):
                 cells.extend([None] * (index - len(cells) + 1))
             cells[index] = value
         return cells, filled
+
+    def _dense_row(self, element, wanted, ns):
+        """The wanted cells of a row that has a cell for every column, found by position.
+
+        Exports usually write every column of every row; a row that does not
+        (its cells' references are not where their positions say) returns None
+        and is read cell by cell.
+        """
+        size = len(element)
+        cells = [None] * (max(wanted) + 1)
+        for index in wanted:
+            if index >= size:
+                return None
+            cell = element[index]
+            ref = cell.get("r")
+            if ref is not None and ref.rstrip("0123456789") != _column_letters(index):
+                return None
+            if len(cell):
+                cells[index] = self._value(cell, ns)
+        return cells
 
     def _value(self, cell, ns):
         """A cell's value: text, number, date or bool; a formula as its text, never its value."""
@@ -860,6 +886,16 @@ def _is_date_format(code: str) -> bool:
 
 def _namespace(element) -> str:
     return element.tag[: element.tag.index("}") + 1] if element.tag.startswith("{") else ""
+
+
+@functools.cache
+def _column_letters(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
 
 
 def _column_index(letters: str) -> int:

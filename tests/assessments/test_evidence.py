@@ -9,6 +9,7 @@ import zipfile
 
 import openpyxl
 import pytest
+from django.utils import translation
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -27,6 +28,15 @@ from assessments.evidence import (
 from assessments.management import demo_export
 
 BIG = 10**9
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The words asserted are English ones, whatever an earlier test left active."""
+    with translation.override("en"):
+        yield
+
+
 HOUR = 1 / 24
 
 

@@ -124,7 +124,10 @@ def write_section(results):
         "decrypting the stored upload, reading every row, storing the aggregates and deleting",
         "the file. The request checks the file (its encoding, or its zip directory, and header)",
         "and stores it encrypted; it reads no row beyond the first record. The reading's",
-        "time is wall-clock (what a member waits) and the processor time it used.",
+        "time is wall-clock (what a member waits) and the processor time it used; the",
+        "machine's load average when the run ended was "
+        + ", ".join(f"{load:.1f}" for load in os.getloadavg())
+        + " (1, 5 and 15 minutes): other work on the same cores stretches the wall-clock time.",
         "",
         "| file | size | upload request | reading (the task) | processor | records | within 30 s |",
         "|---|---:|---:|---:|---:|---:|---|",
