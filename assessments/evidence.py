@@ -20,6 +20,7 @@ import re
 import statistics
 import unicodedata
 import zipfile
+import zlib
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -603,15 +604,7 @@ class XlsxTable(Table):
         except ReadError:
             self.archive.close()
             raise
-        except (
-            KeyError,
-            ValueError,
-            IndexError,
-            StopIteration,
-            AttributeError,
-            zipfile.BadZipFile,
-            ElementTree.ParseError,
-        ) as error:
+        except DAMAGED as error:
             self.archive.close()
             raise ReadError("bad-xlsx") from error
         self._consumed = 0
@@ -858,7 +851,7 @@ class XlsxTable(Table):
             for cells, filled in self._source:
                 self._number += 1
                 yield self._number, cells, filled
-        except (ValueError, IndexError, KeyError, zipfile.BadZipFile, EOFError) as error:
+        except DAMAGED as error:
             raise ReadError("bad-xlsx") from error
 
     def fraction(self):
@@ -868,6 +861,20 @@ class XlsxTable(Table):
         self.archive.close()
 
 
+# What a damaged or forged workbook raises, from the zip, the inflater or the parsers.
+DAMAGED = (
+    KeyError,
+    ValueError,
+    IndexError,
+    StopIteration,
+    AttributeError,
+    EOFError,
+    OSError,
+    zipfile.BadZipFile,
+    zlib.error,
+    ElementTree.ParseError,
+    expat.ExpatError,
+)
 # Excel's last column (XFD); a cell beyond it is a damaged or forged sheet.
 MAX_COLUMN = 16383
 _SHEET_DATA = re.compile(rb"<(\w+:)?sheetData\b[^>]*?(/?)>")

@@ -556,6 +556,10 @@ class EvidenceUploadForm(forms.Form):
         ),
     )
 
+    choose_columns = forms.BooleanField(
+        label=_("Let me choose the columns, even if they are recognised"), required=False
+    )
+
     def __init__(self, *args, too_large=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.too_large = too_large
@@ -637,7 +641,3 @@ class EvidenceColumnsForm(forms.Form):
             for key, index in self.cleaned_data.items()
             if index is not None
         }
-
-    def names(self):
-        """Field -> column name, remembered for the organization's next export."""
-        return {key: pairs[0][1] for key, pairs in self.columns().items()}

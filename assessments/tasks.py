@@ -21,6 +21,7 @@ from django_tasks import task
 from . import emails, evidence, exports
 from .models import (
     Evidence,
+    EvidenceMapping,
     EvidenceUpload,
     MemberInvitation,
     Membership,
@@ -99,7 +100,7 @@ def read_evidence(evidence_pk):
     )
     if not started:
         return
-    record = Evidence.objects.get(pk=evidence_pk)
+    record = Evidence.objects.select_related("round", "created_by").get(pk=evidence_pk)
     upload = EvidenceUpload.objects.filter(pk=evidence_pk).first()
     if upload is None:
         _evidence_failed(evidence_pk, evidence.ReadError("gone"))
@@ -129,10 +130,18 @@ def read_evidence(evidence_pk):
     with transaction.atomic():
         record.store(result)
         record.finished_at = timezone.now()
-        Evidence.objects.filter(pk=evidence_pk, status=Evidence.Status.PARSING).update(
+        stored = Evidence.objects.filter(pk=evidence_pk, status=Evidence.Status.PARSING).update(
             **{name: getattr(record, name) for name in EVIDENCE_RESULT}
         )
         EvidenceUpload.objects.filter(pk=evidence_pk).delete()
+        if stored and record.source == evidence.OTHER:
+            # Columns a member chose, remembered once a file was read with them: a choice
+            # that fails to read is never applied again by itself.
+            EvidenceMapping.objects.update_or_create(
+                organization_id=record.round.organization_id,
+                kind=record.kind,
+                defaults={"columns": record.column_choice(), "updated_by": record.created_by},
+            )
 
 
 EVIDENCE_RESULT = [

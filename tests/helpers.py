@@ -200,13 +200,13 @@ def crm_export(count=120, seed=1, kind="leads", source="hubspot", style="us", **
     return demo_export.to_csv(header, rows, style)
 
 
-def upload_export(client, round, data, name="export.csv", kind="leads", follow=False):
+def upload_export(client, round, data, name="export.csv", kind="leads", follow=False, **fields):
     """Post DATA as a CRM export of ROUND through the upload page; return the response."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     url = reverse("assessments:evidence_upload", args=[round.pk])
     file = SimpleUploadedFile(name, data)
-    return client.post(url, {"kind": kind, "file": file}, follow=follow)
+    return client.post(url, {"kind": kind, "file": file, **fields}, follow=follow)
 
 
 def add_evidence(round, user):

@@ -143,6 +143,10 @@ class Evidence(models.Model):
             if self.columns.get(spec.key)
         ]
 
+    def column_choice(self):
+        """Field -> column name, as an organization's remembered choice (EvidenceMapping)."""
+        return {key: pairs[0][1] for key, pairs in self.columns.items() if pairs}
+
     def store(self, result):
         """Keep what evidence.read() found: its aggregates and how the file was read."""
         self.rows_read = result.rows

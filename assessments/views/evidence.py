@@ -90,13 +90,16 @@ def _evidence_upload(request, round, handler):
     kind = form.cleaned_data["kind"]
     upload = form.upload
     recognition = evidence.recognise(upload.header, kind)
-    if not recognition.complete:
+    if not recognition.complete and not form.cleaned_data["choose_columns"]:
         remembered = EvidenceMapping.objects.filter(organization=round.organization, kind=kind)
         mapping = remembered.first()
         if mapping is not None:
             mapped = evidence.apply_mapping(upload.header, mapping.columns, kind)
             if mapped.complete:
                 recognition = mapped
+    if form.cleaned_data["choose_columns"]:
+        # Recognised or not, the member checks every column: a mapping step, pre-filled.
+        recognition = evidence.Recognition(recognition.source, recognition.columns, ["columns"])
     try:
         record = _store_upload(request, round, kind, upload, recognition)
     except IntegrityError:
@@ -191,14 +194,10 @@ def evidence_columns(request, pk, evidence_pk):
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             claimed = Evidence.objects.filter(pk=record.pk, status=Evidence.Status.MAPPING).update(
-                status=Evidence.Status.PENDING, columns=form.columns()
+                status=Evidence.Status.PENDING, columns=form.columns(), source=evidence.OTHER
             )
             if claimed:
-                EvidenceMapping.objects.update_or_create(
-                    organization=round.organization,
-                    kind=record.kind,
-                    defaults={"columns": form.names(), "updated_by": request.user},
-                )
+                # Remembered for the organization once a file is read with them (the task).
                 tasks.read_evidence.enqueue(record.pk)
         if claimed:
             messages.success(

@@ -778,3 +778,15 @@ def test_a_cell_beyond_excels_last_column_is_a_damaged_sheet():
     with pytest.raises(ReadError) as error:
         list(opened.rows())
     assert error.value.code == "bad-xlsx"
+
+
+@pytest.mark.parametrize("offset", [5, 40, 120])
+def test_a_workbook_damaged_inside_its_compressed_sheet_is_refused(offset):
+    rows = [["Create Date", "Lifecycle Stage"]] + [["2025-03-14", f"stage {n}"] for n in range(300)]
+    data = bytearray(workbook(rows))
+    start = data.index(b"xl/worksheets/sheet1.xml") + len(b"xl/worksheets/sheet1.xml")
+    data[start + offset : start + offset + 16] = b"\xff\x00" * 8
+    with pytest.raises(ReadError) as error:
+        opened = evidence.open_table(bytes(data), BIG)
+        list(opened.rows())
+    assert error.value.code == "bad-xlsx"

@@ -185,6 +185,28 @@ def test_an_unrecognised_export_asks_for_its_columns_then_reads_and_remembers_th
     assert latest.status == "ready" and latest.filename == "other-crm-again.csv"
 
 
+def test_columns_that_fail_to_read_are_not_remembered(member, organization, round):
+    upload_export(member, round, OTHER_CRM)
+    record = Evidence.objects.get()
+    url = reverse("assessments:evidence_columns", args=[round.pk, record.pk])
+    member.post(url, {"created": "4"})  # "Funnel step": no dates in it
+    record.refresh_from_db()
+    assert (record.status, record.error) == ("failed", "unreadable-dates")
+    assert not EvidenceMapping.objects.exists()
+    response = upload_export(member, round, OTHER_CRM)
+    assert "/columns/" in response["Location"]  # asked again
+
+
+def test_a_member_may_choose_the_columns_of_a_recognised_export(member, round):
+    response = upload_export(member, round, crm_export(), choose_columns="on")
+    record = Evidence.objects.get()
+    assert record.status == "mapping" and response["Location"].endswith("/columns/")
+    page = member.get(response["Location"]).content.decode()
+    header, _rows = demo_export.leads(1)
+    created = header.index("Create Date")
+    assert f'<option value="{created}" selected>Create Date</option>' in page
+
+
 def test_the_mapping_step_refuses_an_answer_without_the_required_column(member, round):
     upload_export(member, round, OTHER_CRM)
     record = Evidence.objects.get()
