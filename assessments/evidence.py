@@ -732,7 +732,7 @@ class XlsxTable(Table):
                 root = _WORKSHEET.search(head)
                 if root is None or b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                     raise ReadError("bad-xlsx")
-                prefix = found.group(1) or b""
+                prefix = self._prefix = found.group(1) or b""
                 opening, closing = root.group(0), b"</" + prefix + b"worksheet>"
                 row_end, data_end = b"</" + prefix + b"row>", b"</" + prefix + b"sheetData>"
                 if found.group(2):  # <sheetData/>: no rows
@@ -746,14 +746,52 @@ class XlsxTable(Table):
                 cut = -1 if cut == -1 else cut + len(row_end)
                 batch, buffer = (buffer[:cut], buffer[cut:]) if cut != -1 else (b"", buffer)
             if batch.strip():
-                try:
-                    element = ElementTree.fromstring(opening + batch + closing)
-                except ElementTree.ParseError as error:
-                    raise ReadError("bad-xlsx") from error
-                for row in element:
-                    yield self._row(row, self._wanted)
+                yield from self._batch(opening, batch, closing)
             if stop != -1 or not block:
                 return
+
+    def _batch(self, opening, batch, closing):
+        """The rows of a batch of whole rows: the cells not wanted cut out before parsing.
+
+        Most of a sheet's XML is cells no metric reads (names, addresses); cutting
+        them out by their reference halves the parser's work. How many cells of
+        each row hold a value is counted before, so a row with only such cells
+        still counts as a record. Cells the cut cannot place stay and are sorted
+        out by reference (_row).
+        """
+        wanted = self._wanted
+        cut = self._cutter(wanted)
+        filled = None
+        if cut is not None:
+            prefix = self._prefix
+            value, inline = b"<" + prefix + b"v>", b"<" + prefix + b"is>"
+            # "<row" starts every row, empty ones too, and no text holds a bare "<".
+            rows = batch.split(b"<" + prefix + b"row")[1:]
+            filled = [row.count(value) + row.count(inline) for row in rows]
+            batch = cut.sub(b"", batch)
+        try:
+            element = ElementTree.fromstring(opening + batch + closing)
+        except ElementTree.ParseError as error:
+            raise ReadError("bad-xlsx") from error
+        if filled is not None and len(filled) != len(element):
+            raise ReadError("bad-xlsx")
+        for position, row in enumerate(element):
+            cells, count = self._row(row, wanted)
+            yield cells, count if filled is None else filled[position]
+
+    def _cutter(self, wanted):
+        """A pattern matching the cells of the columns not WANTED (None: keep every cell)."""
+        if wanted is None:
+            return None
+        if wanted != getattr(self, "_cut_for", None):
+            letters = b"|".join(sorted(_column_letters(i).encode() for i in wanted))
+            self._cut = re.compile(
+                rb"<(?:\w+:)?c r=\"(?!(?:" + letters + rb")\d)[A-Z]+\d+\"[^>]*?"
+                rb"(?:/>|>.*?</(?:\w+:)?c>)",
+                re.S,
+            )
+            self._cut_for = wanted
+        return self._cut
 
     def _row(self, element, wanted):
         """A row's cells (None where empty or not wanted) and how many cells hold a value."""

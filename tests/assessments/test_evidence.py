@@ -790,3 +790,15 @@ def test_a_workbook_damaged_inside_its_compressed_sheet_is_refused(offset):
         opened = evidence.open_table(bytes(data), BIG)
         list(opened.rows())
     assert error.value.code == "bad-xlsx"
+
+
+def test_cells_of_columns_not_read_still_make_a_row_a_record():
+    rows = [["Create Date", "Email", "Lifecycle Stage", "Phone"]]
+    rows += [[datetime.datetime(2025, 3, 1 + n), f"p{n}@x.example", None, None] for n in range(9)]
+    rows += [[None, "lonely@x.example", None, None], [None, None, None, "+34 600"]]
+    result = evidence.read(
+        evidence.open_table(workbook(rows), BIG), LEADS, {"created": [0], "stage": [2]}
+    )
+    # Nine rows hold a date and an address: records with no stage. The last two hold one value.
+    assert (result.rows, result.skipped) == (9, 2)
+    assert result.measures["stage-set"].value == 0.0
