@@ -97,11 +97,10 @@ def _evidence_upload(request, round, handler):
             mapped = evidence.apply_mapping(upload.header, mapping.columns, kind)
             if mapped.complete:
                 recognition = mapped
-    if form.cleaned_data["choose_columns"]:
-        # Recognised or not, the member checks every column: a mapping step, pre-filled.
-        recognition = evidence.Recognition(recognition.source, recognition.columns, ["columns"])
+    # Asked for by the member, the mapping step comes pre-filled with what was recognised.
+    ask = form.cleaned_data["choose_columns"] or not recognition.complete
     try:
-        record = _store_upload(request, round, kind, upload, recognition)
+        record = _store_upload(request, round, kind, upload, recognition, ask)
     except IntegrityError:
         record = None
     if record is None:
@@ -116,9 +115,12 @@ def _evidence_upload(request, round, handler):
     return redirect(f"{round.get_absolute_url()}#evidence-heading")
 
 
-def _store_upload(request, round, kind, upload, recognition):
-    """Keep the upload (encrypted) and hand it to the worker; None when another is in the way."""
-    status = Evidence.Status.PENDING if recognition.complete else Evidence.Status.MAPPING
+def _store_upload(request, round, kind, upload, recognition, ask):
+    """Keep the upload (encrypted) and hand it to the worker, or ASK for its columns first.
+
+    None when another upload of the round is in the way.
+    """
+    status = Evidence.Status.MAPPING if ask else Evidence.Status.PENDING
     with transaction.atomic():
         # A file left waiting for its columns is replaced by the new one.
         for stale in round.evidence.filter(status=Evidence.Status.MAPPING):
