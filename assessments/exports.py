@@ -271,13 +271,14 @@ PLAN_COLUMNS = [
 ]
 
 
-def round_row(r, view):
-    """One round as the reader's VIEW of it (Round.view) shows it.
+def round_row(r):
+    """One round as its reader sees it (Round.seen_by: the publication, where that is theirs).
 
     A round whose figures the reader may not see has empty figure columns; the
     perception-gap flag shows only when both sides are among the view's groups,
     the lowest and highest individual positions only when it shows the spread.
     """
+    view = r.shown_view
     figures = [
         number(r.position),
         r.stage,
@@ -352,11 +353,12 @@ def organization_zip(organization):
     tables = {
         "rounds": (
             ROUND_COLUMNS,
-            [round_row(r, r.view(Viewer.MEMBER)) for r in rounds],
+            [round_row(r.seen_by(Viewer.MEMBER)) for r in rounds],
         )
     }
     keys, responses = [], []
     for r in rounds:
+        # Each person's answers only where members see them: open rounds.
         if not r.view(Viewer.MEMBER).individuals:
             continue
         round_keys = r.questionnaire.indicator_keys()

@@ -45,6 +45,7 @@ class ResultPage:
         if self.response.round_id:
             previous = Round.objects.published().before(self.response.round).first()
             if previous:
+                previous = previous.seen_by(Viewer.MEMBER)
                 markers.append(
                     charts.Marker(_("Team, previous round"), float(previous.position), faded=True)
                 )
@@ -65,7 +66,7 @@ class ResultPage:
 
 def progress_chart(shown, stages, viewer=Viewer.MEMBER):
     """The team's line through the SHOWN rounds, and each role group's where VIEWER may see it."""
-    chronological = list(reversed(shown))
+    chronological = [r.seen_by(viewer) for r in reversed(shown)]
     indexes = range(len(chronological))
     labels = [date_format(r.opened_on) for r in chronological]
     series = [charts.Series(_("Team"), list(indexes), [float(r.position) for r in chronological])]
@@ -110,10 +111,14 @@ def individual_answers(round):
 def round_result_context(round, stages, previous=None, viewer=Viewer.MEMBER):
     """What a round's figures show: result, markers, change since PREVIOUS and its plan's check.
 
-    The caller has checked that VIEWER may see the figures (Round.view); the
-    role groups and the spread are filtered here by the same view.
+    The caller has checked that VIEWER may see the figures (Round.view); they
+    are read as that view shows them (Round.seen: the publication, where that
+    is what VIEWER sees), and the role groups and the spread are filtered here.
     """
     view = round.view(viewer)
+    round = round.seen(view)
+    if previous is not None:
+        previous = previous.seen_by(viewer)
     summary = results.summarize_round(
         round, stages, settings.ROUND_GROUP_MIN_RESPONDENTS, view.groups
     )
@@ -146,8 +151,8 @@ def round_result_context(round, stages, previous=None, viewer=Viewer.MEMBER):
     return context
 
 
-def heatmap(scored, stages):
-    """Rounds down, indicators across, each cell the round's mean for that indicator."""
+def heatmap(scored, stages, viewer=Viewer.MEMBER):
+    """Rounds down, indicators across, each cell the round's mean as VIEWER sees it."""
     indicators = [
         indicator
         for stage in stages
@@ -155,7 +160,7 @@ def heatmap(scored, stages):
         for indicator in stage.indicators.all()
     ]
     rows = []
-    for round in scored:
+    for round in (r.seen_by(viewer) for r in scored):
         cells = []
         for indicator in indicators:
             if indicator.key not in round.indicator_scores:

@@ -97,7 +97,8 @@ def open_workshop(round: Round, user) -> tuple[Workshop, bool]:
     if existing:
         return existing, False
     questions = {str(q.pk): q for q in round_questions(round)}
-    ranked = agenda.order(candidates(round, questions.values(), shared_sight(round)))
+    sight = shared_sight(round)
+    ranked = agenda.order(candidates(round.seen(sight), questions.values(), sight))
     try:
         with transaction.atomic():
             workshop = Workshop.objects.create(round=round, created_by=user)
@@ -193,6 +194,8 @@ def item_figures(round: Round, item: WorkshopItem, sight: RoundView) -> ItemFigu
                 row.names.append(answer.response.name or answer.response.get_role_display())
     for row in [*rows.values(), unknown]:
         row.cells = [row.counts.get(group, 0) for group in counted]
+    # The means as SIGHT shows them: the publication, where that is what it shows.
+    round = round.seen(sight)
     key = item.indicator_key
     team = round.indicator_scores.get(key)
     side_percents = []

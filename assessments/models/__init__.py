@@ -10,6 +10,7 @@ from .organizations import (
     Organization,
     open_round,
     portfolio_summary,
+    shown_as_published,
 )
 from .questionnaire import Option, Question, Questionnaire, Section
 from .rounds import (
@@ -51,6 +52,7 @@ __all__ = [
     "issue_links",
     "open_round",
     "portfolio_summary",
+    "shown_as_published",
     "private_url",
     "score_answers",
     "scored_answers",

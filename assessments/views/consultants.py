@@ -57,11 +57,14 @@ def _get_client(request, pk):
 
 
 def _get_round_with_responses(request, pk):
-    """A round whose individual responses this user may see: one run with the consultant."""
+    """A round whose individual responses this user may see (Round.view): else a 404."""
     rounds = Round.objects.filter(organization__in=_clients(request))
     if not request.user.is_superuser:
-        rounds = rounds.filter(consultant_access=True)
-    return get_object_or_404(rounds.select_related("organization", "questionnaire"), pk=pk)
+        rounds = rounds.with_individuals_for_consultants()
+    round = get_object_or_404(rounds.select_related("organization", "questionnaire"), pk=pk)
+    if not round.view(_viewer(request.user)).individuals:
+        raise Http404
+    return round
 
 
 def portfolio_rows(request):
@@ -195,11 +198,13 @@ def _viewer(user):
 
 def _client_context(organization, user):
     """A client's page: figures of rounds this user may see, responses of those run with them."""
+    viewer = _viewer(user)
     responses = Response.objects.filter(
         submitted_at__isnull=False, round__organization=organization
     ).order_by("submitted_at")
     if not user.is_superuser:
-        responses = responses.filter(round__consultant_access=True)
+        individual = Round.objects.with_individuals_for_consultants()
+        responses = responses.filter(round__in=individual.filter(organization=organization))
     rounds = list(
         organization.rounds.select_related("questionnaire", "workshop").prefetch_related(
             # The first page of each round's responses; the admin lists them all, paginated.
@@ -211,9 +216,10 @@ def _client_context(organization, user):
             Prefetch("plan", queryset=PlanItem.objects.select_related("step__stage", "indicator")),
         )
     )
+    rounds = [round.seen_by(viewer) for round in rounds]
     for round in rounds:
-        round.figures_shown = round.view(_viewer(user)).figures
-        round.responses_shown = user.is_superuser or round.consultant_access
+        round.figures_shown = round.shown_view.figures
+        round.responses_shown = round.shown_view.individuals
     scored = [r for r in rounds if r.figures_shown]
     stages = list(Stage.objects.with_content())
     context = {
@@ -227,9 +233,9 @@ def _client_context(organization, user):
     }
     if scored:
         previous = scored[1] if len(scored) > 1 else None
-        context.update(round_result_context(scored[0], stages, previous, _viewer(user)))
-        context["progress_chart"] = progress_chart(scored, stages, _viewer(user))
-        context["heatmap"] = heatmap(scored, stages)
+        context.update(round_result_context(scored[0], stages, previous, viewer))
+        context["progress_chart"] = progress_chart(scored, stages, viewer)
+        context["heatmap"] = heatmap(scored, stages, viewer)
         context["plans"] = [
             (before, after, results.check_plan(before.plan.all(), before, after, stages))
             for after, before in zip(scored, scored[1:], strict=False)
@@ -249,7 +255,7 @@ def rounds_export(request, pk, fmt):
     ).order_by("opened_on", "pk")
     # A round whose figures are not published yet has none to export.
     viewer = _viewer(request.user)
-    table = (exports.round_row(r, r.view(viewer)) for r in rounds)
+    table = (exports.round_row(r.seen_by(viewer)) for r in rounds)
     return exports.download(fmt, f"rounds-{organization.pk}", exports.ROUND_COLUMNS, table)
 
 

@@ -17,15 +17,16 @@ from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from assessments import benchmark, cadence, scoring
+from assessments import benchmark, cadence, scoring, visibility
 from assessments.models import (
     BenchmarkEntry,
     BenchmarkGroup,
     RoleGroup,
     Round,
     open_round,
+    shown_as_published,
 )
-from assessments.visibility import visible_groups
+from assessments.visibility import Viewer
 
 # Only a round closed this recently speaks for an organization.
 WINDOW_MONTHS = 18
@@ -34,16 +35,14 @@ BATCH = 5000
 
 
 def eligible_rounds(now):
-    """Closed rounds of the window that publish as a confidential round would."""
+    """Closed rounds of the window whose figures show as a confidential round publishes them."""
     today = timezone.localdate(now)
     since = cadence.add_months(today, -WINDOW_MONTHS)
     closed_in_window = Q(closed_at__date__gte=since) | Q(
         closed_at__isnull=True, closes_on__gte=since
     )
-    return (
-        Round.objects.exclude(open_round(today))
-        .filter(closed_in_window, respondents__gte=settings.ROUND_GROUP_MIN_RESPONDENTS)
-        .filter(position__isnull=False, stage__isnull=False)
+    return Round.objects.exclude(open_round(today)).filter(
+        closed_in_window, shown_as_published(today, settings.ROUND_GROUP_MIN_RESPONDENTS)
     )
 
 
@@ -56,49 +55,45 @@ def contributions(now):
         partition_by=[F("organization_id")],
         order_by=[F("opened_on").desc(), F("pk").desc()],
     )
+    today = timezone.localdate(now)
+    minimum = settings.ROUND_GROUP_MIN_RESPONDENTS
+    fields = sorted({*visibility.FACT_FIELDS, *visibility.FIGURE_FIELDS})
     rows = (
         eligible_rounds(now)
         .filter(organization__benchmark_opt_in=True)
         .annotate(rank=latest_first)
         .filter(rank=1)
         .order_by()
-        .values_list(
-            "pk",
-            "organization_id",
-            "organization__industry",
-            "organization__size",
-            "position",
-            "stage",
-            "attainment",
-            "flags",
-            "groups",
-            "respondents",
-        )
+        .values("pk", "organization_id", "organization__industry", "organization__size", *fields)
     )
-    for pk, org, industry, size, position, stage, attainment, flags, groups, count in rows.iterator(
-        chunk_size=BATCH
-    ):
+    for row in rows.iterator(chunk_size=BATCH):
+        # Peers see what a confidential round publishes: its publication, the
+        # role groups it shows (visibility.round_view).
+        view = visibility.round_view(visibility.facts_of(row, today), Viewer.PEERS, minimum)
+        if not view.figures:
+            continue
+        seen = visibility.figures_seen(row, view)
+        position, attainment, flags = seen["position"], seen["attainment"], seen["flags"]
         # A team not placed (too few answers, a stage not measured) has no
         # position to compare.
+        if position is None or seen["stage"] is None:
+            continue
         if scoring.LOW_COVERAGE_FLAG in flags or scoring.NOT_MEASURED in flags:
             continue
         if any(attainment.get(str(s)) is None for s in scoring.SCORED_STAGES):
             continue
         gap = None
-        counts = {group: data.get("count", 0) for group, data in groups.items()}
-        shown = visible_groups(
-            counts, count, confidential=True, minimum=settings.ROUND_GROUP_MIN_RESPONDENTS
-        )
-        if {RoleGroup.MARKETING, RoleGroup.SALES} <= shown:
+        if view.gap:
+            groups = seen["groups"]
             gap = benchmark.gap_points(
                 groups[RoleGroup.MARKETING]["attainment"], groups[RoleGroup.SALES]["attainment"]
             )
         yield {
-            "round": pk,
-            "organization": org,
-            "cell": (industry or "", size or ""),
+            "round": row["pk"],
+            "organization": row["organization_id"],
+            "cell": (row["organization__industry"] or "", row["organization__size"] or ""),
             "position": float(position),
-            "stage": stage,
+            "stage": seen["stage"],
             "attainment": {str(s): attainment[str(s)] for s in scoring.SCORED_STAGES},
             "gap": gap,
         }
