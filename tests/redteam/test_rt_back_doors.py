@@ -1,0 +1,211 @@
+"""Red team, second attack: back doors around the privacy model, as a consultancy's people try them.
+
+Each test is one attack of issue 22, asserting what the README promises; a
+failing test is an attack that works on the code under review.
+"""
+
+import pytest
+from django.contrib import admin
+from django.test import Client
+from django.urls import reverse
+
+from assessments.models import Organization, Round
+from tests.helpers import by_question, close, highest, submit_response
+
+pytestmark = pytest.mark.django_db
+
+
+def client_of(user):
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    return client
+
+
+# 1. Hidden figures through the admin's filters
+
+
+@pytest.fixture
+def lone_marketer(organization, questionnaire, settings):
+    """A confidential round whose every role group is hidden: one marketer, three sellers.
+
+    The marketing group (one person) is below the threshold; the sales group
+    would leave that one person as the team minus sales, so it is hidden too.
+    """
+    settings.ROUND_GROUP_MIN_RESPONDENTS = 3
+    round = Round.objects.create(organization=organization, questionnaire=questionnaire)
+    victim = submit_response(round, "marketing", by_question({2: 1, 3: 0, 4: 0}))
+    for index in range(3):
+        submit_response(round, "sales", highest, email=f"s{index}@acme.example")
+    close(round)
+    assert round.view(__import__("assessments.visibility").visibility.Viewer.MEMBER).groups == set()
+    return round, victim
+
+
+def test_a_consultant_cannot_guess_a_hidden_groups_figures_through_admin_filters(
+    lone_marketer, make_consultant
+):
+    """The portfolio columns stored every role group, and the admin accepted regular
+    expressions on their JSON keys: 286 requests spelled out the lone marketer's position,
+    stage and every indicator score."""
+    round, victim = lone_marketer
+    consultant = make_consultant("c@consult.example", round.organization)
+    client = client_of(consultant)
+    url = reverse("admin:assessments_organization_changelist")
+    position = f"{victim.position:.1f}".replace(".", r"\.")
+    key, score = next(iter(victim.indicator_scores.items()))
+    guesses = {
+        "latest_groups__marketing__position__regex": (f"^{position}", "^9"),
+        f"latest_groups__marketing__indicator_scores__{key}__regex": (f"^{score:.2f}"[:4], "^9"),
+    }
+    for lookup, (right, wrong) in guesses.items():
+        answers = [client.get(url, {lookup: guess}) for guess in (right, wrong)]
+        assert [a.status_code for a in answers] == [400, 400], (lookup, answers)
+        assert round.organization.name not in answers[0].text
+    organization = Organization.objects.get(pk=round.organization.pk)
+    assert "marketing" not in organization.latest_groups, (
+        "the hidden group's figures are stored where a consultant-facing query reaches them"
+    )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"name__regex": "^Org"},
+        {"latest_position__gte": "1"},
+        {"latest_flags__contains": "low"},
+        {"consultants__email__startswith": "c"},
+        {"_facets": "1"},
+    ],
+)
+def test_a_consultant_may_only_use_the_filters_a_list_declares(
+    lone_marketer, make_consultant, query
+):
+    round, _victim = lone_marketer
+    client = client_of(make_consultant("c@consult.example", round.organization))
+    page = client.get(reverse("admin:assessments_organization_changelist"), query)
+    assert page.status_code == 400
+    assert "cannot be filtered" in page.text
+    declared = client.get(reverse("admin:assessments_organization_changelist"), {"size__exact": ""})
+    assert declared.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"name__regex": "("},
+        {"latest_respondents__in": "1,99999999999999999999"},
+        {"created_at__year": "99999999999"},
+        {"latest_flags__contains": "[1]"},
+    ],
+)
+def test_a_malformed_lookup_is_a_bad_request_even_for_a_superuser(superuser, organization, query):
+    page = client_of(superuser).get(reverse("admin:assessments_organization_changelist"), query)
+    assert page.status_code == 400, page.status_code
+
+
+def test_every_registered_list_refuses_what_it_cannot_run(superuser, organization):
+    """allauth's, django-tasks' and the content's lists go through the same guard."""
+    client = client_of(superuser)
+    for model in admin.site._registry:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        assert client.get(url, {"pk__regex": "("}).status_code == 400, url
+
+
+# 3. Republishing isolates one person
+
+
+def late_pick(question):
+    """The late respondent's answers: a pattern of their own, to recognise in the figures."""
+    options = list(question.options.all())
+    return options[(question.pk * 7) % len(options)]
+
+
+def heat(page):
+    """The consultant's heatmap of the client page: {(round, indicator key): exact mean}."""
+    cells = {}
+    for round, row in page.context["heatmap"]["rows"]:
+        for indicator, cell in zip(page.context["heatmap"]["indicators"], row, strict=True):
+            if cell["measured"] and cell["value"] is not None:
+                cells[(round.pk, indicator.key)] = cell["value"]
+    return cells
+
+
+def test_reopening_an_open_round_does_not_hand_a_consultant_the_late_answers(
+    member, organization, questionnaire, make_consultant, settings
+):
+    """A consultant (not running the round) saves the heatmap of a closed open round;
+    a member reopens it, one more person answers through the shared link, the round
+    closes again: 4 × after − 3 × before was the late respondent's score per indicator."""
+    settings.ROUND_GROUP_MIN_RESPONDENTS = 3
+    round = Round.objects.create(
+        organization=organization, questionnaire=questionnaire, visibility="open"
+    )
+    for index, role in enumerate(["marketing", "sales", "ceo"]):
+        submit_response(round, role, highest, email=f"p{index}@acme.example")
+    member.post(reverse("assessments:round_close", args=[round.pk]))
+    consultant = client_of(make_consultant("late@consult.example", organization))
+    client_page = reverse("admin:dashboard_client", args=[organization.pk])
+    before = heat(consultant.get(client_page))
+    assert before
+
+    assert member.post(reverse("assessments:round_reopen", args=[round.pk])).status_code == 302
+    visitor = Client()
+    started = visitor.post(round.get_share_url(), {"role": "sales"})
+    from assessments.models import Response
+    from tests.helpers import answer_all, private_token
+
+    token = private_token(started.url)
+    late = Response.objects.by_token(token).get()
+    late.token = token
+    answer_all(visitor, late, pick=late_pick)
+    late.refresh_from_db()
+    member.post(reverse("assessments:round_close", args=[round.pk]))
+    after = heat(consultant.get(client_page))
+    derived = {
+        key: 4 * after[(round.pk, key)] - 3 * before[(round.pk, key)]
+        for (_pk, key) in before
+        if (round.pk, key) in after
+    }
+    exposed = [
+        key
+        for key, value in derived.items()
+        if late.indicator_scores.get(key) is not None
+        and abs(value - late.indicator_scores[key]) < 0.01
+    ]
+    assert not exposed, f"the late respondent's score on {len(exposed)} indicators: {exposed}"
+
+
+def rounds_csv(member, organization):
+    import csv
+    import io
+    import zipfile
+
+    download = member.get(reverse("assessments:organization_export", args=[organization.pk]))
+    with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
+        text = archive.read("rounds.csv").decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_deleting_a_response_does_not_republish_the_rest(member, organization, questionnaire):
+    """An erasure request: one response of a published confidential round of four is
+    deleted. The members' ZIP before and after gave her attainment per stage exactly."""
+    round = Round.objects.create(organization=organization, questionnaire=questionnaire)
+    victim = submit_response(round, "marketing", late_pick, email="erase-me@acme.example")
+    for index, role in enumerate(["sales", "ceo", "cro"]):
+        submit_response(round, role, highest, email=f"p{index}@acme.example")
+    close(round)
+    (before,) = rounds_csv(member, organization)
+    assert before["attainment_stage_2"]
+
+    victim.delete()
+    (after,) = rounds_csv(member, organization)
+    stages = ["attainment_stage_2", "attainment_stage_3", "attainment_stage_4"]
+    if all(after[stage] for stage in stages):
+        derived = [4 * float(before[s]) - 3 * float(after[s]) for s in stages]
+        erased = [victim.attainment[str(n)] for n in (2, 3, 4)]
+        # Within the stored rounding (four decimals, times four): to the displayed percent.
+        assert not all(abs(d - e) < 0.005 for d, e in zip(derived, erased, strict=True)), (
+            f"the deleted respondent's attainment per stage, from two downloads: {derived}"
+        )
+    page = member.get(round.get_absolute_url())
+    assert "withdrawn" in page.text
