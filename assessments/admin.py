@@ -1,7 +1,6 @@
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -140,14 +139,16 @@ class ConsultantScoped:
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     scope = None  # the lookup from this model to Organization.consultants
-    # What else a consultant's rows must satisfy, e.g. to belong to a round run with them.
-    consultant_filter = Q()
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        return queryset.filter(self.consultant_filter, **{self.scope: request.user}).distinct()
+        return self.consultant_rows(queryset.filter(**{self.scope: request.user})).distinct()
+
+    def consultant_rows(self, queryset):
+        """What else a consultant's rows must satisfy, e.g. to belong to a round run with them."""
+        return queryset
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         # Django redirects to the index for a missing object; an object outside
@@ -196,10 +197,13 @@ class OrganizationAdmin(ConsultantScoped, admin.ModelAdmin):
 @admin.register(Round)
 class RoundAdmin(ConsultantScoped, admin.ModelAdmin):
     scope = "organization__consultants"
-    # Its stored figures include every role group's, and its responses are
-    # individual: only rounds run with the consultant (the dashboard shows the
-    # published figures of the others).
-    consultant_filter = Q(consultant_access=True)
+    # Its stored figures are the latest computed, every role group's, and its
+    # responses are individual: only rounds whose individual answers Round.view
+    # shows a consultant (the dashboard shows the others as published).
+
+    def consultant_rows(self, queryset):
+        return queryset.with_individuals_for_consultants()
+
     list_display = ["organization", "opened_on", "closed_at", "respondents", "position", "stage"]
     list_filter = ["opened_on"]
     list_select_related = ["organization"]
@@ -242,7 +246,10 @@ class AnswerInline(admin.TabularInline):
 @admin.register(Response)
 class ResponseAdmin(ConsultantScoped, admin.ModelAdmin):
     scope = "round__organization__consultants"
-    consultant_filter = Q(round__consultant_access=True)
+
+    def consultant_rows(self, queryset):
+        return queryset.filter(round__in=Round.objects.with_individuals_for_consultants())
+
     list_display = [
         "organization_name",
         "name",

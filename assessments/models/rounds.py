@@ -1,6 +1,7 @@
 """Rounds, their responses and answers, private links, and the plan a round sets."""
 
 import copy
+import dataclasses
 from decimal import Decimal
 
 from django.apps import apps
@@ -333,9 +334,23 @@ class Round(Scored):
         return self.view(Viewer.MEMBER).figures
 
     def privacy_notice(self):
-        """What respondents are told, before they answer, about who sees their answers."""
+        """What respondents are told, before they answer, about who sees their answers.
+
+        Read off the privacy model: what the members and a consultant will see
+        of the round once it has closed with answers (Round.view).
+        """
         minimum = settings.ROUND_GROUP_MIN_RESPONDENTS
-        if self.is_confidential:
+        answered = dataclasses.replace(
+            self.facts(),
+            is_open=False,
+            respondents=minimum,
+            stale=False,
+            publication=None,
+            ever_published=False,
+        )
+        members = visibility.round_view(answered, Viewer.MEMBER, minimum)
+        consultants = visibility.round_view(answered, Viewer.CONSULTANT, minimum)
+        if not members.individuals:
             sentences = [
                 ngettext(
                     "Your answers are confidential. Your team sees only combined figures, "
@@ -357,7 +372,7 @@ class Round(Scored):
                     "answers, with their name and role, so that you can discuss them together."
                 )
             ]
-        if self.consultant_access:
+        if consultants.individuals:
             sentences.append(
                 _(
                     "This round is run with a consultant, who also sees individual responses "

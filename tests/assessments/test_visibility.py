@@ -5,6 +5,7 @@ import itertools
 import pytest
 from django.utils import timezone
 from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from assessments.models import Round
@@ -121,7 +122,8 @@ PUBLICATION = {
 
 @pytest.mark.django_db
 def test_the_lists_of_rounds_select_exactly_what_round_view_shows(organization, questionnaire):
-    """RoundQuerySet.published and .for_consultants are round_view's figures, as queries."""
+    """RoundQuerySet's published, for_consultants and with_individuals_for_consultants are
+    round_view's figures and individual answers, as queries."""
     rounds = []
     for visibility, access, closed, respondents, stale, publication in ROUNDS:
         rounds.append(
@@ -146,9 +148,16 @@ def test_the_lists_of_rounds_select_exactly_what_round_view_shows(organization, 
     Round.objects.bulk_create(rounds)
     published = set(Round.objects.published().values_list("pk", flat=True))
     for_consultants = set(Round.objects.for_consultants().values_list("pk", flat=True))
+    individuals = set(
+        Round.objects.with_individuals_for_consultants().values_list("pk", flat=True)
+    )
     for round in Round.objects.all():
         assert (round.pk in published) == round.view(Viewer.MEMBER).figures, round.facts()
         assert (round.pk in for_consultants) == round.view(Viewer.CONSULTANT).figures
+        # Rounds run with them, listed (their invitees) before anyone has answered.
+        shown = round.view(Viewer.CONSULTANT).individuals
+        assert (round.pk in individuals) == (shown or round.consultant_access)
+        assert not shown or round.pk in individuals
 
 
 # Publishing again: the publication in force, and which new version may replace it
@@ -236,6 +245,7 @@ def _by_brute_force(aggregates):
     return best
 
 
+@hypothesis_settings(max_examples=200, deadline=None)
 @given(st.lists(st.frozensets(st.integers(0, 7), min_size=1), min_size=1, max_size=4))
 def test_no_combination_rests_on_fewer_people_than_fewest_people_says(aggregates):
     """Exact: no combination tried by brute force weighs fewer people, and over the small

@@ -209,3 +209,61 @@ def test_deleting_a_response_does_not_republish_the_rest(member, organization, q
         )
     page = member.get(round.get_absolute_url())
     assert "withdrawn" in page.text
+
+
+# 2. Who looks is not ignored
+
+
+@pytest.fixture
+def open_round_without_consultant(member, organization, questionnaire, settings):
+    """An open round run before the organization had a consultant, closed with 3 + 3 answers."""
+    settings.ROUND_GROUP_MIN_RESPONDENTS = 3
+    round = Round.objects.create(
+        organization=organization, questionnaire=questionnaire, visibility="open"
+    )
+    for index, role in enumerate(["marketing"] * 3 + ["sales"] * 3):
+        pick = highest if index else by_question({}, default=0)
+        submit_response(round, role, pick, email=f"p{index}@acme.example")
+    close(round)
+    assert not round.consultant_access
+    return round
+
+
+def test_a_consultant_sees_no_individual_positions_of_an_open_round_not_run_with_them(
+    open_round_without_consultant, make_consultant
+):
+    """The client page said "individual positions from 1.0 to 4.0", and rounds.csv carried
+    lowest_position and highest_position: two people's own positions."""
+    import csv
+    import io
+
+    round = open_round_without_consultant
+    consultant = client_of(make_consultant("late@consult.example", round.organization))
+    page = consultant.get(reverse("admin:dashboard_client", args=[round.organization.pk]))
+    assert page.status_code == 200 and page.context["scored"]
+    assert "individual positions" not in page.text
+    export = consultant.get(
+        reverse("admin:dashboard_rounds_export", args=[round.organization.pk, "csv"])
+    )
+    if export.status_code == 405:  # exports are made by POST
+        export = consultant.post(
+            reverse("admin:dashboard_rounds_export", args=[round.organization.pk, "csv"])
+        )
+    (row,) = csv.DictReader(io.StringIO(export.content.decode("utf-8-sig")))
+    assert row["position"] and not row["lowest_position"] and not row["highest_position"]
+
+
+def test_a_consultant_reads_no_answers_per_option_of_an_open_round_not_run_with_them(
+    member, open_round_without_consultant, make_consultant
+):
+    """The workshop's item page counted each side's answers per option of the question:
+    individual answers, which its respondents were told only their team would see."""
+    round = open_round_without_consultant
+    member.post(reverse("assessments:workshop_open", args=[round.pk]))
+    item = round.workshop.items.exclude(question=None).first()
+    consultant = client_of(make_consultant("late@consult.example", round.organization))
+    page = consultant.get(reverse("assessments:workshop_item", args=[round.pk, item.pk]))
+    assert page.status_code == 200
+    figures = page.context["figures"]
+    assert not any(any(row.cells) for row in figures.rows), "answers per option, per side"
+    assert not any(row.names for row in figures.rows)
