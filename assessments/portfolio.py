@@ -33,7 +33,8 @@ def benchmark_groups_shown_to(user):
     A consultant who follows most of a group knows their clients' positions:
     with the group's median and percentiles, that would pin down the few
     organizations that are not theirs. So a consultant sees a client's place
-    only while its group holds at least BENCHMARK_MIN_ORGANIZATIONS others.
+    only while its group holds at least BENCHMARK_MIN_ORGANIZATIONS independent
+    contributors besides their clients (each client counted as one).
     A client counts in every group it belongs to (all, its industry, its size,
     both), not only in the narrowest one its own place is read in. One
     subquery per group, over the few groups: worked out once per page.
@@ -59,7 +60,7 @@ def benchmark_groups_shown_to(user):
     )
     return (
         BenchmarkGroup.objects.annotate(theirs=Coalesce(Subquery(theirs), 0))
-        .filter(organizations__gte=F("theirs") + minimum)
+        .filter(contributors__gte=F("theirs") + minimum)
         .values("pk")
     )
 

@@ -267,3 +267,61 @@ def test_a_consultant_reads_no_answers_per_option_of_an_open_round_not_run_with_
     figures = page.context["figures"]
     assert not any(any(row.cells) for row in figures.rows), "answers per option, per side"
     assert not any(row.names for row in figures.rows)
+
+
+# 4. The benchmark's minimum met by one account
+
+
+@pytest.mark.parametrize("link", ["created by one account", "one member in each"])
+def test_one_person_cannot_fill_a_peer_group_with_their_own_organizations(
+    link, make_leader, questionnaire, settings, django_user_model
+):
+    """One person sets up five organizations in one industry and size, each answered with
+    the lowest options, opts them in; the daily run shows the group of six (theirs and one
+    real peer) with one block mean: six times it, minus their own five, is the peer."""
+    from assessments.management.commands.materialize_benchmark import materialize
+    from tests.helpers import lowest
+
+    settings.ROUND_GROUP_MIN_RESPONDENTS = 3
+    settings.BENCHMARK_MIN_ORGANIZATIONS = 5
+    attacker = make_leader("eve@evil.example")
+    client = client_of(attacker)
+    own = []
+    for index in range(5):
+        if link == "created by one account":
+            made = client.post(
+                reverse("assessments:organization_new"),
+                {"name": f"Shell {index}", "industry": "software", "size": "11-50",
+                 "cadence": "quarterly", "role": "ceo"},
+            )  # fmt: skip
+            assert made.status_code == 302
+            organization = Organization.objects.get(name=f"Shell {index}")
+        else:  # subsidiaries set up by their own leaders, with the same person a member of each
+            organization = make_leader(f"boss{index}@sub.example").organizations.get()
+            Organization.objects.filter(pk=organization.pk).update(
+                industry="software", size="11-50"
+            )
+            from assessments.models import Membership
+
+            Membership.objects.create(organization=organization, user=attacker, role="ceo")
+        own.append(organization)
+    victim = make_leader("vera@peer.example").organizations.get()
+    Organization.objects.filter(pk=victim.pk).update(industry="software", size="11-50")
+    for organization in [*own, victim]:
+        round = Round.objects.create(organization=organization, questionnaire=questionnaire)
+        pick = lowest if organization in own else by_question({2: 3, 3: 1, 4: 0})
+        for index in range(3):
+            submit_response(round, "ceo", pick, email=f"{index}@{organization.pk}.example")
+        close(round)
+        Organization.objects.filter(pk=organization.pk).update(benchmark_opt_in=True)
+    real = float(Round.objects.get(organization=victim).position)
+    materialize()
+
+    page = client.get(reverse("assessments:benchmark", args=[own[0].pk]))
+    assert page.status_code == 200
+    if page.context.get("entry"):
+        median = float(page.context["positions"]["50"])
+        derived = 6 * median - 5 * 1.0
+        assert abs(derived - real) > 0.25, f"the peer's position {real}, read as {derived:.2f}"
+    else:
+        assert "count as one" in page.text

@@ -8,7 +8,7 @@ transaction, so pages never read half a run.
 from __future__ import annotations
 
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -21,6 +21,8 @@ from assessments import benchmark, cadence, scoring, visibility
 from assessments.models import (
     BenchmarkEntry,
     BenchmarkGroup,
+    Membership,
+    Organization,
     RoleGroup,
     Round,
     open_round,
@@ -99,24 +101,50 @@ def contributions(now):
         }
 
 
+def with_contributors(rows):
+    """Give each row its contributor: organizations sharing a member or a creator are one."""
+    organizations = [r["organization"] for r in rows]
+    opted_in = Organization.objects.filter(benchmark_opt_in=True)
+    links = [
+        (organization, ("member", user))
+        for organization, user in Membership.objects.filter(organization__in=opted_in)
+        .values_list("organization_id", "user_id")
+        .iterator(chunk_size=BATCH)
+    ]
+    links += [
+        (organization, ("creator", user))
+        for organization, user in opted_in.filter(created_by__isnull=False).values_list(
+            "pk", "created_by_id"
+        )
+    ]
+    contributor = benchmark.contributors(organizations, links)
+    for r in rows:
+        r["contributor"] = contributor[r["organization"]]
+    return rows
+
+
 def _group_row(key, members, gap_members, now, minimum):
-    positions = [m["position"] for m in members]
+    def spread(values, grid=benchmark.GRID, of=members):
+        return benchmark.distribution(values, grid, minimum, [m["contributor"] for m in of])
+
+    stages = {s: [m for m in members if m["stage"] == s] for s in STAGES}
     row = BenchmarkGroup(
         kind=key.kind,
         industry=key.industry,
         size=key.size,
         organizations=len(members),
-        positions=benchmark.distribution(positions, minimum=minimum),
+        contributors=len({m["contributor"] for m in members}),
+        positions=spread([m["position"] for m in members]),
         attainment={
-            str(s): benchmark.distribution(
-                (m["attainment"][str(s)] for m in members), benchmark.QUARTILES, minimum
-            )
+            str(s): spread([m["attainment"][str(s)] for m in members], benchmark.QUARTILES)
             for s in scoring.SCORED_STAGES
         },
         stages={
             str(s): n
             for s, n in benchmark.stage_counts(
-                {s: Counter(m["stage"] for m in members)[s] for s in STAGES}, minimum
+                {s: len(found) for s, found in stages.items()},
+                minimum,
+                {s: len({m["contributor"] for m in found}) for s, found in stages.items()},
             ).items()
         },
         gap={},
@@ -125,7 +153,7 @@ def _group_row(key, members, gap_members, now, minimum):
     if gap_members:
         row.gap = {
             "organizations": len(gap_members),
-            **benchmark.distribution((m["gap"] for m in gap_members), benchmark.QUARTILES, minimum),
+            **spread([m["gap"] for m in gap_members], benchmark.QUARTILES, gap_members),
         }
     return row
 
@@ -134,9 +162,13 @@ def materialize(now=None):
     """Replace the stored benchmark with one computed now; return (groups, entries) stored."""
     now = now or timezone.now()
     minimum = settings.BENCHMARK_MIN_ORGANIZATIONS
-    rows = list(contributions(now))
-    cells = Counter(r["cell"] for r in rows)
-    gap_cells = Counter(r["cell"] for r in rows if r["gap"] is not None)
+    rows = with_contributors(list(contributions(now)))
+    # Every minimum counts independent contributors (benchmark.contributors).
+    cells, gap_cells = defaultdict(set), defaultdict(set)
+    for r in rows:
+        cells[r["cell"]].add(r["contributor"])
+        if r["gap"] is not None:
+            gap_cells[r["cell"]].add(r["contributor"])
     shown = benchmark.shown_groups(cells, minimum)
     gap_shown = benchmark.shown_groups(gap_cells, minimum, among=shown)
 
