@@ -172,6 +172,11 @@ ACCOUNT_RATE_LIMITS = {
     # E-mails the app sends to one address because someone asked it to.
     "mail": "5/h/key,10/d/key",
 }
+# The per-address limits count mailboxes (assessments/throttle.mailbox): lower
+# case, no "+tag", and for these providers, which ignore dots in the local
+# part, no dots either; the aliases fold a provider's other domains into one.
+MAILBOX_DOTLESS_DOMAINS = set(env_list("MAILBOX_DOTLESS_DOMAINS", "gmail.com,googlemail.com"))
+MAILBOX_DOMAIN_ALIASES = {"googlemail.com": "gmail.com"}
 # Behind a proxy every request comes from the proxy's address: set the number
 # of proxies that append to X-Forwarded-For, or the header that carries the
 # client's address (for example X-Real-IP), so limits count real clients.

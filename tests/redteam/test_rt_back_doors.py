@@ -325,3 +325,41 @@ def test_one_person_cannot_fill_a_peer_group_with_their_own_organizations(
         assert abs(derived - real) > 0.25, f"the peer's position {real}, read as {derived:.2f}"
     else:
         assert "count as one" in page.text
+
+
+# 5. Mail limits per mailbox, bypassed with sub-addresses and dots
+
+
+def test_sub_addresses_and_dots_do_not_multiply_the_mails_to_one_mailbox(member, round):
+    """Twelve invitations in an hour to one Gmail mailbox, each spelled differently."""
+    from django.core import mail
+
+    def gmail_box(address):
+        """Where Gmail delivers: no dots, no +tag, googlemail.com is gmail.com."""
+        local, _at, domain = address.lower().rpartition("@")
+        if domain not in {"gmail.com", "googlemail.com"}:
+            return address.lower()
+        return local.split("+")[0].replace(".", "") + "@gmail.com"
+
+    spellings = [
+        "victim.name@gmail.com",
+        "victimname+1@gmail.com",
+        "v.i.c.t.i.m.n.a.m.e@gmail.com",
+        "VictimName+work@gmail.com",
+        "victim.name+2@googlemail.com",
+        "vic.timname@gmail.com",
+        "victimnam.e+x@gmail.com",
+        "victimname+3@googlemail.com",
+        "v.ictimname@gmail.com",
+        "victimname+4@gmail.com",
+        "victi.mname+5@gmail.com",
+        "victimname+6@gmail.com",
+    ]
+    for index, address in enumerate(spellings):
+        member.post(
+            reverse("assessments:round_invite", args=[round.pk]),
+            {"email": address, "role": ["marketing", "sales", "ceo"][index % 3]},
+        )
+    delivered = [m for m in mail.outbox if gmail_box(m.to[0]) == "victimname@gmail.com"]
+    reached = {m.to[0] for m in delivered}
+    assert len(delivered) <= 5, f"{len(delivered)} e-mails reached one mailbox: {reached}"
