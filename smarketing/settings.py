@@ -273,12 +273,46 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
 
+# Every handler masks the keys a request path can hold (private links, shared
+# links, invitations, unsubscribe, confirmation and reset links): Django logs
+# the path of every 404, CSRF failure and 500 (smarketing/logs.py). Django's
+# own handlers are redefined here so that theirs do too; gunicorn's logs go
+# through smarketing.logs.GunicornLogger (gunicorn.conf.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "no_secrets": {"()": "smarketing.logs.MaskSecrets"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["no_secrets"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["no_secrets"],
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false", "no_secrets"],
+            "reporter_class": "smarketing.logs.MaskedExceptionReporter",
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Errors reach the console through the root, and ADMINS by e-mail.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
+DEFAULT_EXCEPTION_REPORTER_FILTER = "smarketing.logs.ReporterFilter"
 
 CSRF_FAILURE_VIEW = "smarketing.views.csrf_failure"
 

@@ -363,3 +363,54 @@ def test_sub_addresses_and_dots_do_not_multiply_the_mails_to_one_mailbox(member,
     delivered = [m for m in mail.outbox if gmail_box(m.to[0]) == "victimname@gmail.com"]
     reached = {m.to[0] for m in delivered}
     assert len(delivered) <= 5, f"{len(delivered)} e-mails reached one mailbox: {reached}"
+
+
+# 6. Working private links in the server log
+
+
+@pytest.fixture
+def server_log(settings):
+    """What the configured console handler writes (settings.LOGGING), with DEBUG off."""
+    import io
+    import logging
+
+    settings.DEBUG = False
+    settings.ADMINS = [("Operations", "ops@smarketing.example")]
+    console = [h for h in logging.getLogger().handlers if type(h) is logging.StreamHandler]
+    assert console, "the settings configure a console handler"
+    buffer = io.StringIO()
+    previous = [handler.setStream(buffer) for handler in console]
+    yield buffer
+    for handler, stream in zip(console, previous, strict=True):
+        handler.setStream(stream)
+
+
+def test_no_working_link_reaches_the_log_or_the_error_mails(
+    server_log, new_response, round, monkeypatch
+):
+    """A page POST with an expired CSRF cookie, a 404 and a 500 on a live private link,
+    and a tampered shared link: each logged the path, so the key, on the server."""
+    from django.core import mail
+
+    token, share = new_response.token, round.share_token
+    strict = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    assert strict.post(f"/r/{token}/page/1/", {}).status_code == 403
+    assert strict.post(f"/join/{share}/", {"role": "ceo"}).status_code == 403
+    visitor = Client(raise_request_exception=False)
+    assert visitor.get(f"/r/{token}/page/99/").status_code == 404
+    assert visitor.get(f"/join/{share[:-1]}0/").status_code == 404
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("assessments.views.respondents._get_response", broken)
+    assert visitor.get(f"/r/{token}/").status_code == 500
+
+    written = server_log.getvalue()
+    assert "Forbidden (CSRF cookie not set.)" in written and "Not Found" in written
+    assert "Internal Server Error" in written and "the database went away" in written
+    assert mail.outbox, "the 500 was mailed to ADMINS"
+    mailed = " ".join(m.subject + m.body for m in mail.outbox)
+    for secret in (token, share, share.partition("-")[2]):
+        assert secret not in written, f"a working key in the server log: {written}"
+        assert secret not in mailed, "a working key in the error e-mail"
