@@ -15,6 +15,7 @@ from .models import (
     Option,
     Organization,
     PlanItem,
+    PortfolioExport,
     Question,
     Questionnaire,
     Response,
@@ -185,6 +186,13 @@ class OrganizationAdmin(ConsultantScoped, admin.ModelAdmin):
         return format_html(
             '<a href="{}">{}</a>', reverse("admin:dashboard_client", args=[obj.pk]), _("Open")
         )
+
+    def save_related(self, request, form, formsets, change):
+        """Save; a consultant taken off the client loses the prepared exports that may list it."""
+        before = set(form.instance.consultants.values_list("pk", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        removed = before - set(form.instance.consultants.values_list("pk", flat=True))
+        PortfolioExport.objects.filter(requested_by__in=removed).delete()
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "consultants":

@@ -10,8 +10,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
 from django.core.exceptions import BadRequest, PermissionDenied
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import F, Q
 from django.http import QueryDict
 from django.utils import timezone, translation
@@ -66,17 +68,21 @@ def prepare_export(export_pk):
         if not (user.is_active and user.is_staff and user.has_perm("assessments.view_dashboard")):
             raise PermissionDenied
         rows, _sort = filtered_portfolio(Organization.objects.for_consultant(user), user, query)
-        count = rows.count()
+        listed = list(rows.values_list("pk", flat=True))
         table = portfolio_table(rows)
         with translation.override(export.language):
             content = exports.render(export.format, "portfolio", PORTFOLIO_COLUMNS, table)
     except (PermissionDenied, BadRequest):
         export.status = PortfolioExport.Status.FAILED
-        content, count = None, 0
+        content, listed = None, []
     else:
         export.status = PortfolioExport.Status.READY
     PortfolioExport.objects.filter(pk=export.pk).update(
-        status=export.status, content=content, rows=count, finished_at=timezone.now()
+        status=export.status,
+        content=content,
+        rows=len(listed),
+        organizations=listed,
+        finished_at=timezone.now(),
     )
 
 
@@ -145,6 +151,7 @@ def daily_sweep():
         round.close()
     kept_since = now - timedelta(hours=settings.EXPORT_KEEP_HOURS)
     PortfolioExport.objects.filter(created_at__lt=kept_since).delete()
+    purge_expired_cache_rows(now)
     reminders = notices = 0
     while sent := remind_batch(now):
         reminders += sent
@@ -154,6 +161,25 @@ def daily_sweep():
             break
         notices += sent
     return {"reminders": reminders, "notices": notices}
+
+
+def purge_expired_cache_rows(now):
+    """Delete the expired rows of the database caches, rendered result pages among them.
+
+    Django's database cache drops an expired row only when it is read again
+    or the table is full, so a page whose response was never opened again
+    would stay on disk past its time. Redis expires keys itself.
+    """
+    for cache in caches.all():
+        if not isinstance(cache, DatabaseCache):
+            continue
+        connection = connections[router.db_for_write(cache.cache_model_class)]
+        table = connection.ops.quote_name(cache._table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE {connection.ops.quote_name('expires')} < %s",
+                [connection.ops.adapt_datetimefield_value(now.replace(microsecond=0))],
+            )
 
 
 def remind_batch(now):

@@ -59,6 +59,12 @@ class OrganizationQuerySet(models.QuerySet):
             submitted=F("open_round_submitted"),
         )
 
+    @transaction.atomic
+    def delete(self):
+        """Delete as Organization.delete does, for many organizations (the admin's bulk delete)."""
+        _forget(self.values_list("pk", flat=True))
+        return super().delete()
+
     def refresh_summaries(self):
         """Recompute the stored portfolio columns of these organizations; return how many."""
         count = 0
@@ -119,6 +125,15 @@ def portfolio_summary(round_model, response_model, organization_id, cadence_name
         "response_rate": counts["submitted"] / invited if invited else None,
         "next_due_on": cadence.next_due(last_round_on, cadence_name),
     }
+
+
+def _forget(organization_ids):
+    """What deleting these organizations leaves outside their rows: rendered pages, exports."""
+    organization_ids = list(organization_ids)
+    response = apps.get_model("assessments", "Response")
+    response.objects.filter(round__organization__in=organization_ids).forget_rendered()
+    export = apps.get_model("assessments", "PortfolioExport")
+    export.objects.that_may_list(organization_ids).delete()
 
 
 class Organization(models.Model):
@@ -257,6 +272,12 @@ class Organization(models.Model):
 
     def get_absolute_url(self):
         return reverse("assessments:team", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        """Delete with its rounds and responses, their rendered pages and the exports listing it."""
+        with transaction.atomic():
+            _forget([self.pk])
+            return super().delete(*args, **kwargs)
 
     def refresh_schedule(self):
         """Store the next due date after a round opened (with the rest of the summary)."""

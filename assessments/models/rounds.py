@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.utils import make_template_fragment_key
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -94,6 +96,17 @@ class RoundQuerySet(models.QuerySet):
     def with_individuals_for_consultants(self):
         """Rounds whose individual responses their consultants may see (Round.view)."""
         return self.filter(consultant_access=True)
+
+    @transaction.atomic
+    def delete(self):
+        """Delete as Round.delete does, for many rounds (the admin's bulk delete)."""
+        total, counts = 0, {}
+        for round in self:
+            deleted, by_model = round.delete()
+            total += deleted
+            for label, count in by_model.items():
+                counts[label] = counts.get(label, 0) + count
+        return total, counts
 
     def by_share_token(self, token):
         return self.filter(pk=tokens.share_token_pk(token))
@@ -233,7 +246,12 @@ class Round(Scored):
         return reverse("assessments:round", args=[self.pk])
 
     def delete(self, *args, **kwargs):
+        """Delete, with its responses' rendered pages and the exports that may list its figures."""
         with transaction.atomic():
+            self.responses.all().forget_rendered()
+            apps.get_model("assessments", "PortfolioExport").objects.that_may_list(
+                [self.organization_id]
+            ).delete()
             deleted = super().delete(*args, **kwargs)
             Organization(pk=self.organization_id).refresh_summary()
         return deleted
@@ -554,6 +572,10 @@ class Round(Scored):
         return bool(marked)
 
 
+# The name of the cached result body in templates/assessments/result.html.
+RESULT_FRAGMENT = "result_v2"
+
+
 class ResponseQuerySet(models.QuerySet):
     def reminder_due(self, now):
         """Invitees of open rounds due a reminder at NOW, in the database (cadence.reminder_due)."""
@@ -577,9 +599,37 @@ class ResponseQuerySet(models.QuerySet):
         """The response a private link points to (any of its links)."""
         return self.filter(links__digest=tokens.digest(token))
 
+    def forget_rendered(self):
+        """Drop these responses' rendered result pages from the cache, in every language.
+
+        The page body is cached by result.html (RESULT_FRAGMENT, keyed on the
+        response, its submission, the language and its round) and holds the
+        organization's name, the role, the position and the stage's text:
+        deleting the response deletes them too, now and once the deletion
+        commits (a request rendering the page meanwhile cached it again).
+        """
+        keys = [
+            make_template_fragment_key(
+                RESULT_FRAGMENT, [pk, submitted_at.isoformat(), language, filed]
+            )
+            for pk, submitted_at, round_id in self.filter(submitted_at__isnull=False).values_list(
+                "pk", "submitted_at", "round_id"
+            )
+            for language, _name in settings.LANGUAGES
+            for filed in {round_id, None}
+        ]
+        if keys:
+            cache = caches["template_fragments"]
+            cache.delete_many(keys)
+            transaction.on_commit(lambda: cache.delete_many(keys))
+
     @transaction.atomic
     def delete(self):
-        """Delete, then refresh the result of every round that lost a submitted response."""
+        """Delete, then refresh the result of every round that lost a submitted response.
+
+        Their rendered pages go too, and the submitted ones take the prepared
+        exports that may list their organizations' figures with them.
+        """
         submitted = {}
         for pk, round_id in self.filter(
             submitted_at__isnull=False, round__isnull=False
@@ -589,6 +639,10 @@ class ResponseQuerySet(models.QuerySet):
         organizations = set(
             self.filter(round__isnull=False).values_list("round__organization_id", flat=True)
         )
+        self.forget_rendered()
+        if rounds:
+            shown = Round.objects.filter(pk__in=rounds).values("organization_id")
+            apps.get_model("assessments", "PortfolioExport").objects.that_may_list(shown).delete()
         for round in Round.objects.select_for_update().filter(pk__in=rounds):
             round.withdraw(submitted[round.pk])
         deleted = super().delete()
@@ -730,7 +784,16 @@ class Response(Scored):
 
     @transaction.atomic
     def delete(self, *args, **kwargs):
-        """Delete, and take a submitted response out of its round's result."""
+        """Delete, and take a submitted response out of its round's result.
+
+        Its rendered page goes too and, submitted, the prepared exports that
+        may list its organization's figures.
+        """
+        Response.objects.filter(pk=self.pk).forget_rendered()
+        if self.round_id and self.is_submitted:
+            apps.get_model("assessments", "PortfolioExport").objects.that_may_list(
+                [self.round.organization_id]
+            ).delete()
         if self.round_id and self.is_submitted:
             Round.objects.select_for_update().get(pk=self.round_id).withdraw({self.pk})
         deleted = super().delete(*args, **kwargs)

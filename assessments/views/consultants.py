@@ -18,6 +18,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from stages.models import Stage
 
@@ -90,6 +91,7 @@ def portfolio(request):
             "clients": clients,
             "sort": sort,
             "query": request.GET,
+            "export_formats": sorted(exports.FORMATS),
             "consultants": consultants,
             "stages": Stage.objects.all(),
             **_admin_context(request),
@@ -98,8 +100,13 @@ def portfolio(request):
 
 
 @staff_member_required
+@require_POST
 def portfolio_export(request, fmt):
-    """Build a small export now; hand a large one to the worker and show where it will be."""
+    """Build a small export now; hand a large one to the worker and show where it will be.
+
+    Only by POST (a form of the dashboard, with CSRF): an export writes a row
+    and starts a job, which no link followed by a browser may do.
+    """
     if fmt not in exports.FORMATS:
         raise Http404
     rows, _sort = portfolio_rows(request)
@@ -114,13 +121,26 @@ def portfolio_export(request, fmt):
 
 
 def _get_prepared_export(request, pk):
-    """An export this user asked for, still kept; anyone else's is a 404."""
-    _clients(request)  # the dashboard permission
+    """An export this user asked for, still kept; anyone else's is a 404.
+
+    A ready one is checked against what the user may see now: when it lists
+    an organization they no longer follow (or one since deleted), its file
+    is dropped and the page says so.
+    """
     kept_since = timezone.now() - timedelta(hours=settings.EXPORT_KEEP_HOURS)
     exports_kept = PortfolioExport.objects.defer("content").filter(
         requested_by=request.user, created_at__gte=kept_since
     )
-    return get_object_or_404(exports_kept, pk=pk)
+    export = get_object_or_404(exports_kept, pk=pk)
+    allowed = request.user.has_perm("assessments.view_dashboard")
+    if export.status == PortfolioExport.Status.READY:
+        listed = export.organizations
+        clients = Organization.objects.for_consultant(request.user)
+        if not allowed or clients.filter(pk__in=listed).count() != len(listed):
+            export.revoke()
+    if not allowed:
+        raise PermissionDenied
+    return export
 
 
 @staff_member_required
@@ -248,6 +268,7 @@ def _client_context(organization, user):
 
 
 @staff_member_required
+@require_POST
 def rounds_export(request, pk, fmt):
     organization = _get_client(request, pk)
     rounds = organization.rounds.select_related(
@@ -260,6 +281,7 @@ def rounds_export(request, pk, fmt):
 
 
 @staff_member_required
+@require_POST
 def responses_export(request, pk, fmt):
     round = _get_round_with_responses(request, pk)
     keys = round.questionnaire.indicator_keys()

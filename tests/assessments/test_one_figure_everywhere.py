@@ -95,13 +95,13 @@ def test_one_response_reads_the_same_on_every_page_and_export(client, leader, su
     assert f'<span class="position">{position}</span>' in detail and way in detail
 
     [exported] = csv_rows(
-        client.get(reverse("admin:dashboard_responses_export", args=[walked.round.pk, "csv"]))
+        client.post(reverse("admin:dashboard_responses_export", args=[walked.round.pk, "csv"]))
     )
     assert str(scoring.one_decimal(exported["position"])) == position
     assert scoring.percent(float(exported["coverage"])) == coverage
     assert results.percent(float(exported["strategic.lead-definition"])) == lead
     [round_row] = csv_rows(
-        client.get(reverse("admin:dashboard_rounds_export", args=[organization.pk, "csv"]))
+        client.post(reverse("admin:dashboard_rounds_export", args=[organization.pk, "csv"]))
     )
     assert round_row["position"] == exported["position"]
     assert round_row["coverage"] == exported["coverage"]
@@ -128,7 +128,7 @@ def test_the_dashboard_flags_the_perception_gap_the_team_page_shows(
     client.force_login(superuser)
     [row] = client.get(reverse("admin:dashboard")).context["clients"]
     assert "perception-gap" in row.flag_codes
-    [exported] = csv_rows(client.get(reverse("admin:dashboard_export", args=["csv"])))
+    [exported] = csv_rows(client.post(reverse("admin:dashboard_export", args=["csv"])))
     assert "perception-gap" in exported["flags"].split()
 
 
@@ -152,7 +152,7 @@ def test_overdue_reads_the_same_on_the_team_page_the_dashboard_and_the_export(
         assert ("(overdue)" in portfolio) is overdue
         only_overdue = client.get(reverse("admin:dashboard"), {"overdue": "1"})
         assert len(only_overdue.context["clients"]) == int(overdue)
-        [row] = csv_rows(client.get(reverse("admin:dashboard_export", args=["csv"])))
+        [row] = csv_rows(client.post(reverse("admin:dashboard_export", args=["csv"])))
         assert row["overdue"] == str(overdue)
 
 

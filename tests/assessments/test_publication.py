@@ -37,7 +37,9 @@ def reloaded(round):
 
 
 def test_closing_records_the_figures_shown_and_who_they_rest_on(round):
-    people = answered(round, "marketing", "marketing", "marketing", "sales", "sales", "sales", "ceo")
+    people = answered(
+        round, "marketing", "marketing", "marketing", "sales", "sales", "sales", "ceo"
+    )
     round.close()
     round = reloaded(round)
     assert round.publication["position"] == str(round.position)
@@ -64,7 +66,7 @@ def test_a_reopened_open_round_keeps_its_publication_for_the_consultant(
     url = reverse("admin:dashboard_client", args=[organization.pk])
 
     member.post(reverse("assessments:round_reopen", args=[round.pk]))
-    late = submit_response(round, "cro", lowest, email="late@acme.example")
+    late = submit_response(round, "revenue", lowest, email="late@acme.example")
     round = reloaded(round)
     assert round.is_open and round.publication == shown and round.publication_held
     page = client.get(url)
@@ -87,7 +89,7 @@ def test_a_reopened_open_round_keeps_its_publication_for_the_consultant(
 
 def test_deleting_an_answer_withdraws_the_figures_it_was_in(member, round, organization):
     """An erasure request: the answers leave the database, and no stored figure keeps them."""
-    erased, *others = answered(round, "marketing", "sales", "ceo", "cro")
+    erased, *others = answered(round, "marketing", "sales", "ceo", "revenue")
     close(round)
     Organization.objects.filter(pk=organization.pk).update(benchmark_opt_in=True)
     for index in range(5):
@@ -136,7 +138,7 @@ def test_deleting_an_answer_no_publication_holds_changes_nothing_shown(round):
 
 def test_a_round_whose_closing_day_passed_is_recorded_before_anything_changes_it(round):
     Round.objects.filter(pk=round.pk).update(closes_on=timezone.localdate())
-    erased, *_ = answered(round, "marketing", "sales", "ceo", "cro")
+    erased, *_ = answered(round, "marketing", "sales", "ceo", "revenue")
     erased_pk = erased.pk
     with time_machine.travel(timezone.now() + datetime.timedelta(days=2)):
         round = reloaded(round)
@@ -159,7 +161,7 @@ def test_the_portfolio_and_the_benchmark_read_the_publication(
     round.close()
     published = reloaded(round).publication
     member.post(reverse("assessments:round_reopen", args=[round.pk]))
-    submit_response(round, "cro", lowest, email="late@acme.example")
+    submit_response(round, "revenue", lowest, email="late@acme.example")
     reloaded(round).close()
     round = reloaded(round)
     assert round.indicator_scores != round.seen_by(Viewer.CONSULTANT).indicator_scores

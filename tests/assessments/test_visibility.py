@@ -148,9 +148,7 @@ def test_the_lists_of_rounds_select_exactly_what_round_view_shows(organization, 
     Round.objects.bulk_create(rounds)
     published = set(Round.objects.published().values_list("pk", flat=True))
     for_consultants = set(Round.objects.for_consultants().values_list("pk", flat=True))
-    individuals = set(
-        Round.objects.with_individuals_for_consultants().values_list("pk", flat=True)
-    )
+    individuals = set(Round.objects.with_individuals_for_consultants().values_list("pk", flat=True))
     for round in Round.objects.all():
         assert (round.pk in published) == round.view(Viewer.MEMBER).figures, round.facts()
         assert (round.pk in for_consultants) == round.view(Viewer.CONSULTANT).figures

@@ -287,7 +287,7 @@ def measure_exports(admin):
     rows = []
     for fmt in ["csv", "xlsx"]:
         began = time.perf_counter()
-        response = admin.get(reverse("admin:dashboard_export", args=[fmt]))
+        response = admin.post(reverse("admin:dashboard_export", args=[fmt]))
         request_ms = (time.perf_counter() - began) * 1000
         assert response.status_code == 302, response.status_code
         export = PortfolioExport.objects.latest("created_at")

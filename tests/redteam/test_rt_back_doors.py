@@ -191,7 +191,7 @@ def test_deleting_a_response_does_not_republish_the_rest(member, organization, q
     deleted. The members' ZIP before and after gave her attainment per stage exactly."""
     round = Round.objects.create(organization=organization, questionnaire=questionnaire)
     victim = submit_response(round, "marketing", late_pick, email="erase-me@acme.example")
-    for index, role in enumerate(["sales", "ceo", "cro"]):
+    for index, role in enumerate(["sales", "ceo", "revenue"]):
         submit_response(round, role, highest, email=f"p{index}@acme.example")
     close(round)
     (before,) = rounds_csv(member, organization)
@@ -414,3 +414,114 @@ def test_no_working_link_reaches_the_log_or_the_error_mails(
     for secret in (token, share, share.partition("-")[2]):
         assert secret not in written, f"a working key in the server log: {written}"
         assert secret not in mailed, "a working key in the error e-mail"
+
+
+# 7. Deletion leaves copies
+
+
+def cached_pages():
+    """Every body in the rendered-results cache, as text (the database table, or Redis)."""
+    import base64
+    import pickle
+
+    from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
+    from django.db import connection
+
+    cache = caches["template_fragments"]
+    if isinstance(cache, DatabaseCache):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT value FROM {connection.ops.quote_name(cache._table)}")
+            return [str(pickle.loads(base64.b64decode(value))) for (value,) in cursor.fetchall()]
+    client = cache._cache.get_client(None, write=False)
+    return [str(cache._cache._serializer.loads(client.get(key))) for key in client.keys("*")]
+
+
+@pytest.mark.parametrize("deleted", ["the organization", "the response"])
+def test_deleting_leaves_no_rendered_result_behind(member, round, superuser, deleted):
+    """A respondent opens their result; the organization (or the response) is deleted:
+    the rendered page (organization, role, position, stage text) stayed in the cache table."""
+    from assessments.models import Response
+    from tests.helpers import answer_all, private_token
+
+    organization = round.organization
+    Organization.objects.filter(pk=organization.pk).update(name="Ünique Deleted Co")
+    visitor = Client()
+    started = visitor.post(round.get_share_url(), {"role": "revenue"})
+    token = private_token(started.url)
+    response = Response.objects.by_token(token).get()
+    response.token = token
+    answer_all(visitor, response)
+    result = visitor.get(reverse("assessments:result", args=[token]))
+    assert result.status_code == 200 and "Ünique Deleted Co" in result.text
+    assert any("Ünique Deleted Co" in page for page in cached_pages())
+
+    if deleted == "the organization":
+        confirmed = member.post(
+            reverse("assessments:organization_delete", args=[organization.pk]),
+            {"name": "Ünique Deleted Co"},
+        )
+        assert confirmed.status_code == 302 and not Organization.objects.filter(pk=organization.pk)
+    else:
+        admin_client = client_of(superuser)
+        url = reverse("admin:assessments_response_delete", args=[response.pk])
+        assert admin_client.post(url, {"post": "yes"}).status_code == 302
+        assert not Response.objects.filter(pk=response.pk).exists()
+    assert not [page for page in cached_pages() if "Ünique Deleted Co" in page]
+
+
+def make_portfolio_export(client):
+    """Ask for a portfolio export as the dashboard's form does (a POST)."""
+    return client.post(reverse("admin:dashboard_export", args=["csv"]))
+
+
+def test_a_prepared_export_is_not_downloaded_after_the_consultant_is_taken_off_the_client(
+    make_consultant, superuser, settings
+):
+    """The consultant prepares a large export, is removed from a client by an operator,
+    and still downloads the file that lists that client."""
+    from assessments.models import PortfolioExport
+
+    settings.EXPORT_IMMEDIATE_ROWS = 0
+    kept, dropped = (Organization.objects.create(name=n) for n in ("Kept Client", "Gone Client"))
+    consultant = make_consultant("c@consult.example", kept, dropped)
+    client = client_of(consultant)
+    assert make_portfolio_export(client).status_code == 302
+    export = PortfolioExport.objects.get()
+    download = reverse("admin:dashboard_prepared_export_download", args=[export.pk])
+    assert "Gone Client" in client.get(download).content.decode("utf-8-sig")
+
+    operator = client_of(superuser)
+    change = reverse("admin:assessments_organization_change", args=[dropped.pk])
+    form = operator.get(change).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(
+        {
+            "name": dropped.name,
+            "cadence": dropped.cadence,
+            "consultants": [],
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        }
+    )
+    assert operator.post(change, data).status_code == 302
+    assert not dropped.consultants.exists()
+    again = client.get(download)
+    assert again.status_code == 404 or "Gone Client" not in again.content.decode("utf-8-sig")
+    leftover = PortfolioExport.objects.filter(pk=export.pk).exclude(content=None)
+    assert not leftover.exists(), "the file listing the client is still stored"
+
+
+def test_a_link_or_a_forged_form_creates_no_export(make_consultant, organization, settings):
+    """A plain GET of /admin/dashboard/export.xlsx (an image tag on any page the consultant
+    opens) created an export row and a background job, with no CSRF check."""
+    from assessments.models import PortfolioExport
+
+    settings.EXPORT_IMMEDIATE_ROWS = 0
+    consultant = make_consultant("c@consult.example", organization)
+    link = client_of(consultant).get(reverse("admin:dashboard_export", args=["xlsx"]))
+    assert link.status_code == 405
+    forged = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    forged.force_login(consultant)
+    assert forged.post(reverse("admin:dashboard_export", args=["xlsx"])).status_code == 403
+    assert not PortfolioExport.objects.exists()
