@@ -92,7 +92,7 @@ def portfolio_summary(round_model, response_model, organization_id, cadence_name
     for_consultants = Q(consultant_access=False) & shown_as_published(today, minimum) | Q(
         consultant_access=True, respondents__gt=0
     )
-    fields = {*visibility.FACT_FIELDS, *visibility.FIGURE_FIELDS}
+    fields = {*visibility.FACT_FIELDS, "position", "stage", "flags"}
     scored = []
     for row in rounds.filter(for_consultants).values(*fields)[:2]:
         view = visibility.round_view(visibility.facts_of(row, today), Viewer.CONSULTANT, minimum)

@@ -84,7 +84,8 @@ FROM generate_series(1, %(n)s) AS g
 SQL_ROUNDS = """
 INSERT INTO assessments_round (organization_id, questionnaire_id, opened_on, closed_at,
     visibility, consultant_access, respondents, position, stage, lowest, highest,
-    attainment, indicator_scores, flags, coverage, groups, result_stale)
+    attainment, indicator_scores, flags, coverage, groups, result_stale,
+    published_versions, publication_held)
 SELECT o.id, %(questionnaire)s, r.opened_on,
        CASE WHEN k = 3 AND o.id %% 50 = 0 THEN NULL ELSE r.opened_on + interval '30 days' END,
        'confidential', false,
@@ -93,7 +94,7 @@ SELECT o.id, %(questionnaire)s, r.opened_on,
        GREATEST(1, r.position - 0.3), LEAST(4, r.position + 0.3),
        '{}', '{}',
        CASE WHEN random() < 0.1 THEN '["foundation-gap"]' ELSE '[]' END::jsonb,
-       0.9, '{}', false
+       0.9, '{}', false, '[]', false
 FROM assessments_organization o
 CROSS JOIN generate_series(0, 3) AS k
 CROSS JOIN LATERAL (
@@ -119,7 +120,8 @@ SELECT r.id, r.questionnaire_id, 'Client',
        0
 FROM assessments_round r CROSS JOIN generate_series(0, 4) AS i
 """
-# The same rules as models.portfolio_summary, set-based (checked against it below).
+# The same rules as models.portfolio_summary, set-based (checked against it below); the
+# generated rounds have no publication, so their stored figures are the ones shown.
 SQL_SUMMARY = """
 WITH published AS (
     SELECT organization_id, position, stage, flags, groups, respondents, consultant_access,

@@ -59,7 +59,7 @@ def contributions(now):
     )
     today = timezone.localdate(now)
     minimum = settings.ROUND_GROUP_MIN_RESPONDENTS
-    fields = sorted({*visibility.FACT_FIELDS, *visibility.FIGURE_FIELDS})
+    fields = sorted({*visibility.FACT_FIELDS, "position", "stage", "attainment", "flags"})
     rows = (
         eligible_rounds(now)
         .filter(organization__benchmark_opt_in=True)
