@@ -2,13 +2,16 @@
 
 README "Who sees the answers" states the rules; this module is them. Pure: a
 round's facts and the viewer's relation to its organization in, a RoundView
-out. Every page, export, workshop view and admin list asks through
-Round.view(); the queries that select rounds by the same rule
-(RoundQuerySet.published and .for_consultants) are checked against it case by
-case in tests/assessments/test_visibility.py.
+out. Every page, export, workshop view, admin list, the portfolio's stored
+columns and the benchmark ask through Round.view() (and read the figures
+through Round.seen_by(), or figures_seen() for plain rows); the queries that
+select rounds by the same rule (RoundQuerySet.published, .for_consultants and
+.with_individuals_for_consultants) are checked against it case by case in
+tests/assessments/test_visibility.py.
 
 Those who see what a confidential round publishes (its members; a
-consultant, of a round not run with them) see a *publication*: the figures
+consultant, of a round not run with them; the benchmark's peers) see a
+*publication*: the figures
 as they were first shown, kept while later changes (answers after a reopen,
 deleted responses) would let anyone work out a few people's answers by
 comparing two versions. A new version replaces it only when no sum or

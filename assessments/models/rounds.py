@@ -791,11 +791,11 @@ class Response(Scored):
         """
         Response.objects.filter(pk=self.pk).forget_rendered()
         if self.round_id and self.is_submitted:
+            round = Round.objects.select_for_update().get(pk=self.round_id)
+            round.withdraw({self.pk})
             apps.get_model("assessments", "PortfolioExport").objects.that_may_list(
-                [self.round.organization_id]
+                [round.organization_id]
             ).delete()
-        if self.round_id and self.is_submitted:
-            Round.objects.select_for_update().get(pk=self.round_id).withdraw({self.pk})
         deleted = super().delete(*args, **kwargs)
         if self.round_id and self.is_submitted:
             Round.objects.select_for_update().get(pk=self.round_id).refresh_result()
