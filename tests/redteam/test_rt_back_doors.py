@@ -404,7 +404,8 @@ def test_no_working_link_reaches_the_log_or_the_error_mails(
     assert strict.post(f"/join/{share}/", {"role": "ceo"}).status_code == 403
     visitor = Client(raise_request_exception=False)
     assert visitor.get(f"/r/{token}/page/99/").status_code == 404
-    assert visitor.get(f"/join/{share[:-1]}0/").status_code == 404
+    tampered = share[:-1] + ("1" if share.endswith("0") else "0")
+    assert visitor.get(f"/join/{tampered}/").status_code == 404
 
     def broken(*args, **kwargs):
         raise RuntimeError("the database went away")
@@ -440,7 +441,8 @@ def cached_pages():
             cursor.execute(f"SELECT value FROM {connection.ops.quote_name(cache._table)}")
             return [str(pickle.loads(base64.b64decode(value))) for (value,) in cursor.fetchall()]
     client = cache._cache.get_client(None, write=False)
-    return [str(cache._cache._serializer.loads(client.get(key))) for key in client.keys("*")]
+    values = (client.get(key) for key in client.keys("*"))
+    return [str(cache._cache._serializer.loads(value)) for value in values if value is not None]
 
 
 @pytest.mark.parametrize("deleted", ["the organization", "the response"])
