@@ -2,8 +2,11 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
+from assessments import results
 from assessments.models import PlanItem, Round, Workshop, WorkshopItem
+from stages.models import Stage
 from tests.helpers import by_question, close, highest, lowest, submit_response
 
 
@@ -252,6 +255,11 @@ def test_summary_is_in_the_organizations_language(member, published, leader):
     body = member.get(reverse("assessments:workshop_summary", args=[published.pk]))
     assert body.status_code == 200
     assert 'lang="es"' in body.content.decode()
+    # The round's mean is named by the headline's rule, in the organization's language.
+    with translation.override("es"):
+        stages = {stage.number: stage for stage in Stage.objects.all()}
+        expected = f"{published.reading}, {results.headline(published.reading, stages).title}"
+    assert expected in body.content.decode()
 
 
 def _grow(organization, questionnaire, responses):

@@ -168,9 +168,7 @@ def stage_form_data(stage):
     }
 
 
-def test_what_makes_a_stage_is_marked_in_the_admin_and_fixed_once_answered(
-    admin_client, answered
-):
+def test_what_makes_a_stage_is_marked_in_the_admin_and_fixed_once_answered(admin_client, answered):
     changelist = admin_client.get(
         reverse("admin:stages_indicator_changelist") + "?defines_stage__exact=1"
     )
