@@ -151,7 +151,7 @@ def headline(result_reading, stages, started=False):
 
 
 def climb_title(stage):
-    """ "On the way to strategic alignment": the stage's name inside a sentence."""
+    """Name the climb towards STAGE: "On the way to strategic alignment"."""
     name = str(stage.name)
     return _("On the way to %(stage)s") % {"stage": name[:1].lower() + name[1:]}
 
@@ -246,7 +246,7 @@ class Summary:
 
     @property
     def unknown_named_text(self):
-        return _join([f"“{indicator.name}”" for indicator in self.unknown_named])
+        return _join([_("“%(name)s”") % {"name": i.name} for i in self.unknown_named])
 
 
 def summarize(scored, stages, quotes=None):
@@ -387,9 +387,9 @@ def explain_flags(scored, attainment, groups, stages, quotes=None):
 def held_back_text(stage, attainment, row, quotes):
     """Why a stage whose mean is reached is not: one of what makes it is not established."""
     text = _(
-        "%(stage)s is at %(percent)s%%, above the %(threshold)s%% at which a stage counts as "
-        "reached, but “%(indicator)s” is one of the practices that make it, and it is at "
-        "%(value)s%%. The stage counts as reached once it is established."
+        "%(stage)s, is at %(percent)s%%, enough for a stage to count as reached "
+        "(%(threshold)s%%), but “%(indicator)s” is one of the practices that make it, and it "
+        "is at %(value)s%%. The stage counts as reached once it is established."
     ) % {
         "stage": capfirst(stage.label),
         "percent": percent(attainment),

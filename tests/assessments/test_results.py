@@ -382,7 +382,7 @@ def test_the_held_back_text_quotes_the_answer_that_holds_the_stage():
         (
             "en",
             "To “Is there an agreed lead definition?” you answered “Marketing has one”. Stage 2, "
-            "“Strategic alignment” is at 80%, above the 75% at which a stage counts as reached, "
+            "“Strategic alignment”, is at 80%, enough for a stage to count as reached (75%), "
             "but “Lead definition” is one of the practices that make it, and it is at 33%.",
         ),
         ("es", "A «Is there an agreed lead definition?» usted respondió «Marketing has one»."),
@@ -429,3 +429,58 @@ def test_the_perception_gap_flag_follows_the_team_pages_rule():
     assert results.round_flags([], groups, {"marketing"}) == []  # a hidden side shows no gap
     groups["sales"]["indicator_scores"]["a.x"] = 0.9
     assert results.round_flags([], groups, both) == []
+
+
+def test_the_lower_bound_names_what_nobody_knew_with_the_languages_quotes():
+    summary = results.Summary(
+        stage=None,
+        next_stage=None,
+        reading=reading_at("1.0000", 1, ["not-measured"]),
+        indicator_groups=[],
+        attainment_rows=[],
+        weakest=[],
+        flags=[],
+        to_answer=[],
+        unknown_named=[indicator("a.b", "Lead definition"), indicator("a.c", "Leaders' meetings")],
+    )
+    with translation.override("en"):
+        assert summary.unknown_named_text == "“Lead definition” and “Leaders' meetings”"
+    with translation.override("es"):
+        assert summary.unknown_named_text == "«Lead definition» y «Leaders' meetings»"
+
+
+DASHBOARD = question(
+    12,
+    "Where do the two teams look to see how revenue is doing?",
+    1.5,
+    "operational.shared-dashboard",
+    [
+        (0.0, "Own reports."),
+        (0.3333, "Shared now and then."),
+        (0.6667, "A common report."),
+        (1.0, "One scorecard."),
+    ],
+)
+
+
+def test_a_later_practice_over_a_missing_foundation_quotes_the_answer_behind_it():
+    dashboard = indicator("operational.shared-dashboard", "Shared dashboard", named=True)
+    groups = [
+        stage_content(2, "Strategic alignment", [(indicator("s.a", "A"), 0.2)]),
+        stage_content(3, "Operational alignment", [(dashboard, 1.0), (indicator("o.b", "B"), 0.0)]),
+        stage_content(4, "Functional alignment", [(indicator("f.a", "C"), 0.0)]),
+    ]
+    stages = {stage.number: stage for stage, _ in groups}
+    scored = SimpleNamespace(flags=["foundation-gap"], stage=1)
+    quotes = results.answer_quotes([chose(DASHBOARD, 3)])
+    with translation.override("en"):
+        [(_, _, text)] = results.explain_flags(
+            scored, {2: 0.2, 3: 0.5, 4: 0.0}, groups, stages, quotes
+        )
+    assert text == (
+        "To “Where do the two teams look to see how revenue is doing?” you answered “One "
+        "scorecard”. “Shared dashboard” reads as established (100%), but stage 2, “Strategic "
+        "alignment” (20%), which it depends on, is not reached. The stages build on each other: "
+        "without the earlier one underneath, this practice will not hold. Strengthen the earlier "
+        "stage first."
+    )
