@@ -293,13 +293,17 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 # is created by a migration).
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
+    # When Redis does not answer, rate limits count in each process's memory
+    # and results are rendered afresh, instead of every page failing
+    # (smarketing/cache.py; README "Several app servers").
     CACHES = {
         alias: {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "smarketing.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": f"{env('CACHE_KEY_PREFIX', 'smarketing')}:{alias}",
+            "FALLBACK": fallback,
         }
-        for alias in ("default", "template_fragments")
+        for alias, fallback in (("default", "locmem"), ("template_fragments", "none"))
     }
 else:
     CACHES = {
