@@ -137,6 +137,7 @@ class Site:
             [sys.executable, "-c", PRELUDE + script, *map(str, args)],
             cwd=ROOT,
             env={**self.env, **(env or {})},
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
