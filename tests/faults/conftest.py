@@ -32,8 +32,14 @@ import django
 django.setup()
 from django.test.utils import setup_test_environment
 setup_test_environment()
+from django.core.signals import got_request_exception
 from django.test import Client
 statuses = []
+errors = []
+got_request_exception.connect(
+    lambda sender, request, **kwargs: errors.append(f"{request.path}: {sys.exc_info()[1]!r}"),
+    weak=False,
+)
 
 def client():
     return Client(raise_request_exception=False)
@@ -43,7 +49,7 @@ def seen(response):
     return response
 
 def done(**result):
-    print(json.dumps({"statuses": statuses, **result}, default=str))
+    print(json.dumps({"statuses": statuses, "errors": errors, **result}, default=str))
 """
 
 
@@ -178,8 +184,11 @@ def base_env(database_url):
         if not key.startswith(("DATABASE_URL", "REDIS_URL", "PYTEST_", "EMAIL_"))
     }
     env.update(
-        DJANGO_SETTINGS_MODULE="smarketing.settings",
-        DEBUG="1",
+        DJANGO_SETTINGS_MODULE="tests.faults.settings",
+        DEBUG="0",
+        SECRET_KEY="faults-only-secret-key-not-for-production",
+        ALLOWED_HOSTS="testserver",
+        SECURE_SSL_REDIRECT="0",
         DATABASE_URL=database_url,
         SITE_URL="http://testserver",
         ROUND_GROUP_MIN_RESPONDENTS="1",
@@ -196,16 +205,65 @@ def base_env(database_url):
     return env
 
 
+def postgres_url():
+    """The CI's PostgreSQL server (DATABASE_URL), when the suite runs against one."""
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith(("postgres://", "postgresql://")) else None
+
+
+def with_name(url, name):
+    from urllib.parse import urlsplit
+
+    return urlsplit(url)._replace(path=f"/{name}").geturl()
+
+
+def postgres(url, *statements):
+    import psycopg2
+
+    connection = psycopg2.connect(with_name(url, "postgres"))
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+    finally:
+        connection.close()
+
+
 @pytest.fixture(scope="session")
-def migrated(tmp_path_factory):
-    """A migrated SQLite database file, copied for each test."""
-    folder = tmp_path_factory.mktemp("faults-template")
-    template = folder / "db.sqlite3"
-    env = base_env(f"sqlite:///{template}")
+def migrated(tmp_path_factory, worker_id):
+    """A migrated database, copied for each test: a SQLite file, or a PostgreSQL template."""
+    url = postgres_url()
+    if url:
+        name = f"faults_template_{worker_id}"
+        postgres(url, f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}")
+        url = with_name(url, name)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('faults-template') / 'db.sqlite3'}"
     subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
+        cwd=ROOT,
+        env=base_env(url),
+        check=True,
     )
-    return template
+    yield url
+    if postgres_url():
+        postgres(postgres_url(), f"DROP DATABASE IF EXISTS {name}")
+
+
+@pytest.fixture
+def database(migrated, tmp_path):
+    """A database of the test's own, as migrated: on the suite's database server."""
+    if not migrated.startswith("sqlite"):
+        name = f"faults_{uuid.uuid4().hex[:12]}"
+        template = migrated.rsplit("/", 1)[1]
+        postgres(migrated, f"CREATE DATABASE {name} TEMPLATE {template}")
+        yield with_name(migrated, name)
+        postgres(migrated, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        return
+    copy = tmp_path / "db.sqlite3"
+    shutil.copy(migrated.removeprefix("sqlite:///"), copy)
+    yield f"sqlite:///{copy}"
 
 
 @pytest.fixture
@@ -216,10 +274,8 @@ def mail_server():
 
 
 @pytest.fixture
-def site(migrated, mail_server, tmp_path):
-    database = tmp_path / "db.sqlite3"
-    shutil.copy(migrated, database)
-    env = base_env(f"sqlite:///{database}")
+def site(database, mail_server, tmp_path):
+    env = base_env(database)
     env.update(EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(mail_server.port))
     site = Site(tmp_path, env)
     yield site
