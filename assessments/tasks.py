@@ -150,11 +150,23 @@ def send_emails(delivery_pks):
         raise
     try:
         for start in range(0, len(pending), BATCH):
-            for delivery, message in _claim(pending[start : start + BATCH]):
-                counts[_send(delivery, message, connection)] += 1
+            claimed = _claim(pending[start : start + BATCH])
+            for index, (delivery, message) in enumerate(claimed):
+                try:
+                    counts[_send(delivery, message, connection)] += 1
+                except Exception:
+                    # Not tried: back in the queue for the retry, not left "sending".
+                    _unclaim([d.pk for d, _message in claimed[index + 1 :]])
+                    raise
     finally:
         connection.close()
     return counts
+
+
+def _unclaim(pks):
+    Delivery.objects.filter(pk__in=pks, status=Delivery.Status.SENDING).update(
+        status=Delivery.Status.QUEUED, attempts=F("attempts") - 1
+    )
 
 
 def _claim(pks):

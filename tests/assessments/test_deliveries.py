@@ -242,3 +242,39 @@ def test_recovery_queues_stale_rounds_and_stuck_exports_and_fails_old_ones(
     round.refresh_from_db()
     fresh.refresh_from_db()
     assert not round.result_stale and fresh.status == "ready" and fresh.content
+
+
+def test_a_transient_failure_mid_batch_puts_the_rest_back_in_the_queue_at_once(
+    member, organization, questionnaire, server, monkeypatch
+):
+    last = Round.objects.create(
+        organization=organization, questionnaire=questionnaire, closed_at=timezone.now()
+    )
+    people = [f"{name}@acme.example" for name in "abc"]
+    for email in people:
+        Response.objects.create(
+            round=last,
+            questionnaire=questionnaire,
+            organization_name="Acme",
+            role="sales",
+            email=email,
+        )
+    data = {"visibility": "confidential", "reinvite": people}
+    member.post(reverse("assessments:round_new", args=[organization.pk]), data)
+    original = RefusingServer.send_messages
+    calls = []
+
+    def second_is_busy(self, messages):
+        calls.append(messages[0].to[0])
+        if len(calls) == 2:
+            raise busy()
+        return original(self, messages)
+
+    monkeypatch.setattr(RefusingServer, "send_messages", second_is_busy)
+    run_worker(monkeypatch)
+    statuses = dict(Delivery.objects.values_list("response__email", "status"))
+    assert statuses == dict(zip(people, ["sent", "queued", "queued"], strict=True))
+    # The retry 15 s later sends both: none waits for a "sending" claim to expire.
+    with later(16):
+        run_worker(monkeypatch)
+    assert sorted(m.to[0] for m in mail.outbox) == people

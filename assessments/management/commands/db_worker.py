@@ -61,8 +61,14 @@ class Worker(db_worker.Worker):
             close_old_connections()
             try:
                 if time.monotonic() >= next_pass:
-                    maintain()
                     next_pass = time.monotonic() + settings.TASK_RECOVERY_SECONDS
+                    try:
+                        maintain()
+                    except DatabaseError:
+                        raise
+                    except Exception:
+                        # A fault in the recovery pass must not stop the tasks.
+                        logger.exception("The recovery pass failed; trying again next time")
                 task_result, looked = self.claim()
             except DatabaseError:
                 # The database restarts or is unreachable: wait for it, then go on.
