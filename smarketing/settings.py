@@ -67,10 +67,11 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "stages",
+    # Before django_tasks_db: its db_worker command is the app's (leases, retries, recovery).
+    "assessments",
     "django_tasks",
     "django_tasks_db",
-    "stages",
-    "assessments",
 ]
 
 MIDDLEWARE = [
@@ -229,6 +230,9 @@ EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+# Seconds one step of an SMTP exchange may take: a mail server that stops
+# answering fails the attempt (retried later) instead of holding the worker.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Smarketing <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = [("Admin", address) for address in env_list("ADMINS")]
@@ -289,13 +293,17 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 # is created by a migration).
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
+    # When Redis does not answer, rate limits count in each process's memory
+    # and results are rendered afresh, instead of every page failing
+    # (smarketing/cache.py; README "Several app servers").
     CACHES = {
         alias: {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "smarketing.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": f"{env('CACHE_KEY_PREFIX', 'smarketing')}:{alias}",
+            "FALLBACK": fallback,
         }
-        for alias in ("default", "template_fragments")
+        for alias, fallback in (("default", "locmem"), ("template_fragments", "none"))
     }
 else:
     CACHES = {
@@ -329,6 +337,15 @@ TASKS = {
         "BACKEND": env("TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# The worker (manage.py db_worker, assessments/management/commands) adds what
+# the queue lacks: a task that fails for a transient reason (smarketing.faults)
+# is retried after 15 s, 30 s, 1, 2, then every 4 minutes, for TASK_RETRY_HOURS;
+# a task still running after TASK_LEASE_SECONDS belongs to a worker that died
+# and runs again; every TASK_RECOVERY_SECONDS the worker queues again work
+# whose task was lost (tasks.recover). See README "Background work".
+TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 600)
+TASK_RETRY_HOURS = env_int("TASK_RETRY_HOURS", 24)
+TASK_RECOVERY_SECONDS = env_int("TASK_RECOVERY_SECONDS", 60)
 # Portfolio exports of more rows than this are prepared by the worker and
 # offered as a download; smaller ones are built in the request.
 EXPORT_IMMEDIATE_ROWS = env_int("EXPORT_IMMEDIATE_ROWS", 2000)

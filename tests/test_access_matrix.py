@@ -144,6 +144,12 @@ RULES = {
         members_only(302),
         "post",
     ),
+    # Not invited by e-mail: refused with a message, nothing sent.
+    "assessments:response_resend": Rule(
+        lambda w: {"pk": w.round_a.pk, "response_pk": w.open_response.pk},
+        members_only(302),
+        "post",
+    ),
     "assessments:round_new": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
     "assessments:round": Rule(lambda w: {"pk": w.round_a.pk}, members_only()),
     "assessments:round_invite": Rule(lambda w: {"pk": w.round_a.pk}, members_only(400), "post"),
@@ -383,7 +389,7 @@ class World:
             "assessments_planitem": self.plan_item,
             # The task queue's admin (django-tasks-db): read-only, superusers only.
             "django_tasks_database_dbtaskresult": DBTaskResult.objects.create(
-                task_path="assessments.tasks.send_reminder",
+                task_path="assessments.tasks.send_emails",
                 args_kwargs={"args": [1], "kwargs": {}},
                 backend_name="default",
                 run_after=timezone.now(),
