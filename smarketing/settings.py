@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -217,13 +218,18 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# E-mail: printed to the console unless an SMTP host is configured.
+# E-mail: through SMTP when an SMTP host is configured. Otherwise, in development
+# (DEBUG), each message is written to a file in EMAIL_FILE_PATH with one line on
+# the console (smarketing/mail.py); without DEBUG, printed on the console.
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if env("EMAIL_HOST")
+    else "smarketing.mail.FolderBackend"
+    if DEBUG
     else "django.core.mail.backends.console.EmailBackend",
 )
+EMAIL_FILE_PATH = Path(env("EMAIL_FILE_PATH", str(BASE_DIR / "tmp" / "mail")))
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
@@ -268,10 +274,25 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
 
+# The task worker logs every task's state at INFO; TASKS_LOG_LEVEL=WARNING
+# (`make run` sets it) keeps only failures, so that the console shows requests
+# and e-mails. The worker sets its loggers' levels itself, hence a filter on the
+# handler rather than a level on the loggers.
+TASKS_LOG_LEVEL = env("TASKS_LOG_LEVEL", "INFO").upper()
+
+
+def tasks_log_filter(record):
+    """Let a record of the task loggers through only at TASKS_LOG_LEVEL or above."""
+    if record.name.split(".")[0] in {"django_tasks", "django_tasks_db"}:
+        return record.levelno >= logging.getLevelName(TASKS_LOG_LEVEL)
+    return True
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"tasks": {"()": "django.utils.log.CallbackFilter", "callback": tasks_log_filter}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["tasks"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
 }
 
