@@ -6,6 +6,8 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.http import urlencode
 
 from assessments.models import MemberInvitation, Membership, Organization, Response, Round
 from tests.helpers import answer_all, invitation_token, lowest, private_token, submit_response
@@ -13,6 +15,8 @@ from tests.helpers import answer_all, invitation_token, lowest, private_token, s
 pytestmark = pytest.mark.django_db
 
 SIGNUP = {
+    "first_name": "Leo",
+    "last_name": "Ruiz",
     "email": "Leo@Acme.example",
     "password1": "a-long-and-unusual-passphrase",
     "password2": "a-long-and-unusual-passphrase",
@@ -60,7 +64,8 @@ def test_login_with_email_in_any_case_and_logout(client, leader):
         reverse("account_login"), {"login": "ANA@acme.example", "password": "pw-for-tests"}
     )
     assert response.status_code == 302
-    assert response.url == reverse("assessments:organizations")
+    # Ana is a member of one organization: her work is its team page.
+    assert response.url == leader.organizations.get().get_absolute_url()
     client.post(reverse("account_logout"))
     response = client.get(reverse("assessments:organizations"))
     assert response.status_code == 302 and reverse("account_login") in response.url
@@ -105,8 +110,18 @@ def test_result_page_offers_to_keep_the_result(client, result):
     page = client.get(reverse("assessments:result", args=[result.token]))
     keep = reverse("assessments:keep_result", args=[result.token])
     assert keep in page.text
+    # Whoever keeps a result mostly has no account yet: sign-up comes first, log in is offered.
     response = client.get(keep)
-    assert response.status_code == 302 and reverse("account_login") in response.url
+    assert response.status_code == 302
+    assert response.url == reverse("account_signup") + f"?next={keep}"
+    signup = client.get(response.url)
+    login = reverse("account_login") + "?" + urlencode({"next": keep})
+    assert f'<a href="{escape(login)}">Log in</a> instead' in signup.text
+    # Signed up and confirmed in this browser: straight back to keeping the result.
+    client.post(response.url, SIGNUP)
+    confirmed = client.post(link_in(mail.outbox[-1], "/accounts/confirm-email/"))
+    assert confirmed.url == keep
+    assert client.get(keep).status_code == 200
 
 
 def test_keeping_a_result_in_a_new_organization(client, result, leader):
