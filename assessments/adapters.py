@@ -84,6 +84,9 @@ class AccountAdapter(DefaultAccountAdapter):
             site = Site(name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc)
             super().send_mail(template_prefix, email, {**context, "current_site": site})
 
+    def format_email_subject(self, subject):
+        return f"{settings.SITE_NAME}: {subject}"
+
     def get_email_confirmation_url(self, request, emailconfirmation):
         return site_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
 
