@@ -202,12 +202,12 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("TRUSTED_CLIENT_IP_HEADER") or None
 
-# Argon2id (Django's recommended hasher, with Django's parameters: 2 passes over
-# 100 MiB): about 0.1 s a password on two cores, where PBKDF2 took 0.6-0.9 s,
-# and memory-hard, so that guessing on graphics cards costs far more. PBKDF2
-# hashes made before it still check, and are rehashed with Argon2 at login.
+# Argon2id (Django's recommended hasher; parameters in smarketing/hashers.py):
+# memory-hard, so that guessing on graphics cards costs far more than with
+# PBKDF2, and a fraction of PBKDF2's time per password. PBKDF2 hashes made
+# before still check, and are rehashed with Argon2 at the next login.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "smarketing.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",

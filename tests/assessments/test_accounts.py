@@ -514,5 +514,5 @@ def test_argon2_hashes_new_passwords_and_upgrades_old_ones_at_login(client, sett
     leader.save()
     client.post(reverse("account_login"), {"login": "ana@acme.example", "password": "pw-for-tests"})
     leader.refresh_from_db()
-    assert leader.password.startswith("argon2$argon2id$")
+    assert leader.password.startswith("argon2$argon2id$v=19$m=47104,t=1,p=1$")
     assert leader.check_password("pw-for-tests")

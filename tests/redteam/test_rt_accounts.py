@@ -55,7 +55,7 @@ def timed(call, repeat=3):
 
 @pytest.mark.xfail(strict=True, reason=KNOWN_LIMIT)
 def test_signup_takes_as_long_for_an_existing_address(leader, settings):
-    """With the production password hasher a new account costs an Argon2 hash (about 0.1 s);
+    """With the production password hasher a new account costs an Argon2 hash (about 0.15 s);
     an existing address costs none: the answer time tells which addresses have accounts."""
     from smarketing import settings as production
 
