@@ -516,3 +516,33 @@ def test_argon2_hashes_new_passwords_and_upgrades_old_ones_at_login(client, sett
     leader.refresh_from_db()
     assert leader.password.startswith("argon2$argon2id$v=19$m=47104,t=1,p=1$")
     assert leader.check_password("pw-for-tests")
+
+
+@pytest.mark.parametrize("remember", [True, False])
+def test_remember_me_keeps_the_session_as_long_as_the_login_page_says(
+    client, leader, settings, remember
+):
+    settings.SESSION_COOKIE_AGE = 21 * 24 * 60 * 60
+    page = client.get(reverse("account_login"))
+    assert "Stay logged in on this device for 21 days." in page.text
+    data = {"login": "ana@acme.example", "password": "pw-for-tests"}
+    client.post(reverse("account_login"), {**data, **({"remember": "on"} if remember else {})})
+    # Unticked, the session ends with the browser.
+    assert client.session.get_expire_at_browser_close() is not remember
+    if remember:
+        assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
+
+
+def test_the_apps_own_e_mails_name_the_site_from_the_setting(client, leader, settings):
+    settings.SITE_NAME = "Acme Align"
+    client.force_login(leader)
+    organization = leader.organizations.get()
+    client.post(
+        reverse("assessments:members", args=[organization.pk]),
+        {"email": "sam@acme.example", "role": "sales", "language": "en"},
+    )
+    [message] = mail.outbox
+    assert message.subject == "An invitation to join your leadership team on Acme Align"
+    assert f"join “{organization.name}” on Acme Align, where" in message.body
+    assert message.body.rstrip().endswith("Acme Align")
+    assert "Smarketing" not in message.body + message.alternatives[0][0]
