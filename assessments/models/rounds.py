@@ -674,6 +674,7 @@ def _scoring_answer(answer):
         value=answer.option.value if answer.option_id else None,
         weight=question.weight,
         indicator=question.indicator.key,
+        named=question.indicator.defines_stage,
     )
 
 
