@@ -25,7 +25,7 @@ def message(template, recipient, context, language, unsubscribe_url=None):
     With UNSUBSCRIBE_URL, the body links to it and the headers offer it for
     one-click unsubscribing (RFC 8058), so a mail client's button works too.
     """
-    context = {**context, "unsubscribe_url": unsubscribe_url}
+    context = {**context, "unsubscribe_url": unsubscribe_url, "site_name": settings.SITE_NAME}
     with translation.override(language):
         subject = _plain(f"emails/{template}-subject.txt", context)
         text = _plain(f"emails/{template}-body.txt", context)

@@ -61,7 +61,8 @@ def _get_round_for_member(request, pk):
     return get_object_or_404(queryset, pk=pk)
 
 
-@login_required
+# Someone keeping a result mostly has no account yet: sign-up first, with a way to log in.
+@login_required(login_url="account_signup")
 @require_http_methods(["GET", "POST"])
 def keep_result(request, token):
     """File an anonymous result in one of the user's organizations (or a new one) as a round."""

@@ -49,10 +49,14 @@ def test_respondent_closes_the_tab_and_resumes_from_the_link(page, browser, live
 
 
 def test_whole_flow_in_spanish(page):
-    page.goto("/")
-    page.locator("#language-select").select_option("es")
-    page.get_by_role("button", name="Change language").click()
+    page.goto("/continuum/")
+    # One click, keyboard included: focus the button and press Enter.
+    page.get_by_role("button", name="Español").focus()
+    page.keyboard.press("Enter")
     page.wait_for_selector("html[lang=es]")
+    assert page.url.endswith("/continuum/")
+    assert page.get_by_role("button", name="English").get_attribute("lang") == "en"
+    page.goto("/")
     page.locator(".hero .btn-primary").click()
     page.get_by_label("Organización").fill("Acme")
     page.locator("#id_role").select_option("sales")

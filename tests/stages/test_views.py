@@ -35,6 +35,22 @@ def test_continuum_in_spanish_from_accept_language(client):
         assert stage.description_es in response.text
 
 
+def test_the_header_offers_the_other_language_in_one_click(client):
+    page = client.get(reverse("stages:continuum"))
+    switch = page.text[page.text.index('class="language-switch') :]
+    switch = switch[: switch.index("</form>")]
+    assert 'name="next" type="hidden" value="/continuum/"' in switch
+    assert (
+        '<button type="submit" name="language" value="es" lang="es" '
+        'class="btn btn-sm btn-outline-dark">Español</button>'
+    ) in switch
+    assert "<select" not in switch and 'value="en"' not in switch
+    response = client.post(reverse("set_language"), {"language": "es", "next": "/continuum/"})
+    assert response.url == "/continuum/"
+    page = client.get(response.url)
+    assert 'value="en" lang="en" class="btn btn-sm btn-outline-dark">English</button>' in page.text
+
+
 def test_language_choice_is_remembered(client):
     response = client.post(reverse("set_language"), {"language": "es", "next": "/continuum/"})
     assert response.status_code == 302
