@@ -425,8 +425,8 @@ def leadership_gaps(
     The leaders' figure must be apart from marketing's and from sales', and
     above both or below both: a leadership between two teams that disagree
     (0% and 100%, say) is no finding about the leaders, and one apart from a
-    single team leaves the other agreeing with them (the perception gap then
-    speaks for the teams).
+    single team has the other on its side (where the teams are apart, the
+    perception gap says so).
     """
     gaps = []
     for key, value in leadership.items():

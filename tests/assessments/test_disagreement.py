@@ -5,6 +5,7 @@ privacy rules of the gap between role groups.
 """
 
 import csv
+import datetime
 import html
 import io
 import zipfile
@@ -261,3 +262,22 @@ def test_a_hidden_sales_side_shows_no_dispute_and_no_leadership_gap(client, lead
         assert not row["disputed"]
         assert not {"perception-gap", "leadership-gap"} & set((row["flags"] or "").split())
     assert not {"perception-gap", "leadership-gap"} & set(client_row.flag_codes)
+
+
+def test_a_change_into_a_disputed_indicator_says_so_with_both_figures(
+    client, leader, sides_apart, questionnaire
+):
+    earlier = Round.objects.create(
+        organization=sides_apart.organization,
+        questionnaire=questionnaire,
+        opened_on=sides_apart.opened_on - datetime.timedelta(days=90),
+    )
+    for role in ["marketing", "sales"]:
+        submit_response(earlier, role, by_question({}, default=1))
+    close(earlier)
+    client.force_login(leader)
+    page = compact(client.get(sides_apart.organization.get_absolute_url()).text)
+    assert (
+        "“Marketing and sales have agreed together on what makes a lead qualified.” improved "
+        f"from 33% to 50% (+17 points). In the later round it is {DISPUTED}."
+    ) in page
