@@ -157,7 +157,7 @@ def test_the_dashboard_flags_the_perception_gap_the_team_page_shows(
     [round_row] = csv_rows(
         client.get(reverse("admin:dashboard_rounds_export", args=[organization.pk, "csv"]))
     )
-    assert round_row["disputed"] == f"strategic.lead-definition: {disputed[len('disputed: '):]}"
+    assert round_row["disputed"] == f"strategic.lead-definition: {disputed[len('disputed: ') :]}"
 
 
 @pytest.mark.parametrize("opened_on, overdue", [("2026-01-15", False), ("2026-01-14", True)])

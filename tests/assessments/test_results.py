@@ -530,10 +530,8 @@ def test_a_change_of_a_disputed_indicator_says_its_mean_is_nobodys():
 def test_the_leadership_gap_names_the_leaders_optimism_or_doubt(leadership, english, spanish):
     teams = 0.5 if leadership == 1.0 else 0.6667
     groups = three_groups(leadership, teams, teams, stage=(leadership, teams, teams))
-    subjects = scoring.leadership_gaps(
-        *(results._subjects(groups[g]) for g in ["leadership", "marketing", "sales"])
-    )
-    assert subjects == ["2", "a.x"]
+    subjects = results.role_gaps(groups, EVERY_GROUP).leadership
+    assert subjects == ("2", "a.x")
     for language, expected in [("en", english), ("es", spanish)]:
         with translation.override(language):
             code, label, text = results.leadership_gap_flag(groups, subjects)
