@@ -46,6 +46,7 @@ from ..models import (
     with_delivery,
 )
 from ..pages import benchmark_context, individual_answers, progress_chart, round_result_context
+from ..visibility import Viewer
 
 
 def _get_organization_for_member(request, pk):
@@ -579,7 +580,11 @@ def _round_page(request, round, invite_form, status=200, plan_form=None):
         if following:
             context["following"] = following
             context["own_plan_checks"] = results.check_plan(
-                context["plan"], round, following, stages
+                context["plan"],
+                round,
+                following,
+                stages,
+                results.disputed(following.groups, following.view(Viewer.MEMBER).groups),
             )
         context["plan_form"] = plan_form or _plan_form(round, context["summary"])
     return render(request, "assessments/round.html", context, status=status)

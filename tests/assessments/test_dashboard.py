@@ -321,7 +321,10 @@ def test_client_detail_shows_heatmap_responses_and_gap(client, consultant_a, org
     assert ">Lead definition</th>" in page.text and "strategic.lead-definition" not in page.text
     assert "Alice Alpha" in page.text  # individual responses, for the assigned consultant
     assert "the perception gap" in page.text
-    assert page.context["heatmap"]["rows"][0][1][0]["percent"] == 50
+    # Marketing at the top and sales at the bottom: no cell reads their mean (50%).
+    cell = page.context["heatmap"]["rows"][0][1][0]
+    assert str(cell["dispute"]) == "disputed: marketing 100%, sales 0%" and "colour" not in cell
+    assert '<span class="disputed">disputed: marketing 100%, sales 0%</span>' in page.text
 
 
 def test_report_is_printable(client, consultant_a, org_a):

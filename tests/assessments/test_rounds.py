@@ -62,7 +62,7 @@ def test_member_sees_the_team_position_role_markers_and_the_gap(client, leader, 
         "On “Marketing and sales have agreed together on what makes a lead qualified.”, "
         "marketing sees it as in place (100%) and sales sees it as missing (0%)." in text
     )
-    assert "half a stage or more" in text
+    assert "half the scale or more" in text
     assert "Perception gap" in text  # flagged above the figures, with the dashboard's label
 
 
