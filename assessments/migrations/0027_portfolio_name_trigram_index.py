@@ -1,0 +1,38 @@
+from django.contrib.postgres.operations import TrigramExtension
+from django.db import migrations
+
+# The portfolio's search by name (and the admin's organization search) is
+# name__icontains, which PostgreSQL runs as UPPER(name::text) LIKE UPPER('%…%'):
+# no B-tree serves a pattern with a leading wildcard, so it read all 100,000
+# rows. A trigram index on exactly that expression does. SQLite has neither
+# the extension nor the operator class; there the search stays a scan, which
+# is fine at the sizes SQLite serves.
+NAME = "org_name_trgm_idx"
+
+
+def add_trigram_index(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute(
+        f"CREATE INDEX IF NOT EXISTS {NAME} ON assessments_organization "
+        "USING gin (UPPER(name::text) gin_trgm_ops)"
+    )
+
+
+def drop_trigram_index(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute(f"DROP INDEX IF EXISTS {NAME}")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("assessments", "0026_portfolio_export_and_list_indexes"),
+    ]
+
+    operations = [
+        # CREATE EXTENSION pg_trgm: a no-op on other databases. pg_trgm is a
+        # trusted extension, so the database's owner may create it.
+        TrigramExtension(),
+        migrations.RunPython(add_trigram_index, drop_trigram_index),
+    ]
