@@ -2,6 +2,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import (
     Count,
@@ -735,6 +736,17 @@ class Round(Scored):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # What a shared link passed around too widely can write (views.respondents.join);
+    # high enough by default for a room of people answering together.
+    starts_per_hour = models.PositiveIntegerField(
+        _("starts per hour through the shared link"),
+        default=500,
+        validators=[MinValueValidator(1), MaxValueValidator(5000)],
+        help_text=_(
+            "At most this many people can start answering through the round's shared link "
+            "in any one hour; anyone beyond that is asked to try again a little later."
+        ),
+    )
 
     # The round's result, refreshed whenever one of its responses is submitted.
     respondents = models.PositiveIntegerField(_("respondents"), default=0)
@@ -762,6 +774,10 @@ class Round(Scored):
                 fields=["organization"],
                 condition=Q(closed_at__isnull=True),
                 name="one_open_round_per_organization",
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_per_hour__gte=1, starts_per_hour__lte=5000),
+                name="round_starts_per_hour_1_to_5000",
             ),
         ]
         indexes = [

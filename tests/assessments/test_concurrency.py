@@ -1,4 +1,4 @@
-"""Two simultaneous submissions of the same response leave exactly one result."""
+"""Simultaneous requests: one result per submitted response, a shared link's cap kept."""
 
 import threading
 from unittest import mock
@@ -110,3 +110,20 @@ def test_simultaneous_submits_of_two_respondents_both_count_in_the_round(
     round.refresh_from_db()
     assert round.respondents == 2
     assert set(round.groups) == {"marketing", "sales"}
+
+
+def test_simultaneous_starts_through_a_shared_link_stop_at_the_rounds_cap(
+    questionnaire, organization
+):
+    round = Round.objects.create(
+        organization=organization, questionnaire=questionnaire, starts_per_hour=2
+    )
+    url = round.get_share_url()
+    outcomes = race(
+        [
+            lambda n=n: Client(REMOTE_ADDR=f"192.0.2.{n}").post(url, {"role": "sales"})
+            for n in range(4)
+        ]
+    )
+    assert sorted(o.status_code for o in outcomes) == [302, 302, 429, 429]
+    assert round.responses.count() == 2
