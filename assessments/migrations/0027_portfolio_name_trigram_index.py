@@ -1,4 +1,3 @@
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
 # The portfolio's search by name (and the admin's organization search) is
@@ -6,13 +5,17 @@ from django.db import migrations
 # no B-tree serves a pattern with a leading wildcard, so it read all 100,000
 # rows. A trigram index on exactly that expression does. SQLite has neither
 # the extension nor the operator class; there the search stays a scan, which
-# is fine at the sizes SQLite serves.
+# is fine at the sizes SQLite serves. (Django's TrigramExtension operation is
+# not used: its reverse runs PostgreSQL SQL on any database.)
 NAME = "org_name_trgm_idx"
 
 
 def add_trigram_index(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    # pg_trgm ships with PostgreSQL and is a trusted extension: the database's
+    # owner may create it.
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     schema_editor.execute(
         f"CREATE INDEX IF NOT EXISTS {NAME} ON assessments_organization "
         "USING gin (UPPER(name::text) gin_trgm_ops)"
@@ -23,6 +26,7 @@ def drop_trigram_index(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(f"DROP INDEX IF EXISTS {NAME}")
+    schema_editor.execute("DROP EXTENSION IF EXISTS pg_trgm")
 
 
 class Migration(migrations.Migration):
@@ -31,8 +35,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # CREATE EXTENSION pg_trgm: a no-op on other databases. pg_trgm is a
-        # trusted extension, so the database's owner may create it.
-        TrigramExtension(),
         migrations.RunPython(add_trigram_index, drop_trigram_index),
     ]
