@@ -15,8 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Organization, Response, Round, portfolio_summary
-from tests.bench import benchmark_peers, run, scale
+from tests.bench import benchmark_peers, live_event, run, scale
 from tests.bench.sql import UnfilledColumn, insert_select
+from tests.helpers import submit_response
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the scale generators are PostgreSQL SQL"
@@ -71,10 +72,42 @@ def test_the_bench_dataset_is_what_the_consultant_sees(db, tmp_path, monkeypatch
     pages = run.measure_pages(repeat=1)
     assert_figures([(label, median, queries) for label, _url, median, queries in pages])
     monkeypatch.setattr(run, "BASE", tmp_path)
+    (tmp_path / "docs").mkdir()
+    scale_section = f"{scale.START}\n## At scale\n{scale.END}"
+    (tmp_path / "docs" / "benchmarks.md").write_text(f"# Benchmarks\n\n{scale_section}\n")
     weight = [("HTML", 4_000, 16_000)]
     run.write_report(1.0, pages, None, weight, (None, "not in the smoke test"))
     report = (tmp_path / "docs" / "benchmarks.md").read_text()
     assert "| Home page |" in report and "| Consultant portfolio (4 clients) |" in report
+    # What the other scripts measured stays until they measure again.
+    assert scale_section in report
+
+
+def test_the_live_events_checks_and_report(db, tmp_path, monkeypatch, round):
+    for role in ["marketing", "sales", "ceo"]:
+        submit_response(round, role)
+    monkeypatch.setattr(live_event, "USERS", 3)
+    people = {"started": 3, "submitted": 3, "refused": 0, "failed": 0}
+    checks = live_event.check_outcome(round, people, drained=0.4)
+    assert all(ok for _label, ok in checks), checks
+    # One response short of the people who came: the check says so.
+    monkeypatch.setattr(live_event, "USERS", 4)
+    assert not all(ok for _label, ok in live_event.check_outcome(round, people, drained=0.4))
+    requests = [
+        *(("page: save", float(ms), 302, False) for ms in range(1, 101)),
+        ("page: save and submit", 250.0, 302, False),
+        ("join: start", 30.0, 429, True),
+        ("page: open", 12.0, 500, True),
+    ]
+    rows = {row["name"]: row for row in live_event.summarize(requests)}
+    assert rows["page: save"]["p50"] == 50 and rows["page: save"]["p99"] == 99
+    assert rows["page saves, all"]["count"] == 101 and rows["page saves, all"]["max"] == 250
+    assert rows["join: start"]["refused"] == 1 and rows["page: open"]["errors"] == 1
+    monkeypatch.setattr(live_event, "BASE", tmp_path)
+    live_event.write_report(list(rows.values()), people, checks, 95.0, (0.5, 1.5))
+    report = (tmp_path / "docs" / "benchmarks.md").read_text()
+    assert "| **page saves, all** | 101 |" in report
+    assert "**missed** (3 submitted, 0 refused, 0 failed; 1 errors, 1 refusals" in report
 
 
 @postgresql_only

@@ -29,6 +29,7 @@ BASE = Path(__file__).resolve().parents[2]
 ORGANIZATIONS = int(os.environ.get("BENCH_ORGANIZATIONS", 1000))
 ROUNDS, RESPONDENTS = 4, 5
 REPEAT = 30
+MARKED_SECTION = re.compile(r"<!-- ([a-z-]+) -->\n.*?<!-- /\1 -->", re.DOTALL)
 LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", 10))
 
 if __name__ == "__main__":
@@ -471,7 +472,11 @@ def write_report(generation, pages, load, weight, audits):
     lines.append("")
     report = BASE / "docs" / "benchmarks.md"
     report.parent.mkdir(exist_ok=True)
-    report.write_text("\n".join(lines))
+    # The sections other scripts write between their markers (live_event.py,
+    # scale.py) stay until those scripts measure again.
+    previous = report.read_text() if report.exists() else ""
+    kept = [match.group(0) for match in MARKED_SECTION.finditer(previous)]
+    report.write_text("\n".join(lines) + "".join(f"\n{section}\n" for section in kept))
     print(f"Wrote {report}")
 
 
