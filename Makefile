@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 HOST ?= 127.0.0.1:8000
+# Test processes (pytest-xdist): one per core; WORKERS=0 runs the suite in this process.
+WORKERS ?= auto
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
@@ -15,7 +17,7 @@ test: $(VENV)/.dev translations browser tools
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(WORKERS) --durations=15 $(PYTEST_ARGS)
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)

@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 
 from . import results, scoring
 from .models import PlanItem
+from .visibility import Viewer
 
 FORMATS = {"csv", "xlsx"}
 # A cell starting with one of these is a formula to spreadsheet programs.
@@ -270,21 +271,21 @@ PLAN_COLUMNS = [
 ]
 
 
-def round_row(r, with_figures, visible_groups=(), with_spread=False):
-    """One round; a round whose figures the reader may not see has empty figure columns.
+def round_row(r, view):
+    """One round as the reader's VIEW of it (Round.view) shows it.
 
-    VISIBLE_GROUPS are the role groups this reader may see (Round.visible_groups):
-    the perception-gap flag shows only when both sides are among them. WITH_SPREAD
-    (Round.shows_spread) fills the lowest and highest individual positions.
+    A round whose figures the reader may not see has empty figure columns; the
+    perception-gap flag shows only when both sides are among the view's groups,
+    the lowest and highest individual positions only when it shows the spread.
     """
     figures = [
         number(r.position),
         r.stage,
         *(r.attainment.get(str(n)) for n in scoring.SCORED_STAGES),
         r.coverage,
-        number(r.lowest) if with_spread else None,
-        number(r.highest) if with_spread else None,
-        " ".join(results.round_flags(r.flags, r.groups, visible_groups)),
+        number(r.lowest) if view.spread else None,
+        number(r.highest) if view.spread else None,
+        " ".join(results.round_flags(r.flags, r.groups, view.groups)),
         *consensus_cells(r.consensus),
     ]
     return [
@@ -295,7 +296,7 @@ def round_row(r, with_figures, visible_groups=(), with_spread=False):
         local(r.closed_at),
         r.questionnaire.version,
         r.respondents,
-        *(figures if with_figures else [None] * len(ROUND_FIGURE_COLUMNS)),
+        *(figures if view.figures else [None] * len(ROUND_FIGURE_COLUMNS)),
     ]
 
 
@@ -351,12 +352,12 @@ def organization_zip(organization):
     tables = {
         "rounds": (
             ROUND_COLUMNS,
-            [round_row(r, r.is_published, r.visible_groups(), r.shows_spread()) for r in rounds],
+            [round_row(r, r.view(Viewer.MEMBER)) for r in rounds],
         )
     }
     keys, responses = [], []
     for r in rounds:
-        if r.is_confidential:
+        if not r.view(Viewer.MEMBER).individuals:
             continue
         round_keys = r.questionnaire.indicator_keys()
         keys += [key for key in round_keys if key not in keys]

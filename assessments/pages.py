@@ -13,6 +13,7 @@ from stages.models import Stage
 
 from . import charts, results, scoring
 from .models import Answer, RoleGroup, Round
+from .visibility import Viewer
 
 
 class ResultPage:
@@ -62,13 +63,13 @@ class ResultPage:
         )
 
 
-def progress_chart(shown, stages, to_consultants=False):
-    """The team's line through the SHOWN rounds, and each role group's where it may be seen."""
+def progress_chart(shown, stages, viewer=Viewer.MEMBER):
+    """The team's line through the SHOWN rounds, and each role group's where VIEWER may see it."""
     chronological = list(reversed(shown))
     indexes = range(len(chronological))
     labels = [date_format(r.opened_on) for r in chronological]
     series = [charts.Series(_("Team"), list(indexes), [float(r.position) for r in chronological])]
-    visible = [r.visible_groups(to_consultants) for r in chronological]
+    visible = [r.view(viewer).groups for r in chronological]
     for group in RoleGroup:
         points = [
             (index, r.groups[group]["position"])
@@ -106,17 +107,15 @@ def individual_answers(round):
     )
 
 
-def round_result_context(round, stages, previous=None, to_consultants=False):
+def round_result_context(round, stages, previous=None, viewer=Viewer.MEMBER):
     """What a round's figures show: result, markers, change since PREVIOUS and its plan's check.
 
-    The caller has checked that the figures may be shown (Round.is_published,
-    or Round.shows_figures_to_consultants); the role groups are filtered here.
+    The caller has checked that VIEWER may see the figures (Round.view); the
+    role groups and the spread are filtered here by the same view.
     """
+    view = round.view(viewer)
     summary = results.summarize_round(
-        round,
-        stages,
-        settings.ROUND_GROUP_MIN_RESPONDENTS,
-        round.visible_groups(to_consultants),
+        round, stages, settings.ROUND_GROUP_MIN_RESPONDENTS, view.groups
     )
     reading = summary.summary.reading
     # Too few answers place nobody: the team gets no marker rather than a firm one.
@@ -133,7 +132,7 @@ def round_result_context(round, stages, previous=None, to_consultants=False):
     context = {
         "round_summary": summary,
         "summary": summary.summary,
-        "shows_spread": round.shows_spread(to_consultants),
+        "shows_spread": view.spread,
         "chart_stages": stages,
     }
     if previous is not None:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from . import scoring
+from .roles import RoleGroup
 from .scoring import percent
 
 IN_PLACE, PARTLY, MISSING, UNKNOWN, NOT_MEASURED = (
@@ -424,8 +425,6 @@ def summarize_round(round, stages, min_group, visible_groups):
 
     Only the VISIBLE_GROUPS' figures are given (the privacy rule is the round's).
     """
-    from .models import RoleGroup
-
     summary = summarize(round, stages)
     groups = []
     for group in RoleGroup:

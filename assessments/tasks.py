@@ -27,11 +27,27 @@ from .models import (
     Round,
     issue_links,
 )
+from .portfolio import PORTFOLIO_COLUMNS, filtered_portfolio, portfolio_table
+
+
+def submit_response(response):
+    """Submit RESPONSE (Response.submit) and have the worker recompute its round's result.
+
+    Recomputing reads every answer of the round, so doing it in the request
+    would make each submit cost more the bigger the round; one task runs for
+    a burst of submits instead, enqueued when the submit made the result
+    stale. Return False when the round closed in the meantime (nothing stored).
+    """
+    if not response.submit():
+        return False
+    if response.round_id and Round(pk=response.round_id).mark_stale():
+        refresh_round_result.enqueue(response.round_id)
+    return True
 
 
 @task()
 def refresh_round_result(round_pk):
-    """Recompute a round's result after submits (Round.result_changed), under its lock."""
+    """Recompute a round's result after submits (submit_response), under its lock."""
     with transaction.atomic():
         round = Round.objects.select_for_update().filter(pk=round_pk).first()
         if round is not None and round.result_stale:
@@ -41,8 +57,6 @@ def refresh_round_result(round_pk):
 @task()
 def prepare_export(export_pk):
     """Build a large portfolio export with its requester's access rule, and store it."""
-    from .views.consultants import PORTFOLIO_COLUMNS, filtered_portfolio, portfolio_table
-
     export = PortfolioExport.objects.select_related("requested_by").get(pk=export_pk)
     user = export.requested_by
     query = QueryDict(mutable=True)

@@ -2,8 +2,9 @@
 
 Views call these; this module never imports a view. The privacy model is the
 round's (README "Who sees the answers"): a workshop opens only on figures the
-user may see, a side's figures show only when Round.visible_groups shows that
-group, and names only in an open round.
+user may see, through Round.view (visibility.round_view): a side's figures
+show only when the view shows that group, answers per option and names only
+where it shows individual answers.
 """
 
 from __future__ import annotations
@@ -17,62 +18,37 @@ from django.utils import timezone
 
 from . import agenda, results
 from .models import ROLE_GROUPS, Answer, RoleGroup, Round, Workshop, WorkshopItem
+from .visibility import RoundView, Viewer
 
 SIDES = (RoleGroup.MARKETING, RoleGroup.SALES, RoleGroup.LEADERSHIP)
 
 
-@dataclass(frozen=True)
-class Sight:
-    """What a viewer of a round's workshop may see: the role groups shown, and names or not."""
-
-    groups: frozenset = frozenset()
-    names: bool = False
-
-    @property
-    def shows_gap(self):
-        return {RoleGroup.MARKETING, RoleGroup.SALES} <= self.groups
-
-    def __and__(self, other):
-        return Sight(self.groups & other.groups, self.names and other.names)
+def member_sight(round: Round) -> RoundView:
+    return round.view(Viewer.MEMBER)
 
 
-def member_sight(round: Round) -> Sight:
-    if not round.is_published:
-        return Sight()
-    return Sight(frozenset(round.visible_groups()), not round.is_confidential)
-
-
-def consultant_sight(round: Round) -> Sight:
+def consultant_sight(round: Round) -> RoundView:
     """What the members see, less what a consultant may not: the workshop is shown to both."""
-    if not round.shows_figures_to_consultants:
-        return Sight()
-    own = Sight(
-        frozenset(round.visible_groups(to_consultants=True)),
-        not round.is_confidential and round.consultant_access,
-    )
-    return member_sight(round) & own
+    return round.view(Viewer.MEMBER) & round.view(Viewer.CONSULTANT)
 
 
-def sight_for(round: Round, is_member: bool) -> Sight:
+def sight_for(round: Round, is_member: bool) -> RoundView:
     return member_sight(round) if is_member else consultant_sight(round)
 
 
 def may_open(round: Round, is_member: bool) -> bool:
     """A workshop works on published figures, which this user may see too."""
-    return round.is_published and (is_member or round.shows_figures_to_consultants)
+    return sight_for(round, is_member).figures
 
 
-def shared_sight(round: Round) -> Sight:
+def shared_sight(round: Round) -> RoundView:
     """The figures the agenda is ranked by: what every facilitator of the round may see.
 
     The agenda is stored, and a consultant assigned later reads it too: so it
     is ranked by what any consultant of the organization could see, whether or
     not the organization has one today.
     """
-    sight = member_sight(round)
-    if round.shows_figures_to_consultants:
-        sight = sight & consultant_sight(round)
-    return sight
+    return consultant_sight(round)
 
 
 def _submitted_answers(round, **filters):
@@ -81,17 +57,17 @@ def _submitted_answers(round, **filters):
     )
 
 
-def candidates(round: Round, questions, sight: Sight) -> list[agenda.Candidate]:
+def candidates(round: Round, questions, sight: RoundView) -> list[agenda.Candidate]:
     """One agenda candidate per question, with the disagreement SIGHT may show."""
     gaps = {}
-    if sight.shows_gap:
+    if sight.gap:
         marketing = round.groups[RoleGroup.MARKETING]["indicator_scores"]
         sales = round.groups[RoleGroup.SALES]["indicator_scores"]
         for key in set(marketing) & set(sales):
             if marketing[key] is not None and sales[key] is not None:
                 gaps[key] = abs(marketing[key] - sales[key])
     spreads = {}
-    if sight.names:
+    if sight.individuals:
         values = {}
         rows = _submitted_answers(round, option__isnull=False).values_list(
             "question_id", "option__value"
@@ -193,7 +169,7 @@ class ItemFigures:
     confidential: bool = False  # answers per option withheld, only the sides' means
 
 
-def item_figures(round: Round, item: WorkshopItem, sight: Sight) -> ItemFigures | None:
+def item_figures(round: Round, item: WorkshopItem, sight: RoundView) -> ItemFigures | None:
     """The distribution per option on ITEM's question, per side SIGHT shows; names if allowed."""
     if item.question_id is None:
         return None
@@ -202,17 +178,18 @@ def item_figures(round: Round, item: WorkshopItem, sight: Sight) -> ItemFigures 
     rows = {option.pk: OptionRow(option) for option in options}
     unknown = OptionRow(None)
     sides = [group for group in SIDES if group in sight.groups]
-    # In a confidential round a side's answers per option would give a member of a
-    # small side the others' answers (theirs minus their own): only means show.
-    counted = [] if round.is_confidential else sides
-    if counted or sight.names:
+    # Answers per option are individual answers: in a confidential round they would
+    # give a member of a small side the others' answers (theirs minus their own), and
+    # a consultant sees them only of a round run with them. Elsewhere only means show.
+    counted = sides if sight.individuals else []
+    if counted or sight.individuals:
         answers = _submitted_answers(round, question=question).select_related("response")
         for answer in answers.order_by("response__submitted_at", "response__pk"):
             row = rows.get(answer.option_id, unknown)
             group = ROLE_GROUPS.get(answer.response.role)
             if group in counted:
                 row.counts[group] = row.counts.get(group, 0) + 1
-            if sight.names:
+            if sight.individuals:
                 row.names.append(answer.response.name or answer.response.get_role_display())
     for row in [*rows.values(), unknown]:
         row.cells = [row.counts.get(group, 0) for group in counted]
@@ -227,9 +204,9 @@ def item_figures(round: Round, item: WorkshopItem, sight: Sight) -> ItemFigures 
         sides=[(group, group.label) for group in counted],
         team_percent=None if team is None else results.percent(team),
         side_percents=side_percents,
-        names=sight.names,
+        names=sight.individuals,
         in_place=options[-1].text if options else "",
-        confidential=round.is_confidential,
+        confidential=not sight.individuals,
     )
 
 

@@ -1,6 +1,17 @@
 import importlib
+import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# CI replays the same examples on every run (derandomize), so a red run is a
+# real regression that reproduces, not a new example found by chance; on a
+# developer's machine hypothesis explores and remembers what failed.
+hypothesis_settings.register_profile(
+    "ci", derandomize=True, database=None, deadline=None, print_blob=True
+)
+hypothesis_settings.register_profile("dev", deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 @pytest.fixture(autouse=True)

@@ -87,6 +87,7 @@ def submit_response(round, role, pick=highest, **fields):
     """Create a response in ROUND answered with pick(question) and submit it."""
     from django.db import transaction
 
+    from assessments import tasks
     from assessments.models import Answer, Response
 
     if round is not None:
@@ -104,7 +105,7 @@ def submit_response(round, role, pick=highest, **fields):
         for question in section.questions.all()
     )
     with transaction.atomic():
-        response.submit()
+        tasks.submit_response(response)
     return response
 
 

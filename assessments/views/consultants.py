@@ -11,11 +11,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import get_user_model
-from django.core.exceptions import BadRequest, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, Subquery, When
-from django.db.models.functions import Coalesce
-from django.db.models.lookups import Exact
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
@@ -23,33 +21,28 @@ from django.utils.translation import gettext as _
 
 from stages.models import Stage
 
-from .. import cadence, charts, exports, results, tasks
-from ..forms import PortfolioFilterForm
+from .. import charts, exports, results, tasks
 from ..models import (
     BenchmarkEntry,
-    BenchmarkGroup,
     Organization,
     PlanItem,
     PortfolioExport,
     Response,
     Round,
-    visible_groups,
 )
 from ..pages import heatmap, progress_chart, round_result_context
+from ..portfolio import (
+    PORTFOLIO_COLUMNS,
+    benchmark_groups_shown_to,
+    filtered_portfolio,
+    portfolio_row,
+    portfolio_table,
+)
+from ..visibility import Viewer
 
 PER_PAGE = 50
 # Responses a client page lists per round.
 RESPONSES_SHOWN = 50
-SORTS = {
-    "name": "name",
-    "industry": "industry",
-    "position": "latest_position",
-    "change": "change",
-    "last_round": "last_round_on",
-    "rate": "response_rate",
-    "due": "next_due_on",
-    "percentile": "benchmark_percentile",
-}
 
 
 def _clients(request):
@@ -71,76 +64,9 @@ def _get_round_with_responses(request, pk):
     return get_object_or_404(rounds.select_related("organization", "questionnaire"), pk=pk)
 
 
-def _groups_shown_to(user):
-    """The benchmark groups that hold enough organizations besides USER's clients.
-
-    A consultant who follows most of a group knows their clients' positions:
-    with the group's median and percentiles, that would pin down the few
-    organizations that are not theirs. So a consultant sees a client's place
-    only while its group holds at least BENCHMARK_MIN_ORGANIZATIONS others.
-    A client counts in every group it belongs to (all, its industry, its size,
-    both), not only in the narrowest one its own place is read in. One
-    subquery per group, over the few groups: worked out once per page.
-    """
-    minimum = settings.BENCHMARK_MIN_ORGANIZATIONS
-    kind = BenchmarkGroup.Kind
-    theirs = (
-        Organization.objects.filter(consultants=user, benchmark__isnull=False)
-        .filter(
-            Q(Exact(OuterRef("kind"), kind.ALL))
-            | Q(Exact(OuterRef("kind"), kind.INDUSTRY), industry=OuterRef("industry"))
-            | Q(Exact(OuterRef("kind"), kind.SIZE), size=OuterRef("size"))
-            | Q(
-                Exact(OuterRef("kind"), kind.INDUSTRY_SIZE),
-                industry=OuterRef("industry"),
-                size=OuterRef("size"),
-            )
-        )
-        .order_by()
-        .values("consultants")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return (
-        BenchmarkGroup.objects.annotate(theirs=Coalesce(Subquery(theirs), 0))
-        .filter(organizations__gte=F("theirs") + minimum)
-        .values("pk")
-    )
-
-
-def _peer_percentile(user):
-    """A client's percentile in its peer group, from the materialized benchmark."""
-    percentile = F("benchmark__percentile")
-    if user.is_superuser:
-        return percentile
-    return Case(When(benchmark__group__in=_groups_shown_to(user), then=percentile), default=None)
-
-
 def portfolio_rows(request):
     """The portfolio's queryset, filtered, searched and sorted as the query string asks."""
     return filtered_portfolio(_clients(request), request.user, request.GET)
-
-
-def filtered_portfolio(clients, user, params):
-    """CLIENTS as portfolio rows filtered and sorted by PARAMS (a query string); 400 if tampered."""
-    today = timezone.localdate()
-    rows = clients.for_portfolio(today).annotate(benchmark_percentile=_peer_percentile(user))
-    form = PortfolioFilterForm(params, sorts=SORTS)
-    if not form.is_valid():
-        raise BadRequest("invalid dashboard filters")
-    query = form.cleaned_data
-    if query["q"]:
-        rows = rows.filter(name__icontains=query["q"])
-    if query["stage"]:
-        rows = rows.filter(latest_stage=query["stage"])
-    if query["overdue"]:
-        rows = rows.overdue(today)
-    if user.is_superuser and query["consultant"]:
-        rows = rows.filter(consultants=query["consultant"])
-    sort = query["sort"] or "name"
-    column = F(SORTS.get(sort.lstrip("-"), "name"))
-    order = column.desc(nulls_last=True) if sort.startswith("-") else column.asc(nulls_last=True)
-    return rows.order_by(order, "pk"), sort
 
 
 @staff_member_required
@@ -148,7 +74,7 @@ def portfolio(request):
     rows, sort = portfolio_rows(request)
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     labels = results.flag_labels()
-    clients = [_portfolio_row(organization, labels) for organization in page.object_list]
+    clients = [portfolio_row(organization, labels) for organization in page.object_list]
     consultants = None
     if request.user.is_superuser:
         consultants = get_user_model().objects.filter(groups__name="Consultants").order_by("email")
@@ -168,54 +94,6 @@ def portfolio(request):
     )
 
 
-def _portfolio_row(organization, labels=None):
-    """Read a portfolio row's figures and flags with the same rules as the team page.
-
-    LABELS (results.flag_labels()) may be passed in, translated once for many rows.
-    """
-    # The latest round shown here is run with the consultant, or published as a
-    # confidential round would be (for_consultants): its groups show as on the
-    # client page (Round.visible_groups with to_consultants).
-    shown = visible_groups(
-        organization.latest_groups or {},
-        organization.latest_respondents or 0,
-        not organization.latest_consultant_access,
-    )
-    organization.flag_codes = results.round_flags(
-        organization.latest_flags, organization.latest_groups, shown
-    )
-    labels = labels or results.flag_labels()
-    organization.flag_names = [labels[code] for code in organization.flag_codes]
-    organization.reading = results.read_position(
-        organization.latest_position, organization.latest_stage, organization.latest_flags
-    )
-    organization.position_change = results.position_change(
-        organization.previous_position, organization.latest_position
-    )
-    organization.rate_percent = (
-        None if organization.response_rate is None else results.percent(organization.response_rate)
-    )
-    return organization
-
-
-PORTFOLIO_COLUMNS = [
-    "organization",
-    "industry",
-    "size",
-    "cadence",
-    "latest_position",
-    "latest_stage",
-    "change_since_previous",
-    "last_round_on",
-    "open_round_invited",
-    "open_round_submitted",
-    "next_due_on",
-    "overdue",
-    "flags",
-    "benchmark_percentile",
-]
-
-
 @staff_member_required
 def portfolio_export(request, fmt):
     """Build a small export now; hand a large one to the worker and show where it will be."""
@@ -230,30 +108,6 @@ def portfolio_export(request, fmt):
     )
     tasks.prepare_export.enqueue(export.pk)
     return redirect("admin:dashboard_prepared_export", export.pk)
-
-
-def portfolio_table(rows):
-    today = timezone.localdate()
-    labels = results.flag_labels()
-    return (
-        [
-            o.name,
-            o.industry,
-            o.size,
-            o.cadence,
-            exports.number(o.latest_position),
-            o.latest_stage,
-            exports.number(o.change),
-            o.last_round_on,
-            o.invited or 0,
-            o.submitted or 0,
-            o.next_due_on,
-            cadence.is_overdue(o.next_due_on, today),
-            " ".join(_portfolio_row(o, labels).flag_codes),
-            o.benchmark_percentile,
-        ]
-        for o in rows.iterator(chunk_size=2000)
-    )
 
 
 def _get_prepared_export(request, pk):
@@ -291,7 +145,7 @@ def benchmark(request):
     clients = _clients(request)
     entries = BenchmarkEntry.objects.filter(organization__in=clients)
     if not request.user.is_superuser:
-        entries = entries.filter(group__in=_groups_shown_to(request.user))
+        entries = entries.filter(group__in=benchmark_groups_shown_to(request.user))
     entries = entries.select_related("organization", "group").order_by("organization__name", "pk")
     page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
     bands = {
@@ -334,8 +188,9 @@ def report(request, pk):
     return render(request, "admin/dashboard/report.html", context)
 
 
-def _sees_figures(user, round):
-    return round.shows_figures_to_consultants or (user.is_superuser and round.respondents > 0)
+def _viewer(user):
+    """Who a dashboard user is to the clients they may open: an operator or their consultant."""
+    return Viewer.OPERATOR if user.is_superuser else Viewer.CONSULTANT
 
 
 def _client_context(organization, user):
@@ -357,7 +212,7 @@ def _client_context(organization, user):
         )
     )
     for round in rounds:
-        round.figures_shown = _sees_figures(user, round)
+        round.figures_shown = round.view(_viewer(user)).figures
         round.responses_shown = user.is_superuser or round.consultant_access
     scored = [r for r in rounds if r.figures_shown]
     stages = list(Stage.objects.with_content())
@@ -372,8 +227,8 @@ def _client_context(organization, user):
     }
     if scored:
         previous = scored[1] if len(scored) > 1 else None
-        context.update(round_result_context(scored[0], stages, previous, to_consultants=True))
-        context["progress_chart"] = progress_chart(scored, stages, to_consultants=True)
+        context.update(round_result_context(scored[0], stages, previous, _viewer(user)))
+        context["progress_chart"] = progress_chart(scored, stages, _viewer(user))
         context["heatmap"] = heatmap(scored, stages)
         context["plans"] = [
             (before, after, results.check_plan(before.plan.all(), before, after, stages))
@@ -393,15 +248,8 @@ def rounds_export(request, pk, fmt):
         "organization", "questionnaire", "workshop"
     ).order_by("opened_on", "pk")
     # A round whose figures are not published yet has none to export.
-    table = (
-        exports.round_row(
-            r,
-            _sees_figures(request.user, r),
-            r.visible_groups(to_consultants=True),
-            request.user.is_superuser or r.shows_spread(to_consultants=True),
-        )
-        for r in rounds
-    )
+    viewer = _viewer(request.user)
+    table = (exports.round_row(r, r.view(viewer)) for r in rounds)
     return exports.download(fmt, f"rounds-{organization.pk}", exports.ROUND_COLUMNS, table)
 
 

@@ -211,7 +211,7 @@ def _save_page(request, token, form, number, pages, *, going_back):
         if missing:
             messages.warning(request, _("Some questions are still unanswered on this page."))
             return redirect("assessments:page", token, missing)
-        if not response.submit():  # the round closed while this page was sent
+        if not tasks.submit_response(response):  # the round closed while this page was sent
             transaction.set_rollback(True)
             return _round_closed(request, response)
     return redirect("assessments:result", token)

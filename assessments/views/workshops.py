@@ -83,7 +83,7 @@ def workshop(request, pk):
             workshop=workshop,
             items=items,
             total_minutes=workshops.minutes_total(items),
-            shows_disagreement=sight.shows_gap or sight.names,
+            shows_disagreement=sight.gap or sight.individuals,
             add_form=WorkshopItemForm(),
         )
     return render(request, "assessments/workshop.html", context)

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from assessments import tasks
 from assessments.models import Answer, Organization, Response, Round
 from tests.helpers import highest, run_worker, submit_response
 
@@ -95,7 +96,7 @@ def answered(round, role="marketing"):
 
 def submit(response):
     with transaction.atomic():
-        return Response.objects.select_for_update().get(pk=response.pk).submit()
+        return tasks.submit_response(Response.objects.select_for_update().get(pk=response.pk))
 
 
 def test_a_submit_costs_the_same_in_a_round_of_three_or_thirty(

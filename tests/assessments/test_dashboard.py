@@ -13,7 +13,8 @@ from django.utils import timezone
 from openpyxl.utils import get_column_letter
 
 from assessments.models import Organization, PrivateLink, Questionnaire, Round
-from assessments.views.consultants import PER_PAGE, filtered_portfolio
+from assessments.portfolio import filtered_portfolio
+from assessments.views.consultants import PER_PAGE
 from stages.models import Stage
 from tests.helpers import highest, lowest, submit_response
 

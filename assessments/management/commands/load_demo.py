@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from assessments import tasks
 from assessments.management.commands.materialize_benchmark import materialize
 from assessments.models import (
     Answer,
@@ -218,7 +219,7 @@ class Command(BaseCommand):
                     for section in pages
                     for question in section.questions.all()
                 )
-                response.submit()
+                tasks.submit_response(response)
             when = timezone.make_aware(datetime.datetime.combine(opened, datetime.time(10)))
             Response.objects.filter(round=round).update(
                 invited_at=when, created_at=when, submitted_at=when + datetime.timedelta(days=2)

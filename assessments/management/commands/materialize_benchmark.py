@@ -24,8 +24,8 @@ from assessments.models import (
     RoleGroup,
     Round,
     open_round,
-    visible_groups,
 )
+from assessments.visibility import visible_groups
 
 # Only a round closed this recently speaks for an organization.
 WINDOW_MONTHS = 18
@@ -85,7 +85,10 @@ def contributions(now):
         if any(attainment.get(str(s)) is None for s in scoring.SCORED_STAGES):
             continue
         gap = None
-        shown = visible_groups(groups, count, confidential=True)
+        counts = {group: data.get("count", 0) for group, data in groups.items()}
+        shown = visible_groups(
+            counts, count, confidential=True, minimum=settings.ROUND_GROUP_MIN_RESPONDENTS
+        )
         if {RoleGroup.MARKETING, RoleGroup.SALES} <= shown:
             gap = benchmark.gap_points(
                 groups[RoleGroup.MARKETING]["attainment"], groups[RoleGroup.SALES]["attainment"]

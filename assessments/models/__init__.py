@@ -1,0 +1,57 @@
+"""The assessments app's models, one module per concept; the app label, tables and migrations
+are those of the single module they came from."""
+
+from ..roles import ROLE_GROUPS, Role, RoleGroup
+from .benchmark import BenchmarkEntry, BenchmarkGroup
+from .exports import PortfolioExport
+from .organizations import (
+    MemberInvitation,
+    Membership,
+    Organization,
+    open_round,
+    portfolio_summary,
+)
+from .questionnaire import Option, Question, Questionnaire, Section
+from .rounds import (
+    Answer,
+    PlanItem,
+    PrivateLink,
+    Response,
+    Round,
+    Scored,
+    issue_links,
+    private_url,
+    score_answers,
+    scored_answers,
+)
+from .workshops import Workshop, WorkshopItem
+
+__all__ = [
+    "ROLE_GROUPS",
+    "Answer",
+    "BenchmarkEntry",
+    "BenchmarkGroup",
+    "MemberInvitation",
+    "Membership",
+    "Option",
+    "Organization",
+    "PlanItem",
+    "PortfolioExport",
+    "PrivateLink",
+    "Question",
+    "Questionnaire",
+    "Response",
+    "Role",
+    "RoleGroup",
+    "Round",
+    "Scored",
+    "Section",
+    "Workshop",
+    "WorkshopItem",
+    "issue_links",
+    "open_round",
+    "portfolio_summary",
+    "private_url",
+    "score_answers",
+    "scored_answers",
+]

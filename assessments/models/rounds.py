@@ -1,0 +1,806 @@
+"""Rounds, their responses and answers, private links, and the plan a round sets."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from stages.models import Indicator, NextStep
+
+from .. import cadence, results, scoring, tokens, visibility
+from ..roles import ROLE_GROUPS, Role, RoleGroup
+from ..visibility import Viewer
+from .organizations import Organization, open_round
+from .questionnaire import Option, Question, Questionnaire
+
+
+class Scored(models.Model):
+    """A stored result on the continuum, computed once and read by the pages."""
+
+    position = models.DecimalField(
+        _("position"), max_digits=5, decimal_places=4, null=True, blank=True
+    )
+    stage = models.PositiveSmallIntegerField(_("stage"), null=True, blank=True)
+    attainment = models.JSONField(_("attainment per stage"), default=dict, blank=True)
+    indicator_scores = models.JSONField(_("score per indicator"), default=dict, blank=True)
+    flags = models.JSONField(_("flags"), default=list, blank=True)
+    coverage = models.FloatField(_("coverage"), null=True, blank=True)
+
+    RESULT_FIELDS = ["position", "stage", "attainment", "indicator_scores", "flags", "coverage"]
+
+    class Meta:
+        abstract = True
+
+    @property
+    def reading(self):
+        return results.reading(self)
+
+    @property
+    def position_display(self):
+        """The position as every list shows it: "2.4", "≥ 2.0" (a lower bound) or "–"."""
+        return self.reading
+
+    @property
+    def progress_percent(self):
+        return self.reading.progress_percent
+
+    @property
+    def coverage_percent(self):
+        return None if self.coverage is None else scoring.percent(self.coverage)
+
+    def store(self, result, indicator_scores=None):
+        self.position = Decimal(str(result.position))
+        self.stage = result.stage
+        self.attainment = {str(k): v for k, v in result.attainment.items()}
+        self.indicator_scores = result.indicators if indicator_scores is None else indicator_scores
+        self.flags = list(result.flags)
+        self.coverage = result.coverage
+
+
+class RoundQuerySet(models.QuerySet):
+    def for_member(self, user):
+        return self.filter(organization__memberships__user=user)
+
+    def close_lapsed(self, organization):
+        """Set closed_at on ORGANIZATION's rounds whose closing date has passed."""
+        return self.filter(
+            organization=organization,
+            closed_at__isnull=True,
+            closes_on__lt=timezone.localdate(),
+        ).update(closed_at=timezone.now())
+
+    def scored(self):
+        return self.filter(respondents__gt=0)
+
+    def published(self):
+        """Rounds whose figures the organization's members may see (Round.view)."""
+        return self.filter(_published())
+
+    def for_consultants(self):
+        """Rounds whose figures their organization's consultants may see (Round.view)."""
+        return self.filter(
+            _published_as_confidential() | Q(consultant_access=True, respondents__gt=0)
+        )
+
+    def by_share_token(self, token):
+        return self.filter(pk=tokens.share_token_pk(token))
+
+    def before(self, round):
+        """Rounds of the same organization opened before ROUND, latest first."""
+        earlier = Q(opened_on__lt=round.opened_on) | Q(opened_on=round.opened_on, pk__lt=round.pk)
+        return self.filter(earlier, organization_id=round.organization_id).order_by(
+            "-opened_on", "-pk"
+        )
+
+    def after(self, round):
+        """Rounds of the same organization opened after ROUND, earliest first."""
+        later = Q(opened_on__gt=round.opened_on) | Q(opened_on=round.opened_on, pk__gt=round.pk)
+        return self.filter(later, organization_id=round.organization_id).order_by("opened_on", "pk")
+
+
+# The query forms of visibility.round_view(...).figures, for lists of rounds;
+# tests/assessments/test_visibility.py checks them against it case by case.
+
+
+def _published_as_confidential():
+    closed = ~open_round(timezone.localdate())
+    enough = Q(respondents__gte=settings.ROUND_GROUP_MIN_RESPONDENTS, result_stale=False)
+    return closed & enough
+
+
+def _published():
+    return Q(visibility=Round.Visibility.OPEN, respondents__gt=0) | (
+        Q(visibility=Round.Visibility.CONFIDENTIAL) & _published_as_confidential()
+    )
+
+
+class Round(Scored):
+    """One assessment of one organization at one point in time, on one questionnaire version.
+
+    Who sees what (the privacy model, README "Who sees the answers"): in a
+    confidential round the members see no figure until the round is closed
+    with at least ROUND_GROUP_MIN_RESPONDENTS submitted, and a role group only
+    when showing it cannot expose anyone (visible_groups); in an open round
+    they see everything, each person's answers by name. The organization's
+    consultants see individual responses only of rounds run with them
+    (consultant_access), which respondents are told before they answer.
+    """
+
+    class Visibility(models.TextChoices):
+        CONFIDENTIAL = "confidential", _("Confidential")
+        OPEN = "open", _("Open")
+
+    organization = models.ForeignKey(Organization, models.CASCADE, related_name="rounds")
+    questionnaire = models.ForeignKey(Questionnaire, models.PROTECT, related_name="rounds")
+    opened_on = models.DateField(_("opened on"), default=timezone.localdate)
+    closes_on = models.DateField(_("closes on"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    visibility = models.CharField(
+        _("who sees the answers"),
+        max_length=12,
+        choices=Visibility,
+        default=Visibility.CONFIDENTIAL,
+        help_text=_(
+            "Confidential: members see combined figures only, once the round closes with "
+            "enough answers. Open: members see each person's answers, with their name."
+        ),
+    )
+    # Set when a member opens the round (the organization has consultants then)
+    # and never changed, so what respondents were told stays true.
+    consultant_access = models.BooleanField(
+        _("run with a consultant"),
+        default=False,
+        editable=False,
+        help_text=_("The organization's consultants see individual responses of this round."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # What a shared link passed around too widely can write (views.respondents.join);
+    # high enough by default for a room of people answering together.
+    starts_per_hour = models.PositiveIntegerField(
+        _("starts per hour through the shared link"),
+        default=500,
+        validators=[MinValueValidator(1), MaxValueValidator(5000)],
+        help_text=_(
+            "At most this many people can start answering through the round's shared link "
+            "in any one hour; anyone beyond that is asked to try again a little later."
+        ),
+    )
+
+    # The round's result, refreshed whenever one of its responses is submitted.
+    respondents = models.PositiveIntegerField(_("respondents"), default=0)
+    lowest = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    highest = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    groups = models.JSONField(_("results per role group"), default=dict, blank=True)
+    # Set at a submit until the worker has recomputed the result (see
+    # tasks.submit_response); a stale confidential round publishes nothing.
+    result_stale = models.BooleanField(default=False, editable=False)
+
+    objects = RoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_on", "-pk"]
+        verbose_name = _("round")
+        verbose_name_plural = _("rounds")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_on__isnull=True) | Q(closes_on__gte=models.F("opened_on")),
+                name="round_closes_after_opening",
+            ),
+            # A round is open until closed_at is set; a second open round would
+            # hide the first one's invitees from the team page.
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=Q(closed_at__isnull=True),
+                name="one_open_round_per_organization",
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_per_hour__gte=1, starts_per_hour__lte=5000),
+                name="round_starts_per_hour_1_to_5000",
+            ),
+        ]
+        indexes = [
+            # The admin's round list, and an organization's rounds latest first
+            # (Organization.refresh_summary, the team page).
+            models.Index(fields=["-opened_on", "-id"], name="round_opened_idx"),
+            models.Index(fields=["organization", "-opened_on", "-id"], name="round_org_opened_idx"),
+            # The daily sweep closes lapsed rounds: only open ones are indexed.
+            models.Index(
+                fields=["closes_on"],
+                condition=Q(closed_at__isnull=True),
+                name="round_open_closes_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} · {self.opened_on}"
+
+    def save(self, *args, update_fields=None, **kwargs):
+        with transaction.atomic():
+            super().save(*args, update_fields=update_fields, **kwargs)
+            self.organization.refresh_summary()
+
+    def get_absolute_url(self):
+        return reverse("assessments:round", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            deleted = super().delete(*args, **kwargs)
+            Organization(pk=self.organization_id).refresh_summary()
+        return deleted
+
+    @property
+    def share_token(self):
+        """The round's shared link is derived, never stored (see tokens.share_token)."""
+        return tokens.share_token(self.pk)
+
+    def get_share_url(self):
+        return reverse("assessments:join", args=[self.share_token])
+
+    @property
+    def is_open(self):
+        """Open until closed by hand or past its closing date (see open_round for the query)."""
+        if self.closed_at is not None:
+            return False
+        return self.closes_on is None or timezone.localdate() <= self.closes_on
+
+    @property
+    def is_confidential(self):
+        return self.visibility == self.Visibility.CONFIDENTIAL
+
+    def close(self):
+        """Close the round now; return False when it was closed already."""
+        with transaction.atomic():
+            closed = Round.objects.filter(pk=self.pk, closed_at__isnull=True).update(
+                closed_at=timezone.now()
+            )
+            if closed:
+                locked = Round.objects.select_for_update().get(pk=self.pk)
+                if locked.result_stale:
+                    # Published now: recomputed here rather than after the worker's turn.
+                    locked.refresh_result()
+                else:
+                    Organization(pk=self.organization_id).refresh_summary()
+        self.refresh_from_db(fields=["closed_at", *Scored.RESULT_FIELDS, *Round.REFRESHED])
+        return bool(closed)
+
+    def reopen_refusal(self):
+        """Why the round cannot be reopened, or None when it can.
+
+        A published confidential round stays closed: reopening it would let
+        members compare its figures before and after the new answers and so
+        single out the people who answered late.
+        """
+        if self.is_open:
+            return _("This round is open already.")
+        if Round.objects.after(self).exists():
+            return _("A later round has opened, so this one stays closed.")
+        if self.is_confidential and self.is_published:
+            return _(
+                "This confidential round has published its figures, so it stays closed: "
+                "figures compared before and after new answers would give those answers away."
+            )
+        return None
+
+    def reopen(self):
+        """Open the closed round again, with no closing date; the caller checked reopen_refusal."""
+        self.closed_at = None
+        if self.closes_on and self.closes_on < timezone.localdate():
+            self.closes_on = None
+        self.save(update_fields=["closed_at", "closes_on"])
+
+    def facts(self):
+        """What the privacy model reads of this round (visibility.RoundFacts)."""
+        return visibility.RoundFacts(
+            confidential=self.is_confidential,
+            consultant_access=self.consultant_access,
+            is_open=self.is_open,
+            respondents=self.respondents,
+            stale=self.result_stale,
+            group_counts={group: data.get("count", 0) for group, data in self.groups.items()},
+        )
+
+    def view(self, viewer):
+        """What VIEWER (a visibility.Viewer) may see of this round: the privacy model's one home."""
+        return visibility.round_view(self.facts(), viewer, settings.ROUND_GROUP_MIN_RESPONDENTS)
+
+    @property
+    def is_published(self):
+        """Whether the organization's members may see the round's figures."""
+        return self.view(Viewer.MEMBER).figures
+
+    def privacy_notice(self):
+        """What respondents are told, before they answer, about who sees their answers."""
+        minimum = settings.ROUND_GROUP_MIN_RESPONDENTS
+        if self.is_confidential:
+            sentences = [
+                ngettext(
+                    "Your answers are confidential. Your team sees only combined figures, "
+                    "published when the round closes if at least %(count)s person answered, "
+                    "and a role's figures only when at least %(count)s person of that role "
+                    "answered.",
+                    "Your answers are confidential. Your team sees only combined figures, "
+                    "published when the round closes if at least %(count)s people answered, "
+                    "and a role's figures only when at least %(count)s people of that role "
+                    "answered.",
+                    minimum,
+                )
+                % {"count": minimum}
+            ]
+        else:
+            sentences = [
+                _(
+                    "This is an open round: the members of your team see each person's "
+                    "answers, with their name and role, so that you can discuss them together."
+                )
+            ]
+        if self.consultant_access:
+            sentences.append(
+                _(
+                    "This round is run with a consultant, who also sees individual responses "
+                    "in order to advise your team."
+                )
+            )
+        return sentences
+
+    @property
+    def consensus(self):
+        """The finished workshop, whose consensus result shows beside the mean; else None."""
+        workshop = getattr(self, "workshop", None)
+        return workshop if workshop is not None and workshop.has_consensus else None
+
+    @property
+    def lowest_display(self):
+        return results.position_text(self.lowest)
+
+    @property
+    def highest_display(self):
+        return results.position_text(self.highest)
+
+    def refresh_result(self):
+        """Recompute the stored result from the submitted responses' answers.
+
+        Called at each submit and when a submitted response is deleted. The team
+        is scored from the answers themselves, through the same path as one
+        respondent, so a round of one reads exactly like its response.
+        """
+        submitted = list(
+            self.responses.filter(submitted_at__isnull=False).values_list("pk", "role", "position")
+        )
+        self.respondents = len(submitted)
+        if not submitted:
+            for name in [*Scored.RESULT_FIELDS, "lowest", "highest"]:
+                setattr(self, name, self._meta.get_field(name).get_default())
+            self.groups = {}
+        else:
+            answers = scored_answers(
+                Answer.objects.filter(response__round=self, response__submitted_at__isnull=False)
+            )
+            result = scoring.aggregate(answers[pk] for pk, _, _ in submitted)
+            self.store(result)
+            positions = [position for _, _, position in submitted]
+            self.lowest, self.highest = min(positions), max(positions)
+            self.groups = {}
+            for group in RoleGroup:
+                members = [pk for pk, role, _ in submitted if ROLE_GROUPS.get(role) == group]
+                if members:
+                    group_result = scoring.aggregate(answers[pk] for pk in members)
+                    self.groups[group] = {
+                        "count": len(members),
+                        "position": group_result.position,
+                        "stage": group_result.stage,
+                        "flags": list(group_result.flags),
+                        "attainment": {str(k): v for k, v in group_result.attainment.items()},
+                        "indicator_scores": group_result.indicators,
+                    }
+        self.result_stale = False
+        self.save(update_fields=[*Scored.RESULT_FIELDS, *Round.REFRESHED])
+
+    REFRESHED = ["respondents", "lowest", "highest", "groups", "result_stale"]
+
+    def mark_stale(self):
+        """Mark the result stale after a submit; True when it was not stale yet.
+
+        The caller then has the worker recompute it (tasks.submit_response),
+        once for a burst of submits. Until then a stale confidential round
+        publishes nothing; closing the round recomputes it at once.
+        """
+        marked = Round.objects.filter(pk=self.pk, result_stale=False).update(result_stale=True)
+        if marked:
+            self.result_stale = True
+        return bool(marked)
+
+
+class ResponseQuerySet(models.QuerySet):
+    def reminder_due(self, now):
+        """Invitees of open rounds due a reminder at NOW, in the database (cadence.reminder_due)."""
+        since = now - cadence.REMINDER_SPACING
+        return (
+            self.filter(
+                invited_at__isnull=False,
+                submitted_at__isnull=True,
+                reminders_stopped_at__isnull=True,
+                reminders_sent__lt=cadence.MAX_REMINDERS,
+            )
+            .exclude(email="")
+            .filter(open_round(timezone.localdate(now), prefix="round__"))
+            .filter(
+                Q(last_reminded_at__lte=since)
+                | Q(last_reminded_at__isnull=True, invited_at__lte=since)
+            )
+        )
+
+    def by_token(self, token):
+        """The response a private link points to (any of its links)."""
+        return self.filter(links__digest=tokens.digest(token))
+
+    @transaction.atomic
+    def delete(self):
+        """Delete, then refresh the result of every round that lost a submitted response."""
+        rounds = set(
+            self.filter(submitted_at__isnull=False, round__isnull=False).values_list(
+                "round_id", flat=True
+            )
+        )
+        organizations = set(
+            self.filter(round__isnull=False).values_list("round__organization_id", flat=True)
+        )
+        deleted = super().delete()
+        for round in Round.objects.select_for_update().filter(pk__in=rounds):
+            round.refresh_result()
+        for pk in organizations:
+            # The open round's invited count, when no submitted response left it.
+            Organization(pk=pk).refresh_summary()
+        return deleted
+
+
+class Response(Scored):
+    """One person's answers; reached only through a private link (see PrivateLink)."""
+
+    Role = Role
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, models.PROTECT, related_name="responses", verbose_name=_("questionnaire")
+    )
+    round = models.ForeignKey(
+        Round,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="responses",
+        verbose_name=_("round"),
+    )
+    invited_at = models.DateTimeField(_("invited"), null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
+    reminders_stopped_at = models.DateTimeField(
+        _("asked for no more reminders"), null=True, blank=True
+    )
+    last_reminded_at = models.DateTimeField(_("last reminded"), null=True, blank=True)
+    organization_name = models.CharField(_("organization"), max_length=200)
+    role = models.CharField(_("role"), max_length=20, choices=Role)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    language = models.CharField(_("language"), max_length=10, default="en")
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last saved"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+
+    objects = ResponseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        indexes = [
+            # The admin's response list is ordered by -created_at.
+            models.Index(fields=["-created_at", "-id"], name="response_created_idx"),
+            # Invitees who may still get a reminder, per round: the daily sweep
+            # reads these of the open rounds only.
+            models.Index(
+                fields=["round"],
+                condition=Q(
+                    invited_at__isnull=False,
+                    submitted_at__isnull=True,
+                    reminders_stopped_at__isnull=True,
+                    reminders_sent__lt=cadence.MAX_REMINDERS,
+                ),
+                name="response_awaiting_reminder_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(submitted_at__isnull=True)
+                | Q(position__isnull=False, stage__isnull=False, coverage__isnull=False),
+                name="submitted_response_has_result",
+            ),
+            models.CheckConstraint(
+                condition=Q(position__isnull=True) | Q(position__gte=1, position__lte=4),
+                name="response_position_1_to_4",
+            ),
+            models.UniqueConstraint(
+                fields=["round", "email"],
+                condition=Q(round__isnull=False) & ~Q(email=""),
+                name="one_response_per_email_and_round",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organization_name} · {self.get_role_display()}"
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            adding = self._state.adding
+            super().save(*args, **kwargs)
+            if adding:
+                self.issue_link()
+                if self.round_id:
+                    # One more invitee or shared-link start in the portfolio's response rate.
+                    Organization(pk=self.round.organization_id).refresh_summary()
+
+    def claim_reminder(self, now):
+        """Count a reminder before it goes out; False if another run counted it first.
+
+        The conditional UPDATE is what lets the daily command and "Remind now"
+        run at the same time without sending anything twice.
+        """
+        return bool(
+            Response.objects.filter(pk=self.pk, reminders_sent=self.reminders_sent).update(
+                reminders_sent=F("reminders_sent") + 1, last_reminded_at=now
+            )
+        )
+
+    def file_as_round(self, organization):
+        """File this anonymous, submitted response as a closed round of ORGANIZATION.
+
+        Return the new round, or None when the response was filed already (by a
+        simultaneous request); the caller holds a transaction.
+        """
+        unfiled = Response.objects.select_for_update().filter(pk=self.pk, round=None)
+        if not unfiled.values_list("pk", flat=True):
+            return None
+        # The person filing it keeps their own answers: the members see them.
+        round = Round.objects.create(
+            organization=organization,
+            questionnaire=self.questionnaire,
+            opened_on=timezone.localdate(self.created_at),
+            closed_at=self.submitted_at,
+            visibility=Round.Visibility.OPEN,
+            # Its respondent was never told about a consultant.
+            consultant_access=False,
+        )
+        Response.objects.filter(pk=self.pk).update(round=round, organization_name=organization.name)
+        round.refresh_result()
+        return round
+
+    def issue_link(self):
+        """Store a new private link and return its token; earlier links keep working.
+
+        The token is kept on this instance only, for the page or e-mail that
+        hands it out; the database holds its digest.
+        """
+        self.token = tokens.new_token()
+        PrivateLink.objects.create(response=self, digest=tokens.digest(self.token))
+        return self.token
+
+    @transaction.atomic
+    def delete(self, *args, **kwargs):
+        """Delete, and take a submitted response out of its round's result."""
+        deleted = super().delete(*args, **kwargs)
+        if self.round_id and self.is_submitted:
+            Round.objects.select_for_update().get(pk=self.round_id).refresh_result()
+        elif self.round_id:
+            Organization(pk=self.round.organization_id).refresh_summary()
+        return deleted
+
+    @property
+    def is_submitted(self):
+        return self.submitted_at is not None
+
+    @property
+    def accepts_answers(self):
+        return not self.is_submitted and (self.round is None or self.round.is_open)
+
+    def answered_question_ids(self):
+        return set(self.answers.values_list("question_id", flat=True))
+
+    def submit(self):
+        """Score the saved answers and store the result once; the caller holds the row lock.
+
+        Return False, storing nothing, when the round closed in the meantime:
+        the round is locked and checked first, so a submit in flight can never
+        change the figures of a round that has closed (and published them).
+        Callers go through tasks.submit_response, which marks the round's
+        result stale and has it recomputed.
+        """
+        round = None
+        if self.round_id:
+            # Locked, so concurrent submits refresh it one after the other.
+            round = Round.objects.select_for_update().get(pk=self.round_id)
+            if not round.is_open:
+                return False
+        result, indicator_scores = score_answers(
+            self.answers.select_related("question__indicator__stage", "option")
+        )
+        self.store(result, indicator_scores)
+        self.submitted_at = timezone.now()
+        self.save()
+        if round is not None:
+            # The portfolio's counts; the result itself is the worker's.
+            Organization(pk=round.organization_id).refresh_summary()
+        return True
+
+
+class PrivateLink(models.Model):
+    """One private link to a response. Only the digest of its token is stored."""
+
+    response = models.ForeignKey(Response, models.CASCADE, related_name="links")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("private link")
+        verbose_name_plural = _("private links")
+
+    def __str__(self):
+        return f"{self.response_id} · {self.created_at:%Y-%m-%d}"
+
+
+def private_url(token):
+    """The absolute address of a private link, for e-mails."""
+    return settings.SITE_URL + reverse("assessments:resume", args=[token])
+
+
+def issue_links(responses):
+    """Response.issue_link() for many responses in one INSERT; each keeps its token."""
+    for response in responses:
+        response.token = tokens.new_token()
+    PrivateLink.objects.bulk_create(
+        PrivateLink(response=response, digest=tokens.digest(response.token))
+        for response in responses
+    )
+
+
+def score_answers(answers):
+    """Score one respondent's Answer rows; also return each indicator's score (None if unknown)."""
+    result = scoring.score(_scoring_answer(answer) for answer in answers)
+    return result, result.indicators
+
+
+def scored_answers(answers):
+    """Group an Answer queryset by response as scoring.Answer lists: {response id: [answer, ...]}.
+
+    Read as plain values: a round's recompute reads every answer of the round,
+    and building model instances for them took most of its time (0.7 s of
+    0.9 s at 300 respondents, while submits waited on the round's lock).
+    """
+    grouped = {}
+    rows = answers.values_list(
+        "response_id",
+        "question__indicator__stage__number",
+        "option__value",
+        "question__weight",
+        "question__indicator__key",
+    )
+    for response_id, stage, value, weight, indicator in rows:
+        grouped.setdefault(response_id, []).append(
+            scoring.Answer(stage=stage, value=value, weight=weight, indicator=indicator)
+        )
+    return grouped
+
+
+def _scoring_answer(answer):
+    question = answer.question
+    return scoring.Answer(
+        stage=question.indicator.stage.number,
+        value=answer.option.value if answer.option_id else None,
+        weight=question.weight,
+        indicator=question.indicator.key,
+    )
+
+
+class PlanItem(models.Model):
+    """A step the members commit to before the next round: a stage's next step or an indicator."""
+
+    class Owner(models.TextChoices):
+        MARKETING = "marketing", _("Marketing")
+        SALES = "sales", _("Sales")
+        BOTH = "both", _("Marketing and sales")
+
+    round = models.ForeignKey(Round, models.CASCADE, related_name="plan")
+    # PROTECT: a plan and its check are history; the content they point to stays.
+    step = models.ForeignKey(
+        NextStep,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plan_items",
+        verbose_name=_("step"),
+    )
+    indicator = models.ForeignKey(
+        Indicator,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plan_items",
+        verbose_name=_("indicator"),
+    )
+    owner = models.CharField(_("owner"), max_length=10, choices=Owner, blank=True)
+    owner_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person responsible"),
+    )
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    note = models.TextField(_("note"), max_length=1000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("committed"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("plan item")
+        verbose_name_plural = _("plan items")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(step__isnull=True, indicator__isnull=False)
+                | Q(step__isnull=False, indicator__isnull=True),
+                name="plan_item_is_a_step_or_an_indicator",
+            ),
+            models.UniqueConstraint(
+                fields=["round", "step"], condition=Q(step__isnull=False), name="one_item_per_step"
+            ),
+            models.UniqueConstraint(
+                fields=["round", "indicator"],
+                condition=Q(indicator__isnull=False),
+                name="one_item_per_indicator",
+            ),
+        ]
+
+    def __str__(self):
+        return _("Plan of %(organization)s after the round of %(date)s: %(text)s") % {
+            "organization": self.round.organization,
+            "date": self.round.opened_on,
+            "text": self.text,
+        }
+
+    @property
+    def text(self):
+        return self.step.text if self.step_id else self.indicator.action
+
+    @property
+    def is_done(self):
+        return self.done_at is not None
+
+    @property
+    def is_overdue(self):
+        return not self.is_done and self.due_on is not None and self.due_on < timezone.localdate()
+
+
+class Answer(models.Model):
+    response = models.ForeignKey(Response, models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, models.PROTECT, related_name="answers")
+    # No option means the respondent chose "I don't know".
+    option = models.ForeignKey(Option, models.PROTECT, null=True, blank=True, related_name="+")
+    answered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="one_answer_per_question")
+        ]
+
+    def __str__(self):
+        return f"{self.question_id}: {self.option or '?'}"

@@ -1,0 +1,171 @@
+"""The consultants' portfolio: one row per client, filtered, sorted and read for the dashboard.
+
+The query behind the dashboard's list, its exports and the prepared exports
+the worker builds; views and tasks call it with the clients a user may see.
+"""
+
+from django.conf import settings
+from django.core.exceptions import BadRequest
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
+from django.utils import timezone
+
+from . import cadence, exports, results
+from .forms import PortfolioFilterForm
+from .models import BenchmarkGroup, Organization
+from .visibility import visible_groups
+
+SORTS = {
+    "name": "name",
+    "industry": "industry",
+    "position": "latest_position",
+    "change": "change",
+    "last_round": "last_round_on",
+    "rate": "response_rate",
+    "due": "next_due_on",
+    "percentile": "benchmark_percentile",
+}
+
+
+def benchmark_groups_shown_to(user):
+    """The benchmark groups that hold enough organizations besides USER's clients.
+
+    A consultant who follows most of a group knows their clients' positions:
+    with the group's median and percentiles, that would pin down the few
+    organizations that are not theirs. So a consultant sees a client's place
+    only while its group holds at least BENCHMARK_MIN_ORGANIZATIONS others.
+    A client counts in every group it belongs to (all, its industry, its size,
+    both), not only in the narrowest one its own place is read in. One
+    subquery per group, over the few groups: worked out once per page.
+    """
+    minimum = settings.BENCHMARK_MIN_ORGANIZATIONS
+    kind = BenchmarkGroup.Kind
+    theirs = (
+        Organization.objects.filter(consultants=user, benchmark__isnull=False)
+        .filter(
+            Q(Exact(OuterRef("kind"), kind.ALL))
+            | Q(Exact(OuterRef("kind"), kind.INDUSTRY), industry=OuterRef("industry"))
+            | Q(Exact(OuterRef("kind"), kind.SIZE), size=OuterRef("size"))
+            | Q(
+                Exact(OuterRef("kind"), kind.INDUSTRY_SIZE),
+                industry=OuterRef("industry"),
+                size=OuterRef("size"),
+            )
+        )
+        .order_by()
+        .values("consultants")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return (
+        BenchmarkGroup.objects.annotate(theirs=Coalesce(Subquery(theirs), 0))
+        .filter(organizations__gte=F("theirs") + minimum)
+        .values("pk")
+    )
+
+
+def _peer_percentile(user):
+    """A client's percentile in its peer group, from the materialized benchmark."""
+    percentile = F("benchmark__percentile")
+    if user.is_superuser:
+        return percentile
+    return Case(
+        When(benchmark__group__in=benchmark_groups_shown_to(user), then=percentile), default=None
+    )
+
+
+def filtered_portfolio(clients, user, params):
+    """CLIENTS as portfolio rows filtered and sorted by PARAMS (a query string); 400 if tampered."""
+    today = timezone.localdate()
+    rows = clients.for_portfolio(today).annotate(benchmark_percentile=_peer_percentile(user))
+    form = PortfolioFilterForm(params, sorts=SORTS)
+    if not form.is_valid():
+        raise BadRequest("invalid dashboard filters")
+    query = form.cleaned_data
+    if query["q"]:
+        rows = rows.filter(name__icontains=query["q"])
+    if query["stage"]:
+        rows = rows.filter(latest_stage=query["stage"])
+    if query["overdue"]:
+        rows = rows.overdue(today)
+    if user.is_superuser and query["consultant"]:
+        rows = rows.filter(consultants=query["consultant"])
+    sort = query["sort"] or "name"
+    column = F(SORTS.get(sort.lstrip("-"), "name"))
+    order = column.desc(nulls_last=True) if sort.startswith("-") else column.asc(nulls_last=True)
+    return rows.order_by(order, "pk"), sort
+
+
+def portfolio_row(organization, labels=None):
+    """Read a portfolio row's figures and flags with the same rules as the team page.
+
+    LABELS (results.flag_labels()) may be passed in, translated once for many rows.
+    """
+    # The latest round shown here is run with the consultant, or published as a
+    # confidential round would be (for_consultants): its groups show as on the
+    # client page (Round.view for a consultant).
+    groups = organization.latest_groups or {}
+    shown = visible_groups(
+        {group: data.get("count", 0) for group, data in groups.items()},
+        organization.latest_respondents or 0,
+        confidential=not organization.latest_consultant_access,
+        minimum=settings.ROUND_GROUP_MIN_RESPONDENTS,
+    )
+    organization.flag_codes = results.round_flags(
+        organization.latest_flags, organization.latest_groups, shown
+    )
+    labels = labels or results.flag_labels()
+    organization.flag_names = [labels[code] for code in organization.flag_codes]
+    organization.reading = results.read_position(
+        organization.latest_position, organization.latest_stage, organization.latest_flags
+    )
+    organization.position_change = results.position_change(
+        organization.previous_position, organization.latest_position
+    )
+    organization.rate_percent = (
+        None if organization.response_rate is None else results.percent(organization.response_rate)
+    )
+    return organization
+
+
+PORTFOLIO_COLUMNS = [
+    "organization",
+    "industry",
+    "size",
+    "cadence",
+    "latest_position",
+    "latest_stage",
+    "change_since_previous",
+    "last_round_on",
+    "open_round_invited",
+    "open_round_submitted",
+    "next_due_on",
+    "overdue",
+    "flags",
+    "benchmark_percentile",
+]
+
+
+def portfolio_table(rows):
+    today = timezone.localdate()
+    labels = results.flag_labels()
+    return (
+        [
+            o.name,
+            o.industry,
+            o.size,
+            o.cadence,
+            exports.number(o.latest_position),
+            o.latest_stage,
+            exports.number(o.change),
+            o.last_round_on,
+            o.invited or 0,
+            o.submitted or 0,
+            o.next_due_on,
+            cadence.is_overdue(o.next_due_on, today),
+            " ".join(portfolio_row(o, labels).flag_codes),
+            o.benchmark_percentile,
+        ]
+        for o in rows.iterator(chunk_size=2000)
+    )
