@@ -14,7 +14,8 @@ event" section of docs/benchmarks.md.
 Needs BENCH_LIVE_DATABASE_URL (an empty PostgreSQL database); tests/bench/live_event.sh
 starts a throwaway one. BENCH_LIVE_USERS (300), BENCH_LIVE_SPAWN_RATE (people
 arriving per second, 10) and BENCH_LIVE_THINK (seconds spent on a page, "5,20")
-change the event.
+change the event; it waits up to BENCH_LIVE_QUIET_WAIT seconds (600) for the
+machine's load average to fall below 1 before the room opens the link.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ THINK = os.environ.get("BENCH_LIVE_THINK", "5,20")
 START, END = "<!-- live-event -->", "<!-- /live-event -->"
 SAVES = ["page: save", "page: save and submit"]
 TARGET_P99_MS = 300
+QUIET_WAIT = int(os.environ.get("BENCH_LIVE_QUIET_WAIT", 600))
 
 if __name__ == "__main__":
     WORK = Path(os.environ.get("BENCH_DIR") or tempfile.mkdtemp(prefix="smarketing-live-"))
@@ -86,7 +88,7 @@ def main():
         # A server at an event has served pages before the room opens the link.
         for path in ["/", round.get_share_url()] * 10:
             urllib.request.urlopen(base + path, timeout=10).read()
-        load = os.getloadavg()[0]
+        load = wait_for_quiet()
         started = time.perf_counter()
         subprocess.run(
             [
@@ -131,6 +133,18 @@ def main():
     load = (load, os.getloadavg()[0])
     print(f"  load average {load[0]:.1f} when the room opened the link, {load[1]:.1f} at the end")
     write_report(rows, recorded["people"], checks, duration, load)
+
+
+def wait_for_quiet(seconds=QUIET_WAIT):
+    """Wait up to SECONDS for other work on the machine to calm down; return the load average.
+
+    The times are the server's on this machine: another test suite running
+    beside it would be measured too. The report states the load either way.
+    """
+    deadline = time.monotonic() + seconds
+    while os.getloadavg()[0] > 1.0 and time.monotonic() < deadline:
+        time.sleep(5)
+    return os.getloadavg()[0]
 
 
 def event_round():
