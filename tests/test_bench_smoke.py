@@ -136,7 +136,8 @@ def test_the_scale_dataset_and_its_measurements(db, settings, tmp_path, monkeypa
     assert big["submit_queries"] > 0 and big["refresh_ms"] > 0
     assert_figures(big["pages"])
     monkeypatch.setattr(scale, "BASE", tmp_path)
-    scale.write_report(1.0, portfolio, (without, with_index), exports, (busy, quiet), big)
+    search = (without, with_index)
+    scale.write_report(1.0, portfolio, search, exports, (busy, quiet), big, (0.5, 1.0))
     report = (tmp_path / "docs" / "benchmarks.md").read_text()
     assert report.startswith("# Benchmarks") and scale.END in report
     assert "| with the trigram index |" in report
