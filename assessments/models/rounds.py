@@ -687,21 +687,26 @@ def scored_answers(answers):
         "option__value",
         "question__weight",
         "question__indicator__key",
+        "question__indicator__defines_stage",
     )
-    for response_id, stage, value, weight, indicator in rows:
+    for response_id, stage, value, weight, indicator, named in rows:
         grouped.setdefault(response_id, []).append(
-            scoring.Answer(stage=stage, value=value, weight=weight, indicator=indicator)
+            scoring.Answer(
+                stage=stage, value=value, weight=weight, indicator=indicator, named=named
+            )
         )
     return grouped
 
 
 def _scoring_answer(answer):
+    # The same fields as scored_answers reads as values (a test holds them equal).
     question = answer.question
     return scoring.Answer(
         stage=question.indicator.stage.number,
         value=answer.option.value if answer.option_id else None,
         weight=question.weight,
         indicator=question.indicator.key,
+        named=question.indicator.defines_stage,
     )
 
 

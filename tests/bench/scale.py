@@ -75,7 +75,7 @@ from assessments.portfolio import filtered_portfolio  # noqa: E402
 from assessments.views.consultants import PER_PAGE  # noqa: E402
 from tests.bench.sql import insert_select  # noqa: E402
 
-# Created by migration 0027 (portfolio_name_trigram_index); the smoke test checks it exists.
+# Created by the migration portfolio_name_trigram_index; the smoke test checks it exists.
 TRIGRAM_INDEX = "org_name_trgm_idx"
 
 
@@ -531,9 +531,10 @@ def write_report(generation, portfolio, search, exports, sweep, big, load):
         "",
         "The search (`name__icontains`, which PostgreSQL runs as `UPPER(name::text) LIKE "
         "UPPER('%…%')`)",
-        "read every row until migration 0027 gave it a trigram index (`pg_trgm`, GIN, on",
-        "that very expression). Both rows below come from this run: the index is dropped in a",
-        "transaction that is rolled back, the search measured, then measured again with it.",
+        "read every row until the migration `portfolio_name_trigram_index` gave it a trigram",
+        "index (`pg_trgm`, GIN, on that very expression). Both rows below come from this run:",
+        "the index is dropped in a transaction that is rolled back, the search measured, then",
+        "measured again with it.",
         "",
         "| search `q=client 0999` | server time | of which SQL | how the plan reads the rows |",
         "|---|---:|---:|---|",

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0027_portfolio_name_trigram_index"),
+        ("assessments", "0029_portfolio_name_trigram_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

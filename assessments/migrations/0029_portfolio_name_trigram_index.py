@@ -31,7 +31,7 @@ def drop_trigram_index(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0026_portfolio_export_and_list_indexes"),
+        ("assessments", "0028_rescore_with_named_indicators"),
     ]
 
     operations = [
