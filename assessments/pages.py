@@ -32,7 +32,11 @@ class ResultPage:
 
     @cached_property
     def summary(self):
-        return results.summarize(self.response, self.stages)
+        quotes = {}
+        if results.quotes_needed(self.response.flags):
+            answers = self.response.answers.select_related("question__indicator", "option")
+            quotes = results.answer_quotes(answers)
+        return results.summarize(self.response, self.stages, quotes)
 
     @cached_property
     def position_chart(self):
@@ -120,7 +124,15 @@ def round_result_context(round, stages, previous=None, viewer=Viewer.MEMBER):
     if previous is not None:
         previous = previous.seen_by(viewer)
     summary = results.summarize_round(
-        round, stages, settings.ROUND_GROUP_MIN_RESPONDENTS, view.groups
+        round,
+        stages,
+        settings.ROUND_GROUP_MIN_RESPONDENTS,
+        view.groups,
+        quotes=(
+            results.team_quotes(round.questionnaire.answered_pages(), round.indicator_scores)
+            if results.quotes_needed(round.flags)
+            else {}
+        ),
     )
     reading = summary.summary.reading
     # Too few answers place nobody: the team gets no marker rather than a firm one.
@@ -142,17 +154,22 @@ def round_result_context(round, stages, previous=None, viewer=Viewer.MEMBER):
     }
     if previous is not None:
         markers.append(charts.Marker(_("Previous round"), float(previous.position), faded=True))
-        context["comparison"] = results.compare_rounds(previous, round, stages)
+        disputes = summary.dispute_figures
+        context["comparison"] = results.compare_rounds(previous, round, stages, disputes=disputes)
         plan = previous.plan.select_related("step__stage", "indicator")
-        context["plan_checks"] = results.check_plan(plan, previous, round, stages)
+        context["plan_checks"] = results.check_plan(plan, previous, round, stages, disputes)
     context["position_chart"] = charts.position_figure(
         charts.bands(stages), markers, decimal_mark=get_format("DECIMAL_SEPARATOR")
     )
     return context
 
 
-def heatmap(scored, stages, viewer=Viewer.MEMBER):
-    """Rounds down, indicators across, each cell the round's mean as VIEWER sees it."""
+def heatmap(scored, stages, viewer):
+    """Rounds down, indicators across, each cell the round's mean as VIEWER sees it.
+
+    An indicator the role groups VIEWER may see dispute (results.disputed) has
+    no mean and no colour in its cell: each side's figure instead.
+    """
     indicators = [
         indicator
         for stage in stages
@@ -161,12 +178,17 @@ def heatmap(scored, stages, viewer=Viewer.MEMBER):
     ]
     rows = []
     for round in (r.seen_by(viewer) for r in scored):
+        disputes = results.disputed(round.groups, round.shown_view.groups)
         cells = []
         for indicator in indicators:
             if indicator.key not in round.indicator_scores:
                 cells.append({"value": None, "measured": False})
                 continue
             value = round.indicator_scores[indicator.key]
+            if indicator.key in disputes:
+                dispute = results.Dispute(indicator, disputes[indicator.key])
+                cells.append({"value": value, "measured": True, "dispute": dispute})
+                continue
             cells.append({"value": value, "measured": True, **_heat(value)})
         rows.append((round, cells))
     return {"indicators": indicators, "rows": rows}

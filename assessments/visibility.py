@@ -27,7 +27,7 @@ import enum
 import itertools
 import math
 from collections import Counter
-from collections.abc import Collection, Hashable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -89,7 +89,12 @@ class RoundView:
     @property
     def gap(self) -> bool:
         """The marketing–sales gap shows only when both sides do."""
-        return {RoleGroup.MARKETING, RoleGroup.SALES} <= self.groups
+        return shows_gap(self.groups)
+
+    @property
+    def leadership_gap(self) -> bool:
+        """The leadership–teams gap shows only when the leadership and both teams do."""
+        return shows_leadership_gap(self.groups)
 
     def __and__(self, other: RoundView) -> RoundView:
         """What two viewers may both see: a screen shown to both of them in one meeting.
@@ -109,6 +114,21 @@ class RoundView:
 
 
 NOTHING = RoundView()
+
+# A comparison between role groups shows only when every group in it may be
+# shown: a group's figures set against others' are still that group's figures.
+GAP_GROUPS = frozenset({RoleGroup.MARKETING, RoleGroup.SALES})
+LEADERSHIP_GAP_GROUPS = GAP_GROUPS | {RoleGroup.LEADERSHIP}
+
+
+def shows_gap(groups: Iterable[str]) -> bool:
+    """Whether the marketing–sales gap shows, the role groups GROUPS showing."""
+    return GAP_GROUPS <= set(groups)
+
+
+def shows_leadership_gap(groups: Iterable[str]) -> bool:
+    """Whether the leadership–teams gap shows: the leadership, marketing and sales all show."""
+    return LEADERSHIP_GAP_GROUPS <= set(groups)
 
 
 def is_open(closed_at: Any, closes_on: datetime.date | None, today: datetime.date) -> bool:

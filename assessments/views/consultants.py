@@ -257,7 +257,17 @@ def _client_context(organization, user):
         context["progress_chart"] = progress_chart(scored, stages, viewer)
         context["heatmap"] = heatmap(scored, stages, viewer)
         context["plans"] = [
-            (before, after, results.check_plan(before.plan.all(), before, after, stages))
+            (
+                before,
+                after,
+                results.check_plan(
+                    before.plan.all(),
+                    before,
+                    after,
+                    stages,
+                    results.disputed(after.groups, after.shown_view.groups),
+                ),
+            )
             for after, before in zip(scored, scored[1:], strict=False)
             if before.plan.all()
         ]
@@ -275,8 +285,7 @@ def rounds_export(request, pk, fmt):
         "organization", "questionnaire", "workshop"
     ).order_by("opened_on", "pk")
     # A round whose figures are not published yet has none to export.
-    viewer = _viewer(request.user)
-    table = (exports.round_row(r.seen_by(viewer)) for r in rounds)
+    table = exports.round_rows(rounds, _viewer(request.user))
     return exports.download(fmt, f"rounds-{organization.pk}", exports.ROUND_COLUMNS, table)
 
 

@@ -31,10 +31,12 @@ from ..forms import (
     PlanItemEditForm,
     PlanItemForm,
     RoundForm,
+    RoundLinkForm,
 )
 from ..models import (
     Answer,
     BenchmarkEntry,
+    Delivery,
     MemberInvitation,
     Membership,
     Organization,
@@ -42,6 +44,7 @@ from ..models import (
     Questionnaire,
     Response,
     Round,
+    with_delivery,
 )
 from ..pages import benchmark_context, individual_answers, progress_chart, round_result_context
 from ..visibility import Viewer
@@ -60,7 +63,8 @@ def _get_round_for_member(request, pk):
     return get_object_or_404(queryset, pk=pk)
 
 
-@login_required
+# Someone keeping a result mostly has no account yet: sign-up first, with a way to log in.
+@login_required(login_url="account_signup")
 @require_http_methods(["GET", "POST"])
 def keep_result(request, token):
     """File an anonymous result in one of the user's organizations (or a new one) as a round."""
@@ -289,8 +293,7 @@ def member_list(request, pk):
         if not throttle.allowed(request, "invite"):
             return throttle.too_many(request)
         if throttle.may_mail(request, form):
-            invitation = _invite_member(organization, request.user, **form.cleaned_data)
-            tasks.send_member_invitation.enqueue(invitation.pk)
+            _invite_member(organization, request.user, **form.cleaned_data)
             messages.success(request, _("Invitation sent to %(email)s.") % form.cleaned_data)
             return redirect("assessments:members", organization.pk)
     memberships = list(organization.memberships.select_related("user"))
@@ -302,7 +305,9 @@ def member_list(request, pk):
             "memberships": memberships,
             "role_forms": [(m, MemberRoleForm(initial={"role": m.role})) for m in memberships],
             "last_member": len(memberships) == 1,
-            "invitations": organization.invitations.filter(accepted_at__isnull=True),
+            "invitations": with_delivery(
+                organization.invitations.filter(accepted_at__isnull=True), "invitation"
+            ),
             "form": form,
         },
     )
@@ -412,7 +417,6 @@ def invitation_resend(request, pk, invitation_pk):
         invitation.language,
         invitation.message,
     )
-    tasks.send_member_invitation.enqueue(invitation.pk)
     messages.success(
         request, _("Invitation sent again to %(email)s.") % {"email": invitation.email}
     )
@@ -445,7 +449,7 @@ def _may_invite(request, addresses):
 
 
 def _invite_member(organization, inviter, email, role, language, message):
-    """Invite EMAIL; an earlier invitation to the same address is renewed, never doubled."""
+    """Invite EMAIL and queue the e-mail; an earlier invitation to the address is renewed."""
     with transaction.atomic():
         invitation = (
             organization.invitations.select_for_update()
@@ -457,6 +461,7 @@ def _invite_member(organization, inviter, email, role, language, message):
         invitation.created_at = timezone.now()
         invitation.new_token()
         invitation.save()
+        tasks.send_later([Delivery(kind=Delivery.Kind.MEMBER_INVITATION, invitation=invitation)])
     return invitation
 
 
@@ -480,12 +485,10 @@ def round_new(request, pk):
         if not _may_invite(request, [person.email for person in people]):
             return throttle.too_many(request)
         try:
-            round, invited = _open_round(request, organization, form, questionnaire, people)
+            round = _open_round(request, organization, form, questionnaire, people)
         except IntegrityError:  # another member opened one at the same moment
             messages.error(request, _("Another round was opened meanwhile."))
             return redirect(organization)
-        if invited:
-            tasks.send_round_invitations.enqueue([r.pk for r in invited], request.user.pk)
         messages.success(request, _("The round is open. Invite the leaders who should answer."))
         return redirect(round)
     return render(
@@ -496,7 +499,7 @@ def round_new(request, pk):
 
 
 def _open_round(request, organization, form, questionnaire, people):
-    """Create the round and its invitees' responses; return both."""
+    """Create the round and its invitees' responses, and queue their invitations; return it."""
     with transaction.atomic():
         round = form.save(commit=False)
         round.organization = organization
@@ -517,7 +520,15 @@ def _open_round(request, organization, form, questionnaire, people):
             )
             for person in people
         ]
-    return round, invited
+        tasks.send_later(_invitations(invited, request.user))
+    return round
+
+
+def _invitations(responses, inviter):
+    return [
+        Delivery(kind=Delivery.Kind.ROUND_INVITATION, response=response, sender=inviter)
+        for response in responses
+    ]
 
 
 @login_required
@@ -547,15 +558,40 @@ def round_invite(request, pk):
                 invited_at=timezone.now(),
                 **form.cleaned_data,
             )
+            tasks.send_later(_invitations([response], request.user))
     except IntegrityError:  # the same address, invited twice at once
         messages.error(request, _("This person is already invited to this round."))
         return redirect(round)
-    tasks.send_round_invitations.enqueue([response.pk], request.user.pk)
     messages.success(request, _("Invitation sent to %(email)s.") % form.cleaned_data)
     return redirect(round)
 
 
-def _round_page(request, round, invite_form, status=200, plan_form=None):
+@login_required
+@require_POST
+def round_link_limit(request, pk):
+    """Set how many people may start through the round's shared link in an hour."""
+    round = _get_round_for_member(request, pk)
+    form = RoundLinkForm(request.POST, instance=round)
+    if not form.is_valid():
+        # The form holds the refused number; the page shows the stored one.
+        stored = _get_round_for_member(request, pk)
+        return _round_page(request, stored, InviteRespondentForm(round=stored), 400, link_form=form)
+    # Only this column: the worker may be storing the round's result meanwhile.
+    form.save(commit=False).save(update_fields=["starts_per_hour"])
+    count = round.starts_per_hour
+    messages.success(
+        request,
+        ngettext(
+            "The shared link now takes up to %(count)s start per hour.",
+            "The shared link now takes up to %(count)s starts per hour.",
+            count,
+        )
+        % {"count": count},
+    )
+    return redirect(round)
+
+
+def _round_page(request, round, invite_form, status=200, plan_form=None, link_form=None):
     round = round.seen_by(Viewer.MEMBER)
     context = {
         "max_reminders": cadence.MAX_REMINDERS,
@@ -565,6 +601,7 @@ def _round_page(request, round, invite_form, status=200, plan_form=None):
         "status": _response_status(round, request.GET.get("respondents")),
         "invite_form": invite_form,
         "share_url": request.build_absolute_uri(round.get_share_url()),
+        "link_form": link_form or RoundLinkForm(instance=round),
         "plan": list(round.plan.select_related("step__stage", "indicator", "owner_person")),
         "reopen_refusal": None if round.is_open else round.reopen_refusal(),
     }
@@ -579,7 +616,11 @@ def _round_page(request, round, invite_form, status=200, plan_form=None):
             following = following.seen_by(Viewer.MEMBER)
             context["following"] = following
             context["own_plan_checks"] = results.check_plan(
-                context["plan"], round, following, stages
+                context["plan"],
+                round,
+                following,
+                stages,
+                results.disputed(following.groups, following.shown_view.groups),
             )
         context["plan_form"] = plan_form or _plan_form(round, context["summary"])
     return render(request, "assessments/round.html", context, status=status)
@@ -740,9 +781,31 @@ def response_remind(request, pk, response_pk):
         messages.error(request, refusal)
     elif not throttle.allowed(request, "mail", address=response.email):
         messages.error(request, throttle.MAIL_LIMITED)
-    elif response.claim_reminder(now):
-        tasks.send_reminder.enqueue(response.pk)
-        messages.success(request, _("Reminder sent to %(email)s.") % {"email": response.email})
+    else:
+        with transaction.atomic():
+            claimed = response.claim_reminder(now)
+            if claimed:
+                tasks.send_later([Delivery(kind=Delivery.Kind.REMINDER, response=response)])
+        if claimed:
+            messages.success(request, _("Reminder sent to %(email)s.") % {"email": response.email})
+    return redirect(response.round)
+
+
+@login_required
+@require_POST
+def response_resend(request, pk, response_pk):
+    """Send an invitee's invitation again, with a new link, after it was not delivered."""
+    response = _get_invitee_for_member(request, pk, response_pk)
+    if not (response.email and not response.is_submitted and response.round.is_open):
+        messages.error(request, _("Only invitees of an open round who have not answered get one."))
+    elif not throttle.allowed(request, "mail", address=response.email):
+        messages.error(request, throttle.MAIL_LIMITED)
+    else:
+        with transaction.atomic():
+            tasks.send_later(_invitations([response], request.user))
+        messages.success(
+            request, _("Invitation sent again to %(email)s.") % {"email": response.email}
+        )
     return redirect(response.round)
 
 
@@ -782,9 +845,10 @@ def _response_status(round, page_number=None):
     counts = round.responses.aggregate(
         total=Count("pk"), submitted=Count("pk", filter=Q(submitted_at__isnull=False))
     )
-    responses = round.responses.annotate(
+    responses = with_delivery(round.responses, "response").annotate(
         started=Exists(Answer.objects.filter(response=OuterRef("pk")))
-    ).order_by("created_at", "pk")
+    )
+    responses = responses.order_by("created_at", "pk")
     page = Paginator(responses, RESPONDENTS_PER_PAGE).get_page(page_number)
     total, submitted = counts["total"], counts["submitted"]
     return {

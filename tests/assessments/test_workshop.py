@@ -2,8 +2,11 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
+from assessments import results
 from assessments.models import PlanItem, Round, Workshop, WorkshopItem
+from stages.models import Stage
 from tests.helpers import by_question, close, highest, lowest, submit_response
 
 
@@ -53,7 +56,8 @@ def test_opening_twice_keeps_one_workshop(member, published):
     _open(member, published)
     _open(member, published)
     assert Workshop.objects.filter(round=published).count() == 1
-    assert WorkshopItem.objects.filter(workshop__round=published).count() == 19
+    questions = sum(len(page.questions.all()) for page in published.questionnaire.pages())
+    assert WorkshopItem.objects.filter(workshop__round=published).count() == questions == 16
 
 
 @pytest.mark.django_db
@@ -167,7 +171,8 @@ def test_skipped_and_added_items(member, published):
     body = state.content.decode()
     assert first.question.text not in body.split("<h1")[1].split("</h1>")[0]
     added = workshop.items.get(title="Budget for joint events")
-    assert added.position == 20 and added.minutes == 10
+    # After the round's 16 questions.
+    assert added.position == 17 and added.minutes == 10
     member.post(agenda_url, {"action": "down"})
     first.refresh_from_db()
     assert first.position == 2
@@ -250,6 +255,11 @@ def test_summary_is_in_the_organizations_language(member, published, leader):
     body = member.get(reverse("assessments:workshop_summary", args=[published.pk]))
     assert body.status_code == 200
     assert 'lang="es"' in body.content.decode()
+    # The round's mean is named by the headline's rule, in the organization's language.
+    with translation.override("es"):
+        stages = {stage.number: stage for stage in Stage.objects.all()}
+        expected = f"{published.reading}, {results.headline(published.reading, stages).title}"
+    assert expected in body.content.decode()
 
 
 def _grow(organization, questionnaire, responses):

@@ -36,19 +36,19 @@ STAGES = (1, 2, 3, 4)
 BATCH = 5000
 
 
-def eligible_rounds(now):
+def eligible_rounds(now, round_model=Round):
     """Closed rounds of the window whose figures show as a confidential round publishes them."""
     today = timezone.localdate(now)
     since = cadence.add_months(today, -WINDOW_MONTHS)
     closed_in_window = Q(closed_at__date__gte=since) | Q(
         closed_at__isnull=True, closes_on__gte=since
     )
-    return Round.objects.exclude(open_round(today)).filter(
+    return round_model.objects.exclude(open_round(today)).filter(
         closed_in_window, shown_as_published(today, settings.ROUND_GROUP_MIN_RESPONDENTS)
     )
 
 
-def contributions(now):
+def contributions(now, round_model=Round):
     """Each opted-in organization's latest eligible round, as plain rows."""
     # Numbered per organization, latest first, in one pass: twice as fast on
     # PostgreSQL at 100,000 organizations as a correlated subquery per round.
@@ -61,7 +61,7 @@ def contributions(now):
     minimum = settings.ROUND_GROUP_MIN_RESPONDENTS
     fields = sorted({*visibility.FACT_FIELDS, "position", "stage", "attainment", "flags"})
     rows = (
-        eligible_rounds(now)
+        eligible_rounds(now, round_model)
         .filter(organization__benchmark_opt_in=True)
         .annotate(rank=latest_first)
         .filter(rank=1)
@@ -101,13 +101,13 @@ def contributions(now):
         }
 
 
-def with_contributors(rows):
+def with_contributors(rows, organization_model=Organization, membership_model=Membership):
     """Give each row its contributor: organizations sharing a member or a creator are one."""
     organizations = [r["organization"] for r in rows]
-    opted_in = Organization.objects.filter(benchmark_opt_in=True)
+    opted_in = organization_model.objects.filter(benchmark_opt_in=True)
     links = [
         (organization, ("member", user))
-        for organization, user in Membership.objects.filter(organization__in=opted_in)
+        for organization, user in membership_model.objects.filter(organization__in=opted_in)
         .values_list("organization_id", "user_id")
         .iterator(chunk_size=BATCH)
     ]
@@ -123,12 +123,12 @@ def with_contributors(rows):
     return rows
 
 
-def _group_row(key, members, gap_members, now, minimum):
+def _group_row(group_model, key, members, gap_members, now, minimum):
     def spread(values, grid=benchmark.GRID, of=members):
         return benchmark.distribution(values, grid, minimum, [m["contributor"] for m in of])
 
     stages = {s: [m for m in members if m["stage"] == s] for s in STAGES}
-    row = BenchmarkGroup(
+    row = group_model(
         kind=key.kind,
         industry=key.industry,
         size=key.size,
@@ -158,11 +158,22 @@ def _group_row(key, members, gap_members, now, minimum):
     return row
 
 
-def materialize(now=None):
-    """Replace the stored benchmark with one computed now; return (groups, entries) stored."""
+def materialize(now=None, apps=None):
+    """Replace the stored benchmark with one computed now; return (groups, entries) stored.
+
+    APPS is a migration's registry of historical models, for a migration
+    that changes what the benchmark is computed from.
+    """
     now = now or timezone.now()
+    models = {
+        model.__name__: model if apps is None else apps.get_model("assessments", model.__name__)
+        for model in (Round, Organization, Membership, BenchmarkGroup, BenchmarkEntry)
+    }
+    group_model, entry_model = models["BenchmarkGroup"], models["BenchmarkEntry"]
     minimum = settings.BENCHMARK_MIN_ORGANIZATIONS
-    rows = with_contributors(list(contributions(now)))
+    rows = with_contributors(
+        list(contributions(now, models["Round"])), models["Organization"], models["Membership"]
+    )
     # Every minimum counts independent contributors (benchmark.contributors).
     cells, gap_cells = defaultdict(set), defaultdict(set)
     for r in rows:
@@ -181,7 +192,10 @@ def materialize(now=None):
             if key in gap_shown and r["gap"] is not None:
                 gap_members[key].append(r)
 
-    groups = [_group_row(key, members[key], gap_members.get(key), now, minimum) for key in shown]
+    groups = [
+        _group_row(group_model, key, members[key], gap_members.get(key), now, minimum)
+        for key in shown
+    ]
     sorted_positions = {k: sorted(m["position"] for m in v) for k, v in members.items()}
     sorted_attainment = {
         k: {str(s): sorted(m["attainment"][str(s)] for m in v) for s in scoring.SCORED_STAGES}
@@ -190,9 +204,9 @@ def materialize(now=None):
     sorted_gaps = {k: sorted(m["gap"] for m in v) for k, v in gap_members.items()}
 
     with transaction.atomic():
-        BenchmarkEntry.objects.all().delete()
-        BenchmarkGroup.objects.all().delete()
-        BenchmarkGroup.objects.bulk_create(groups)
+        entry_model.objects.all().delete()
+        group_model.objects.all().delete()
+        group_model.objects.bulk_create(groups)
         stored = {benchmark.GroupKey(g.kind, g.industry, g.size): g for g in groups}
         entries = []
         for r in rows:
@@ -203,7 +217,7 @@ def materialize(now=None):
                 benchmark.shown_group_of(*r["cell"], gap_shown) if r["gap"] is not None else None
             )
             entries.append(
-                BenchmarkEntry(
+                entry_model(
                     organization_id=r["organization"],
                     group=stored[key],
                     round_id=r["round"],
@@ -225,7 +239,7 @@ def materialize(now=None):
                     ),
                 )
             )
-        BenchmarkEntry.objects.bulk_create(entries, batch_size=BATCH)
+        entry_model.objects.bulk_create(entries, batch_size=BATCH)
     return len(groups), len(entries)
 
 

@@ -12,7 +12,7 @@ def as_many_as_organizations(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0027_publications_and_organization_creators"),
+        ("assessments", "0032_publications_and_organization_creators"),
     ]
 
     operations = [

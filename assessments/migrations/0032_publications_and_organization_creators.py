@@ -25,7 +25,7 @@ def refill_summaries(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0026_portfolio_export_and_list_indexes"),
+        ("assessments", "0031_round_starts_per_hour"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
