@@ -123,11 +123,11 @@ def test_the_dashboard_and_the_exports_flag_the_leadership_gap(client, superuser
     [row] = client.get(reverse("admin:dashboard")).context["clients"]
     assert "leadership-gap" in row.flag_codes and "perception-gap" not in row.flag_codes
     assert "Leadership apart from the teams" in row.flag_names
-    [exported] = csv_rows(client.get(reverse("admin:dashboard_export", args=["csv"])).content)
+    [exported] = csv_rows(client.post(reverse("admin:dashboard_export", args=["csv"])).content)
     assert "leadership-gap" in exported["flags"].split()
     organization = optimistic_cro.organization
     url = reverse("admin:dashboard_rounds_export", args=[organization.pk, "csv"])
-    [round_row] = csv_rows(client.get(url).content)
+    [round_row] = csv_rows(client.post(url).content)
     assert "leadership-gap" in round_row["flags"].split()
     assert (
         "strategic.lead-definition: leadership 100%, marketing 33%, sales 33%"
@@ -180,10 +180,10 @@ def test_a_disputed_indicator_reads_both_figures_in_both_exports(
     label = "Lead definition — disputed: marketing 100%, sales 0%"
     client.force_login(superuser)
     url = reverse("admin:dashboard_rounds_export", args=[organization.pk, "csv"])
-    [row] = csv_rows(client.get(url).content)
+    [row] = csv_rows(client.post(url).content)
     assert row["disputed"] == cell and "perception-gap" in row["flags"].split()
     url = reverse("admin:dashboard_rounds_export", args=[organization.pk, "xlsx"])
-    [row] = sheet_rows(client.get(url).content)
+    [row] = sheet_rows(client.post(url).content)
     assert (row["disputed"], row["disputed_label"]) == (cell, label)
 
     client.force_login(leader)
@@ -198,7 +198,7 @@ def test_a_disputed_indicator_reads_both_figures_in_both_exports(
 def test_the_export_labels_a_dispute_in_the_readers_language(spanish, superuser, sides_apart):
     spanish.force_login(superuser)
     url = reverse("admin:dashboard_rounds_export", args=[sides_apart.organization.pk, "xlsx"])
-    [row] = sheet_rows(spanish.get(url).content)
+    [row] = sheet_rows(spanish.post(url).content)
     assert row["disputed"] == "strategic.lead-definition: marketing 100%, sales 0%"
     assert row["disputed_label"].endswith("— en disputa: marketing 100%, ventas 0%")
 
@@ -251,7 +251,7 @@ def test_a_hidden_sales_side_shows_no_dispute_and_no_leadership_gap(client, lead
     pages.append(client.get(reverse("admin:dashboard")).text)
     for fmt, read in [("csv", csv_rows), ("xlsx", sheet_rows)]:
         url = reverse("admin:dashboard_rounds_export", args=[organization.pk, fmt])
-        rows += read(client.get(url).content)
+        rows += read(client.post(url).content)
     [client_row] = client.get(reverse("admin:dashboard")).context["clients"]
 
     for page in pages:

@@ -117,7 +117,7 @@ def test_one_response_reads_the_same_on_every_page_and_export(client, leader, su
     assert round_row["flags"] == " ".join(walked.flags)
     sheet = openpyxl.load_workbook(
         io.BytesIO(
-            client.get(
+            client.post(
                 reverse("admin:dashboard_rounds_export", args=[organization.pk, "xlsx"])
             ).content
         )
@@ -155,7 +155,7 @@ def test_the_dashboard_flags_the_perception_gap_the_team_page_shows(
     detail = client.get(reverse("admin:dashboard_client", args=[organization.pk])).text
     assert f'<span class="disputed">{disputed}</span>' in detail
     [round_row] = csv_rows(
-        client.get(reverse("admin:dashboard_rounds_export", args=[organization.pk, "csv"]))
+        client.post(reverse("admin:dashboard_rounds_export", args=[organization.pk, "csv"]))
     )
     assert round_row["disputed"] == f"strategic.lead-definition: {disputed[len('disputed: ') :]}"
 
