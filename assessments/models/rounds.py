@@ -586,8 +586,10 @@ class Round(Scored):
         return bool(marked)
 
 
-# The name of the cached result body in templates/assessments/result.html.
-RESULT_FRAGMENT = "result_v2"
+# The name of the cached result body in templates/assessments/result.html, renamed
+# with it (tests/assessments/test_result.py holds the two equal): deleting a
+# response deletes its rendered pages by this name (forget_rendered).
+RESULT_FRAGMENT = "result_v3"
 
 
 class ResponseQuerySet(models.QuerySet):
