@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 from gunicorn.glogging import Logger
@@ -35,9 +36,18 @@ def mask(text: str) -> str:
 
 
 class MaskSecrets(logging.Filter):
-    """Mask secrets in a record's message, its arguments and its traceback; drop nothing."""
+    """Mask secrets in a record's message, its arguments and its traceback; drop nothing.
+
+    UNMASKED names loggers whose records pass as they are (and their children's).
+    """
+
+    def __init__(self, name: str = "", unmasked: Iterable[str] = ()) -> None:
+        super().__init__(name)
+        self.unmasked = tuple(unmasked)
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if any(record.name == n or record.name.startswith(f"{n}.") for n in self.unmasked):
+            return True
         message = record.getMessage()
         masked = mask(message)
         if masked != message:

@@ -344,7 +344,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "no_secrets": {"()": "smarketing.logs.MaskSecrets"},
+        # Except the development mail backend's line (smarketing/mail.py), whose
+        # purpose is to show a message's links: the same links it writes to its
+        # .eml file beside it, as Django's console backend prints whole messages.
+        # Production sends mail through SMTP and logs no such line.
+        "no_secrets": {"()": "smarketing.logs.MaskSecrets", "unmasked": ["smarketing.mail"]},
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
         "tasks": {"()": "django.utils.log.CallbackFilter", "callback": tasks_log_filter},
     },

@@ -57,6 +57,24 @@ def test_every_handler_the_settings_configure_masks_keys():
     )
 
 
+LOG_BOTH = (
+    "import logging; "
+    f"logging.getLogger('smarketing.mail').info('Mail: https://x.example/r/{TOKEN}/'); "
+    f"logging.getLogger('django.request').warning('Not Found: /r/{TOKEN}/')"
+)
+
+
+def test_development_mail_shows_its_links_and_nothing_else_does():
+    from tests.test_settings import manage
+
+    real = {"DJANGO_SETTINGS_MODULE": "smarketing.settings"}
+    development = manage("shell", "-v", "0", "-c", LOG_BOTH, DEBUG="1", **real)
+    # The development backend's line names the link its .eml file holds (smarketing/mail.py).
+    assert f"Mail: https://x.example/r/{TOKEN}/" in development.stderr, development.stderr
+    assert f"Not Found: /r/{MASK}/" in development.stderr
+    assert development.stderr.count(TOKEN) == 1
+
+
 def test_gunicorn_logs_requests_without_their_keys():
     from gunicorn.config import Config
 
