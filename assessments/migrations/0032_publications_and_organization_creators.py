@@ -10,7 +10,8 @@ def refill_summaries(apps, schema_editor):
     """Store each organization's portfolio columns as a consultant sees the rounds.
 
     They held every role group's figures, hidden ones included; now only what
-    Round.view shows a consultant (the same code as refresh_summary).
+    Round.view shows a consultant (the same code as refresh_summary). This also
+    carries the results 0028_rescore_with_named_indicators rescored into them.
     """
     from assessments.models import portfolio_summary
 
