@@ -281,3 +281,42 @@ def test_a_change_into_a_disputed_indicator_says_so_with_both_figures(
         "“Marketing and sales have agreed together on what makes a lead qualified.” improved "
         f"from 33% to 50% (+17 points). In the later round it is {DISPUTED}."
     ) in page
+
+
+def test_a_dispute_in_answers_the_publication_holds_back_is_not_shown(
+    client, member, organization, questionnaire, superuser, settings, make_consultant
+):
+    """The disputes, the heatmap and the rounds export read the figures the viewer sees:
+    a consultant of an open round not run with them sees its publication, which holds
+    back two late answers (too few to show); the members and the operators see them."""
+    settings.ROUND_GROUP_MIN_RESPONDENTS = 3
+    round = Round.objects.create(
+        organization=organization, questionnaire=questionnaire, visibility="open"
+    )
+    agreed, doubtful = SIDES_APART[0], by_question({"strategic.lead-definition": 2}, 1)
+    for n, (role, pick) in enumerate([("marketing", agreed)] * 3 + [("sales", doubtful)] * 3):
+        submit_response(round, role, pick, email=f"p{n}@acme.example")
+    close(round)
+    member.post(reverse("assessments:round_reopen", args=[round.pk]))
+    for n in range(2):
+        submit_response(round, "sales", SIDES_APART[1], email=f"late{n}@acme.example")
+    close(round)
+    round = Round.objects.get(pk=round.pk)
+    assert round.publication_held
+    # 100% against 40% in the latest figures; 100% against 67% as published.
+    disputed = "disputed: marketing 100%, sales 40%"
+    assert disputed in compact(member.get(round.get_absolute_url()).text)
+
+    organization_url = reverse("admin:dashboard_client", args=[organization.pk])
+    export_url = reverse("admin:dashboard_rounds_export", args=[organization.pk, "csv"])
+    client.force_login(make_consultant("c@consult.example", organization))
+    page = compact(client.get(organization_url).text)
+    assert "Answers given or deleted since are not in them" in page
+    assert "disputed:" not in page and "Disputed indicators" not in page
+    [row] = csv_rows(client.post(export_url).content)
+    assert row["disputed"] == "" and "perception-gap" not in row["flags"].split()
+
+    client.force_login(superuser)
+    assert f'<span class="disputed">{disputed}</span>' in compact(client.get(organization_url).text)
+    [row] = csv_rows(client.post(export_url).content)
+    assert row["disputed"] == "strategic.lead-definition: marketing 100%, sales 40%"
