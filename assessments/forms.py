@@ -88,7 +88,7 @@ class PageForm(forms.Form):
                 (value, label, f"{field.auto_id}_{index}", value == chosen)
                 for index, (value, label) in enumerate(field.field.choices)
             ]
-            rows.append(QuestionRow(question, field.auto_id, field.errors, choices))
+            rows.append(QuestionRow(question, field.auto_id, field.errors, choices, chosen))
         return rows
 
 
@@ -98,6 +98,7 @@ class QuestionRow:
     id: str
     errors: list
     choices: list  # (value, label, input id, checked), "I don't know" last
+    chosen: str = ""  # the value checked, "" when none
 
 
 class RoundStartForm(forms.ModelForm):

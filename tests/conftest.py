@@ -23,7 +23,11 @@ def cache_after_flush(request):
     """
     yield
     from django.conf import settings
+    from django.core.cache import caches
 
+    # The public pages' content is kept in this process's memory: a test that
+    # changes a stage must not find another test's page.
+    caches["pages"].clear()
     if settings.REDIS_URL or {"transactional_db", "live_server"} & set(request.fixturenames):
         from django.core.cache import caches
 

@@ -17,11 +17,19 @@ from ..forms import DONT_KNOW, PageForm, RoundStartForm, StartForm
 from ..models import Answer, Delivery, Membership, Question, Questionnaire, Response, Round
 from ..pages import ResultPage
 
+ROUND_RESULT_FIELDS = [*Round.RESULT_FIELDS, "lowest", "highest", "groups"]
+
 
 def _get_response(token, *, lock=False):
-    """Load the response a private link points to; its token is the only key."""
-    queryset = Response.objects.by_token(token).select_related(
-        "questionnaire", "round__organization"
+    """Load the response a private link points to; its token is the only key.
+
+    The round comes without its stored result, which no respondent page reads
+    (the privacy notice reads its groups' counts, on page 1 only).
+    """
+    queryset = (
+        Response.objects.by_token(token)
+        .select_related("questionnaire", "round__organization")
+        .defer(*(f"round__{name}" for name in ROUND_RESULT_FIELDS))
     )
     if lock:
         queryset = queryset.select_for_update(of=("self",))
