@@ -3,10 +3,11 @@ from dataclasses import dataclass
 from django import forms
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import Organization, PlanItem, Response, Role, Round
+from .models import Organization, PlanItem, Response, Role, Round, Workshop
+from .models.workshops import TIME_BOX_MAX, TIME_BOX_MIN
 
 DONT_KNOW = "dont-know"
 
@@ -413,17 +414,16 @@ class DeleteOrganizationForm(forms.Form):
 
 
 class WorkshopDecisionForm(forms.Form):
-    """An agenda item's consensus answer, note and optional action for the plan.
+    """An agenda item's consensus (one answer per question of its indicator), note and action.
 
-    ``version`` is the version of the item the facilitator edited; the view
-    refuses the save when someone else saved the item since.
+    An indicator is decided when every question of it has an answer, or left
+    undecided with none: half an indicator's answers would score a consensus
+    nobody agreed on. ``version`` is the version of the item the facilitator
+    edited; the view refuses the save when someone else saved the item since.
     """
 
     UNDECIDED = ""
 
-    consensus = forms.ChoiceField(
-        label=_("Consensus answer"), required=False, widget=forms.RadioSelect
-    )
     note = forms.CharField(
         label=_("Note (optional)"),
         max_length=2000,
@@ -446,30 +446,56 @@ class WorkshopDecisionForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args, item, members, **kwargs):
+    def __init__(self, *args, item, questions, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.item = item
+        self.questions = list(questions)
         self.fields["owner_person"].queryset = members
-        if item.question_id:
-            self.options = {str(option.pk): option for option in item.question.options.all()}
-            self.fields["consensus"].choices = [
-                *[(pk, option.text) for pk, option in self.options.items()],
-                (DONT_KNOW, _("We don't know")),
-                (self.UNDECIDED, _("Not decided yet")),
-            ]
-        else:
-            self.options = {}
-            for name in ("consensus", "add_action", "owner", "owner_person", "due_on", "action"):
+        self.options = {}
+        consensus = {}
+        for question in self.questions:
+            options = {str(option.pk): option for option in question.options.all()}
+            self.options[question.field_name] = options
+            consensus[question.field_name] = forms.ChoiceField(
+                label=question.text,
+                choices=[
+                    *[(pk, option.text) for pk, option in options.items()],
+                    (DONT_KNOW, _("We don't know")),
+                    (self.UNDECIDED, _("Not decided yet")),
+                ],
+                required=False,
+                widget=forms.RadioSelect,
+                error_messages={
+                    "invalid_choice": _("That answer is not one of this question's options.")
+                },
+            )
+        # The questions first, in the questionnaire's order.
+        self.fields = {**consensus, **self.fields}
+        if not self.questions:
+            for name in ("add_action", "owner", "owner_person", "due_on", "action"):
                 del self.fields[name]
 
-    def decision(self):
-        """Return the fields to store on the item: option, dont_know and note."""
-        choice = self.cleaned_data.get("consensus", self.UNDECIDED)
-        return {
-            "option": self.options.get(choice),
-            "dont_know": choice == DONT_KNOW,
-            "note": self.cleaned_data["note"],
-        }
+    def clean(self):
+        data = super().clean()
+        chosen = [data.get(q.field_name) for q in self.questions if q.field_name in data]
+        if len(chosen) == len(self.questions) and any(chosen) and not all(chosen):
+            raise forms.ValidationError(
+                _(
+                    "Choose an answer for every question of this indicator, or leave them all "
+                    "undecided: an indicator counts once all its questions are decided."
+                )
+            )
+        return data
+
+    def answers(self):
+        """Return {question: option, or None for "we don't know"}; empty while undecided."""
+        agreed = {}
+        for question in self.questions:
+            choice = self.cleaned_data.get(question.field_name, self.UNDECIDED)
+            if choice == self.UNDECIDED:
+                return {}
+            agreed[question] = self.options[question.field_name].get(choice)
+        return agreed
 
     def plan_fields(self):
         """Return the plan item's fields, or None when no action is asked for."""
@@ -488,6 +514,51 @@ class WorkshopItemForm(forms.Form):
 
     title = forms.CharField(label=_("Topic"), max_length=200)
     minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=120, initial=5)
+
+
+class WorkshopTimeBoxForm(forms.ModelForm):
+    """How long the meeting lasts: the agenda's minutes are shared out to fit it."""
+
+    class Meta:
+        model = Workshop
+        fields = ["time_box"]
+        labels = {"time_box": _("Time box (minutes)")}
+        help_texts = {
+            "time_box": _(
+                "The minutes are shared out to fit it, more for wider disagreements; "
+                "what does not fit waits for next time."
+            )
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_box"].widget.attrs.update(min=TIME_BOX_MIN, max=TIME_BOX_MAX)
+
+
+class WorkshopFinishForm(forms.Form):
+    """Finish the workshop, or continue it; finishing with undecided indicators is confirmed."""
+
+    state = forms.ChoiceField(choices=Workshop.Status.choices)
+    confirm = forms.BooleanField(required=False)
+
+    def __init__(self, *args, undecided, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.undecided = undecided
+        self.fields["confirm"].label = ngettext(
+            "Finish with %(count)s indicator undecided: it counts as unknown in the consensus",
+            "Finish with %(count)s indicators undecided: they count as unknown in the consensus",
+            len(undecided),
+        ) % {"count": len(undecided)}
+
+    def clean(self):
+        data = super().clean()
+        finishing = data.get("state") == Workshop.Status.FINISHED
+        if finishing and self.undecided and not data.get("confirm"):
+            self.add_error(
+                "confirm",
+                _("Some indicators are undecided: confirm that the consensus leaves them unknown."),
+            )
+        return data
 
 
 class WorkshopGoForm(forms.Form):

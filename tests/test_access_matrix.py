@@ -197,6 +197,13 @@ RULES = {
         lambda w: {"pk": _workshop_item(w)["pk"]},
         {**workshop_of_a(), "member_a": 302, "consultant_a": 302},
         "post",
+        {"state": "in-progress"},
+    ),
+    # No time box posted: the agenda again, with the error.
+    "assessments:workshop_time_box": Rule(
+        lambda w: {"pk": _workshop_item(w)["pk"]},
+        {**workshop_of_a(), "member_a": 400, "consultant_a": 400},
+        "post",
     ),
     # A private link is a bearer key; keeping its result needs an account.
     "assessments:keep_result": Rule(lambda w: {"token": w.anonymous_result.token}, logged_in()),

@@ -70,9 +70,16 @@ def pages(questionnaire, leader, make_consultant, settings):
     opener.force_login(leader)
     opener.post(reverse("assessments:workshop_open", args=[earlier.pk]))
     item = earlier.workshop.items.first()
+    opener.post(reverse("assessments:workshop_time_box", args=[earlier.pk]), {"time_box": 30})
     workshop_pages = [
         reverse(f"assessments:{name}", args=[earlier.pk])
-        for name in ["workshop", "workshop_present", "workshop_follow", "workshop_summary"]
+        for name in [
+            "workshop",
+            "workshop_present",
+            "workshop_follow",
+            "workshop_summary",
+            "workshop_finish",
+        ]
     ] + [reverse("assessments:workshop_item", args=[earlier.pk, item.pk])]
     # Peers, so that the benchmark pages show every section.
     among_peers(organization)

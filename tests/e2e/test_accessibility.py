@@ -65,20 +65,31 @@ def standalone_result(questionnaire, pick):
 
 def workshop_pages(round, user):
     """The pages of ROUND's alignment workshop, opened, with one decision and one added topic."""
-    from assessments.models import WorkshopItem
-    from assessments.workshops import open_workshop
+    from django.utils import timezone
+
+    from assessments.models import WorkshopAnswer, WorkshopItem
+    from assessments.workshops import item_questions, open_workshop, reschedule
 
     workshop, _ = open_workshop(round, user)
-    item = workshop.items.select_related("question").first()
+    item = workshop.items.first()
+    WorkshopAnswer.objects.bulk_create(
+        WorkshopAnswer(item=item, question=question, option=highest(question))
+        for question in item_questions(round, item)
+    )
     WorkshopItem.objects.filter(pk=item.pk).update(
-        option=highest(item.question), note="Agreed after a long talk"
+        decided_at=timezone.now(), note="Agreed after a long talk"
     )
     WorkshopItem.objects.create(
         workshop=workshop, title="Joint events budget", position=99, minutes=5
     )
+    # A short meeting, so that the agenda also lists what waits for next time.
+    type(workshop).objects.filter(pk=workshop.pk).update(time_box=45)
+    workshop.refresh_from_db()
+    reschedule(workshop)
+    workshop.refresh_result()
+    names = ["workshop", "workshop_present", "workshop_follow", "workshop_summary"]
     return [
-        reverse(f"assessments:{name}", args=[round.pk])
-        for name in ["workshop", "workshop_present", "workshop_follow", "workshop_summary"]
+        reverse(f"assessments:{name}", args=[round.pk]) for name in [*names, "workshop_finish"]
     ] + [reverse("assessments:workshop_item", args=[round.pk, item.pk])]
 
 
