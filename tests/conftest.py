@@ -37,12 +37,14 @@ def content_after_flush(request):
     for module in (
         "stages.migrations.0002_load_continuum_content",
         "stages.migrations.0003_implementation_plan_indicator",
+        "stages.migrations.0004_indicator_name",
         "assessments.migrations.0002_default_questionnaire",
         "assessments.migrations.0013_questionnaire_v2",
     ):
         migration = importlib.import_module(module)
         for operation in migration.Migration.operations:
-            operation.code(apps, None)
+            if hasattr(operation, "code"):  # the data, not the schema
+                operation.code(apps, None)
     # The flush keeps permissions (post_migrate recreates them) but not groups.
     consultants = importlib.import_module("assessments.migrations.0006_consultants_group")
     consultants.add_group(Group, Permission)
