@@ -6,7 +6,17 @@ from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import Organization, PlanItem, Response, Role, Round, Workshop
+from . import visibility
+from .models import (
+    ROLE_GROUPS,
+    Organization,
+    PlanItem,
+    Response,
+    Role,
+    RoleGroup,
+    Round,
+    Workshop,
+)
 from .models.workshops import TIME_BOX_MAX, TIME_BOX_MIN
 
 DONT_KNOW = "dont-know"
@@ -248,27 +258,224 @@ class KeepResultForm(forms.Form):
         return self.organizations.get(self.cleaned_data["organization"])
 
 
+@dataclass(frozen=True)
+class Invitee:
+    """Someone the round form offers to invite: a member, or a previous round's respondent."""
+
+    key: str  # the form's value: "member-<pk>", or the previous respondent's address
+    email: str
+    name: str
+    role: str
+    language: str
+    is_you: bool = False  # the member opening the round: answers at once, no e-mail
+
+    @property
+    def label(self):
+        role = Role(self.role).label if self.role in Role.values else self.role
+        who = self.name or self.email
+        if self.is_you:
+            return _("%(who)s · %(role)s (you: answer right after opening)") % {
+                "who": who,
+                "role": role,
+            }
+        return f"{who} · {role}"
+
+
+@dataclass(frozen=True)
+class PrivacyPreview:
+    """What each choice will show, to whom, once the people invited have answered."""
+
+    counts: dict  # role group -> people invited
+    invited: int
+    minimum: int
+    views: dict  # visibility -> the members' RoundView
+    consultant_views: dict | None  # visibility -> the consultants' RoundView, if any
+    sides: list  # (group, label, count, {visibility: shown})
+
+    @property
+    def hidden_by_confidential(self):
+        """The sides someone is invited on, and their gap, that a confidential round hides."""
+        view = self.views[Round.Visibility.CONFIDENTIAL]
+        if not self.invited:
+            return []
+        phrases = {
+            RoleGroup.MARKETING: _("the marketing side"),
+            RoleGroup.SALES: _("the sales side"),
+            RoleGroup.LEADERSHIP: _("the leadership group"),
+        }
+        hidden = [
+            phrases[group]
+            for group, _label, count, _shown in self.sides
+            if count and not (view.figures and group in view.groups)
+        ]
+        both = self.counts.get(RoleGroup.MARKETING) and self.counts.get(RoleGroup.SALES)
+        if both and not view.gap:
+            hidden.append(_("the gap between marketing and sales"))
+        return hidden
+
+    @property
+    def small_team(self):
+        """A confidential round would hide a side someone is invited on: a leadership team."""
+        return bool(self.hidden_by_confidential)
+
+    @property
+    def summary(self):
+        """The consequence in one sentence, with the people counted."""
+        marketing = self.counts.get(RoleGroup.MARKETING, 0)
+        sales = self.counts.get(RoleGroup.SALES, 0)
+        if not (marketing and sales):
+            return _(
+                "The gap between marketing and sales shows only when both sides answer: "
+                "invite someone from each."
+            )
+        sides = _("%(first)s and %(second)s") % {
+            "first": ngettext(
+                "%(count)s person on the marketing side",
+                "%(count)s people on the marketing side",
+                marketing,
+            )
+            % {"count": marketing},
+            "second": ngettext("%(count)s on the sales side", "%(count)s on the sales side", sales)
+            % {"count": sales},
+        }
+        if self.views[Round.Visibility.CONFIDENTIAL].gap:
+            return _(
+                "With %(sides)s, a confidential round shows the team both sides and the gap "
+                "between them once it closes, and nobody's own answers."
+            ) % {"sides": sides}
+        return ngettext(
+            "With %(sides)s, a confidential round keeps the gap between them hidden from "
+            "the team, even after it closes: a side's figures show only with at least "
+            "%(count)s person. An open round shows it from the first answers.",
+            "With %(sides)s, a confidential round keeps the gap between them hidden from "
+            "the team, even after it closes: a side's figures show only with at least "
+            "%(count)s people. An open round shows it from the first answers.",
+            self.minimum,
+        ) % {"sides": sides, "count": self.minimum}
+
+
+def privacy_preview(invitees, consultants, minimum):
+    """What a confidential and an open round would show, once INVITEES have all answered."""
+    counts = dict.fromkeys(RoleGroup, 0)
+    for invitee in invitees:
+        group = ROLE_GROUPS.get(invitee.role)
+        if group:
+            counts[group] += 1
+    invited = len(invitees)
+
+    def views(viewer):
+        return {
+            choice: visibility.foreseen(
+                counts,
+                invited,
+                choice == Round.Visibility.CONFIDENTIAL,
+                consultants,
+                viewer,
+                minimum,
+            )
+            for choice in Round.Visibility.values
+        }
+
+    members = views(visibility.Viewer.MEMBER)
+    sides = [
+        (
+            group,
+            group.label,
+            counts[group],
+            {choice: view.figures and group in view.groups for choice, view in members.items()},
+        )
+        for group in RoleGroup
+    ]
+    return PrivacyPreview(
+        counts=counts,
+        invited=invited,
+        minimum=minimum,
+        views=members,
+        consultant_views=views(visibility.Viewer.CONSULTANT) if consultants else None,
+        sides=sides,
+    )
+
+
 class RoundForm(forms.ModelForm):
+    """Open a round: who is invited, who will see what, and the choice that follows from it.
+
+    The page shows, before anything opens, what each choice will show to whom
+    once the people invited have answered (privacy_preview, asked of
+    visibility.foreseen). For a team with a side smaller than the group
+    threshold, open is preselected; choosing confidential then needs the box
+    ticked that says what it will hide.
+    """
+
+    members = forms.MultipleChoiceField(
+        label=_("Invite the members"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     reinvite = forms.MultipleChoiceField(
-        label=_("Invite the same people again"),
+        label=_("Invite the previous round's people again"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    confirm_confidential = forms.BooleanField(
+        label=_("Confidential anyway: I understand what it will keep hidden from the team"),
+        required=False,
+    )
 
-    def __init__(self, *args, previous=(), **kwargs):
+    def __init__(self, *args, members=(), previous=(), consultants=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.previous = {response.email: response for response in previous}
-        if self.previous:
-            self.fields["reinvite"].choices = [
-                (r.email, f"{r.name or r.email} · {r.get_role_display()}")
-                for r in self.previous.values()
-            ]
-            self.fields["reinvite"].initial = list(self.previous)
-        else:
-            del self.fields["reinvite"]
+        self.consultants = consultants
+        self.offered = {}
+        for name, people in (("members", members), ("reinvite", previous)):
+            offered = {person.key: person for person in people}
+            self.offered[name] = offered
+            if offered:
+                self.fields[name].choices = [(key, p.label) for key, p in offered.items()]
+                self.fields[name].initial = list(offered)
+            else:
+                del self.fields[name]
+        if not self.is_bound:
+            small = self.preview().small_team
+            self.initial["visibility"] = (
+                Round.Visibility.OPEN if small else Round.Visibility.CONFIDENTIAL
+            )
 
-    def people_to_reinvite(self):
-        return [self.previous[email] for email in self.cleaned_data.get("reinvite", [])]
+    def _chosen(self, name):
+        """The people ticked in field NAME: as posted, or as offered before anything is."""
+        offered = self.offered.get(name, {})
+        if not self.is_bound:
+            return list(offered.values())
+        keys = self.data.getlist(name) if hasattr(self.data, "getlist") else []
+        return [offered[key] for key in dict.fromkeys(keys) if key in offered]
+
+    def chosen(self):
+        """Everyone who will be invited, each address once, members first."""
+        people = {}
+        for person in [*self._chosen("members"), *self._chosen("reinvite")]:
+            people.setdefault(person.email.lower(), person)
+        return list(people.values())
+
+    def preview(self):
+        return privacy_preview(
+            self.chosen(), self.consultants, settings.ROUND_GROUP_MIN_RESPONDENTS
+        )
+
+    def clean(self):
+        data = super().clean()
+        hidden = self.preview().hidden_by_confidential
+        confidential = data.get("visibility") == Round.Visibility.CONFIDENTIAL
+        if confidential and hidden and not data.get("confirm_confidential"):
+            self.add_error(
+                "confirm_confidential",
+                _(
+                    "With the people invited, a confidential round will keep %(hidden)s hidden "
+                    "from everyone in the team, even after it closes. Tick the box to open it "
+                    "confidential anyway, or choose an open round."
+                )
+                % {"hidden": join_words(hidden)},
+            )
+        return data
+
+    def invitees(self):
+        """The people to invite, once the form is valid."""
+        return self.chosen()
 
     class Meta:
         model = Round
@@ -310,6 +517,14 @@ class RoundForm(forms.ModelForm):
         if closes_on and closes_on < timezone.localdate():
             raise forms.ValidationError(_("The closing date cannot be in the past."))
         return closes_on
+
+
+def join_words(items):
+    """ "a", "a and b", "a, b and c", in the active language."""
+    items = [str(item) for item in items]
+    if len(items) < 2:
+        return "".join(items)
+    return _("%(first)s and %(second)s") % {"first": ", ".join(items[:-1]), "second": items[-1]}
 
 
 class PersonChoiceField(forms.ModelChoiceField):

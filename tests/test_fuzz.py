@@ -194,11 +194,25 @@ def test_invite_member(member, organization, data):
 
 
 @FUZZ
-@given(data=submission(["closes_on", "reinvite"]))
-def test_round_new(member, organization, questionnaire, data):
+@given(data=st.data())
+def test_round_new(member, organization, questionnaire, make_leader, data):
+    if organization.memberships.count() == 1:
+        make_leader("sergio@acme.example", organization=organization, role="sales")
+    fields = ["closes_on", "reinvite", "members", "visibility", "confirm_confidential", "preview"]
+    payload = data.draw(submission(fields))
+    if data.draw(st.booleans()):
+        keys = [f"member-{pk}" for pk in organization.memberships.values_list("pk", flat=True)]
+        payload["members"] = data.draw(st.lists(st.sampled_from([*keys, "member-0"])))
+        payload["visibility"] = data.draw(st.sampled_from(["open", "confidential", "secret"]))
     before = counts()
-    response = post(member, reverse("assessments:round_new", args=[organization.pk]), data)
+    response = post(member, reverse("assessments:round_new", args=[organization.pk]), payload)
     assert_nothing_written_unless_valid(before, response)
+    round = Round.objects.filter(organization=organization).first()
+    if round is not None:
+        # A confidential round hiding a small team's sides opened only when confirmed.
+        if round.is_confidential and round.responses.count() in (1, 2):
+            assert payload.get("confirm_confidential")
+        round.delete()
 
 
 @FUZZ

@@ -15,7 +15,7 @@ import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from assessments.models import MemberInvitation, PlanItem, Response, Round
+from assessments.models import MemberInvitation, Membership, Organization, PlanItem, Response, Round
 from assessments.throttle import too_many
 from smarketing import views as site_views
 from stages.models import NextStep, Stage
@@ -36,7 +36,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def pages(questionnaire, leader, make_consultant, settings):
+def pages(questionnaire, leader, make_leader, make_consultant, settings):
     """URLs by persona: the public, a member, a consultant in the admin."""
     settings.ROUND_GROUP_MIN_RESPONDENTS = 1
     organization = leader.organizations.get()
@@ -86,6 +86,11 @@ def pages(questionnaire, leader, make_consultant, settings):
     lower_bound = submit_response(
         None, "ceo", by_question({2: 3, 3: None, 4: 3}), questionnaire=questionnaire
     )
+    # A leadership team without an open round: the round form, with what each choice shows.
+    team = Organization.objects.create(name="Beta Leaders")
+    Membership.objects.create(organization=team, user=leader, role="marketing")
+    make_leader("sergio@beta.example", organization=team, role="sales")
+    make_leader("carmen@beta.example", organization=team, role="ceo")
     admin_pages = [reverse("admin:index")]
     for obj in [organization, earlier, submitted, plan_item]:
         meta = obj._meta
@@ -118,6 +123,10 @@ def pages(questionnaire, leader, make_consultant, settings):
             reverse("assessments:members", args=[organization.pk]),
             reverse("assessments:organization_settings", args=[organization.pk]),
             reverse("assessments:round_new", args=[organization.pk]),
+            reverse("assessments:round_new", args=[team.pk]),
+            # A member with an open round: its "Answer now" first, then answering alone.
+            reverse("assessments:start"),
+            reverse("assessments:start") + "?alone=1",
             reverse("assessments:round_close", args=[round.pk]),
             round.get_absolute_url(),
             earlier.get_absolute_url(),

@@ -11,6 +11,8 @@ from assessments import tasks
 from assessments.models import (
     Answer,
     MemberInvitation,
+    Membership,
+    Organization,
     PlanItem,
     PortfolioExport,
     Response,
@@ -94,7 +96,7 @@ def workshop_pages(round, user):
 
 
 @pytest.fixture
-def world(questionnaire, leader, make_consultant, settings):
+def world(questionnaire, leader, make_leader, make_consultant, settings):
     settings.ROUND_GROUP_MIN_RESPONDENTS = 1
     organization = leader.organizations.get()
     earlier = Round.objects.create(
@@ -116,6 +118,11 @@ def world(questionnaire, leader, make_consultant, settings):
     consultant = make_consultant("c@consult.example", organization)
     kept = submit_response(None, "ceo", highest, questionnaire=questionnaire)
     item = PlanItem.objects.create(round=earlier, step=NextStep.objects.first(), owner="sales")
+    # A leadership team without an open round: the round form, with what each choice shows.
+    team = Organization.objects.create(name="Beta Leaders")
+    Membership.objects.create(organization=team, user=leader, role="marketing")
+    make_leader("sergio@beta.example", organization=team, role="sales")
+    make_leader("carmen@beta.example", organization=team, role="ceo")
     admin_pages = [reverse("admin:index")]
     for obj in [organization, earlier, submitted, item]:
         meta = obj._meta
@@ -167,6 +174,10 @@ def world(questionnaire, leader, make_consultant, settings):
             reverse("assessments:benchmark_settings", args=[organization.pk]),
             reverse("assessments:organization_delete", args=[organization.pk]),
             reverse("assessments:round_new", args=[organization.pk]),
+            reverse("assessments:round_new", args=[team.pk]),
+            # A member with an open round: its "Answer now" first, then answering alone.
+            reverse("assessments:start"),
+            reverse("assessments:start") + "?alone=1",
             reverse("assessments:round_close", args=[round.pk]),
             round.get_absolute_url(),
             earlier.get_absolute_url(),
