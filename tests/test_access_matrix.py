@@ -158,7 +158,7 @@ RULES = {
     "assessments:plan_done": Rule(
         lambda w: {"pk": w.round_a.pk, "item_pk": w.plan_item.pk}, members_only(302), "post"
     ),
-    # Member A is not invited to round A: the answer is a redirect with a message.
+    # Member A is not invited to round A: answering makes their response, then its link.
     "assessments:round_answer": Rule(lambda w: {"pk": w.round_a.pk}, members_only(302), "post"),
     # round_a is open: reopening it only says so.
     "assessments:round_reopen": Rule(lambda w: {"pk": w.round_a.pk}, members_only(302), "post"),
