@@ -422,6 +422,22 @@ class RoundForm(forms.ModelForm):
     def __init__(self, *args, members=(), previous=(), consultants=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.consultants = consultants
+        self.fields["visibility"].choices = [
+            (
+                Round.Visibility.CONFIDENTIAL,
+                _(
+                    "Confidential: the team sees combined figures only, published when "
+                    "the round closes with enough answers"
+                ),
+            ),
+            (
+                Round.Visibility.OPEN,
+                _(
+                    "Open: the team sees each person's answers, with their name, to "
+                    "discuss them face to face"
+                ),
+            ),
+        ]
         self.offered = {}
         for name, people in (("members", members), ("reinvite", previous)):
             offered = {person.key: person for person in people}
@@ -491,24 +507,7 @@ class RoundForm(forms.ModelForm):
             "closes_on": _("After this day the round accepts no more answers."),
         }
         widgets = {
-            "visibility": forms.RadioSelect(
-                choices=[
-                    (
-                        Round.Visibility.CONFIDENTIAL,
-                        _(
-                            "Confidential: the team sees combined figures only, published when "
-                            "the round closes with enough answers"
-                        ),
-                    ),
-                    (
-                        Round.Visibility.OPEN,
-                        _(
-                            "Open: the team sees each person's answers, with their name, to "
-                            "discuss them face to face"
-                        ),
-                    ),
-                ]
-            ),
+            "visibility": forms.RadioSelect,
             "closes_on": forms.DateInput(attrs={"type": "date"}),
         }
 
