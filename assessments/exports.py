@@ -5,6 +5,7 @@ import datetime
 import io
 import itertools
 import zipfile
+from decimal import Decimal
 
 from django.http import Http404, HttpResponse
 from django.utils import timezone
@@ -91,26 +92,44 @@ WIDTHS = (8, 60)
 
 
 def labellers():
-    """For each column holding a code, a function giving its label in the active language."""
+    """For each column holding a code, a function giving its label in the active language.
+
+    A function takes the code and the row (column name to value): a stage's
+    label is the headline's (results.verdict), read with its row's position
+    and flags, so the sheet names the climb as the pages do.
+    """
     from stages.models import Stage
 
     from .models import Organization, Role
 
-    stages = {stage.number: str(stage.name) for stage in Stage.objects.all()}
+    stages = {stage.number: stage for stage in Stage.objects.all()}
     flags = results.flag_labels()
 
     def choices(enum):
         labels = {value: str(label) for value, label in enum.choices}
-        return lambda code: labels.get(code, "")
+        return lambda code, row: labels.get(code, "")
 
-    def flag_list(codes):
+    def flag_list(codes, row):
         return ", ".join(str(flags.get(code, code)) for code in (codes or "").split())
+
+    def stage_of(position_column, flags_column):
+        def label(number, row):
+            if number not in stages:
+                return ""
+            position = row.get(position_column)
+            if position is None:
+                return str(stages[number].name)
+            codes = (row.get(flags_column) or "").split()
+            return results.verdict(Decimal(str(position)), number, codes, stages)
+
+        return label
 
     return {
         "role": choices(Role),
-        "stage": stages.get,
-        "latest_stage": stages.get,
-        "consensus_stage": stages.get,
+        "stage": stage_of("position", "flags"),
+        # The portfolio's flags column holds the latest round's flags.
+        "latest_stage": stage_of("latest_position", "flags"),
+        "consensus_stage": stage_of("consensus_position", "consensus_flags"),
         "industry": choices(Organization.Industry),
         "size": choices(Organization.Size),
         "cadence": choices(Organization.Cadence),
@@ -163,12 +182,13 @@ def xlsx_bytes(title, header, rows):
     sample = list(itertools.islice(rows, SAMPLE_ROWS))
 
     def expand(row):
+        named = dict(zip(header, row, strict=True))
         cells = []
-        for name, value in zip(header, row, strict=True):
+        for name, value in named.items():
             cells.append((name, value))
             if name in labels:
                 cells.append(
-                    (f"{name}_label", labels[name](value) if value not in (None, "") else "")
+                    (f"{name}_label", labels[name](value, named) if value not in (None, "") else "")
                 )
         return cells
 
@@ -259,6 +279,7 @@ RESPONSE_COLUMNS = [
     "position",
     "stage",
     "coverage",
+    "flags",
 ]
 PLAN_COLUMNS = [
     "organization",
@@ -328,6 +349,7 @@ def response_row(round, r, keys):
         number(r.position),
         r.stage,
         r.coverage,
+        " ".join(r.flags),
         *(r.indicator_scores.get(key) for key in keys),
     ]
 

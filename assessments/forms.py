@@ -1,7 +1,11 @@
 from dataclasses import dataclass
 
+from allauth.account import forms as account_forms
+from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.totp import forms as totp_forms
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model, password_validation
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +24,9 @@ from .models import (
 from .models.workshops import TIME_BOX_MAX, TIME_BOX_MIN
 
 DONT_KNOW = "dont-know"
+
+# A person's first or last name, as long as the user model keeps it.
+NAME_MAX_LENGTH = get_user_model()._meta.get_field("first_name").max_length
 
 # A role is chosen, never assumed: the list starts empty.
 ROLE_CHOICES = [("", _("Choose a role")), *Role.choices]
@@ -588,8 +595,8 @@ class PlanItemForm(PlanItemFields):
 class AccountForm(forms.Form):
     """The user's name as others see it, and the language of the e-mails they receive."""
 
-    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
-    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    first_name = forms.CharField(label=_("First name"), max_length=NAME_MAX_LENGTH, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=NAME_MAX_LENGTH, required=False)
     language = forms.ChoiceField(
         label=_("Language of the e-mails you receive"), choices=settings.LANGUAGES
     )
@@ -791,3 +798,113 @@ class WorkshopGoForm(forms.Form):
         if to.isascii() and to.isdigit() and 1 <= int(to) <= count:
             return int(to) - 1
         return None
+
+
+# Accounts: django-allauth's forms with the app's labels (settings.ACCOUNT_FORMS
+# and MFA_FORMS). Labels are visible, so no placeholder repeats them; allauth's
+# error messages are the adapters' (assessments/adapters.py).
+PASSWORDS_DIFFER = _("Type the same password in both fields.")
+
+
+class _AccountFormMixin:
+    labels: dict = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in self.labels.items():
+            if name in self.fields:
+                self.fields[name].label = label
+        for field in self.fields.values():
+            field.widget.attrs.pop("placeholder", None)
+        if "password1" in self.fields and "password2" in self.fields:
+            # allauth computes this help once, at import, in whatever language was active.
+            self.fields[
+                "password1"
+            ].help_text = password_validation.password_validators_help_text_html()
+
+    def clean_password2(self):
+        """Compare the passwords here, so the message is the app's and stands under the second."""
+        password2 = self.cleaned_data["password2"]
+        password1 = self.cleaned_data.get("password1")
+        if password1 and password1 != password2:
+            raise forms.ValidationError(PASSWORDS_DIFFER)
+        return password2
+
+
+EMAIL_LABEL = _("E-mail address")
+
+
+class LoginForm(_AccountFormMixin, account_forms.LoginForm):
+    labels = {"login": EMAIL_LABEL, "password": _("Password"), "remember": _("Remember me")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        days = settings.SESSION_COOKIE_AGE // (24 * 60 * 60)
+        self.fields["remember"].help_text = ngettext(
+            "Stay logged in on this device for %(days)d day. Leave it unticked on a shared "
+            "computer.",
+            "Stay logged in on this device for %(days)d days. Leave it unticked on a shared "
+            "computer.",
+            days,
+        ) % {"days": days}
+
+
+class SignupForm(_AccountFormMixin, account_forms.SignupForm):
+    """Sign-up asks for a name, shown to the team and in the invitations the person sends."""
+
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=NAME_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Last name (optional)"),
+        max_length=NAME_MAX_LENGTH,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    field_order = ["first_name", "last_name", "email", "password1", "password2"]
+    labels = {"email": EMAIL_LABEL, "password1": _("Password"), "password2": _("Password again")}
+
+
+class AddEmailForm(_AccountFormMixin, account_forms.AddEmailForm):
+    labels = {"email": EMAIL_LABEL}
+
+
+class ResetPasswordForm(_AccountFormMixin, account_forms.ResetPasswordForm):
+    labels = {"email": EMAIL_LABEL}
+
+
+class ChangePasswordForm(_AccountFormMixin, account_forms.ChangePasswordForm):
+    labels = {
+        "oldpassword": _("Current password"),
+        "password1": _("New password"),
+        "password2": _("New password again"),
+    }
+
+
+class SetPasswordForm(_AccountFormMixin, account_forms.SetPasswordForm):
+    labels = {"password1": _("New password"), "password2": _("New password again")}
+
+
+class ResetPasswordKeyForm(_AccountFormMixin, account_forms.ResetPasswordKeyForm):
+    labels = {"password1": _("New password"), "password2": _("New password again")}
+
+
+class ReauthenticateForm(_AccountFormMixin, account_forms.ReauthenticateForm):
+    labels = {"password": _("Password")}
+
+
+AUTHENTICATOR_CODE = _("Code shown in your authenticator app, or a recovery code")
+
+
+class MFAAuthenticateForm(_AccountFormMixin, mfa_forms.AuthenticateForm):
+    labels = {"code": AUTHENTICATOR_CODE}
+
+
+class MFAReauthenticateForm(_AccountFormMixin, mfa_forms.ReauthenticateForm):
+    labels = {"code": AUTHENTICATOR_CODE}
+
+
+class ActivateTOTPForm(_AccountFormMixin, totp_forms.ActivateTOTPForm):
+    labels = {"code": _("Code shown in the app")}

@@ -32,7 +32,11 @@ class ResultPage:
 
     @cached_property
     def summary(self):
-        return results.summarize(self.response, self.stages)
+        quotes = {}
+        if results.quotes_needed(self.response.flags):
+            answers = self.response.answers.select_related("question__indicator", "option")
+            quotes = results.answer_quotes(answers)
+        return results.summarize(self.response, self.stages, quotes)
 
     @cached_property
     def position_chart(self):
@@ -117,7 +121,15 @@ def round_result_context(round, stages, previous=None, viewer=Viewer.MEMBER):
     """
     view = round.view(viewer)
     summary = results.summarize_round(
-        round, stages, settings.ROUND_GROUP_MIN_RESPONDENTS, view.groups
+        round,
+        stages,
+        settings.ROUND_GROUP_MIN_RESPONDENTS,
+        view.groups,
+        quotes=(
+            results.team_quotes(round.questionnaire.answered_pages(), round.indicator_scores)
+            if results.quotes_needed(round.flags)
+            else {}
+        ),
     )
     reading = summary.summary.reading
     # Too few answers place nobody: the team gets no marker rather than a firm one.

@@ -9,10 +9,11 @@ of the displayed figures.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import formats
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -61,7 +62,8 @@ def flag_labels():
     """Return the short label of each flag, in the active language."""
     return {
         scoring.FOUNDATION_GAP: _("Foundation gap"),
-        scoring.NOT_MEASURED: _("Stage not measured"),
+        scoring.NOT_MEASURED: _("Answers needed"),
+        scoring.HELD_BACK: _("Held back by a key practice"),
         scoring.LOW_COVERAGE_FLAG: _("Too few answers"),
         scoring.PERCEPTION_GAP: _("Perception gap"),
     }
@@ -75,7 +77,7 @@ class Reading:
     stage: int | None
     progress_percent: int | None
     placed: bool  # enough answers to place anyone
-    needs_answers: int | None  # the unmeasured stage the climb stopped at
+    needs_answers: int | None  # the stage the climb stopped at for want of answers
 
     @property
     def lower_bound(self):
@@ -112,6 +114,55 @@ def read_position(position, stage, flags):
     )
 
 
+# From half way to the next stage, the headline names the climb rather than the
+# stage reached: a team at 1.8 is on its way to strategic alignment, not siloed.
+CLIMB_FROM = 50
+
+
+@dataclass(frozen=True)
+class Headline:
+    """What a placed result is called, and which stage's description goes with it."""
+
+    title: str  # a stage's name, or "On the way to …" the next one
+    stage: object  # the stage the title names (its colour)
+    described: object  # the stage whose description the page shows
+    climbing: bool  # the described stage is the one being climbed, not the one reached
+
+
+def headline(result_reading, stages, started=False):
+    """Name a placed result: the one rule every page and export follows.
+
+    From half way to the next stage it is "On the way to" that stage, with its
+    description; below half way, the stage reached. A team that has started
+    climbing out of stage 1 (STARTED: some of stage 2 in place) reads stage 2's
+    description, never the silo's "no collaboration". STAGES maps numbers to
+    stages.
+    """
+    if not result_reading.placed or result_reading.stage is None:
+        return None
+    reached = stages[result_reading.stage]
+    following = stages.get(result_reading.stage + 1)
+    if following is None:
+        return Headline(str(reached.name), reached, reached, climbing=False)
+    if result_reading.firm and result_reading.progress_percent >= CLIMB_FROM:
+        return Headline(climb_title(following), following, following, climbing=True)
+    if reached.number == 1 and started:
+        return Headline(str(reached.name), reached, following, climbing=True)
+    return Headline(str(reached.name), reached, reached, climbing=False)
+
+
+def climb_title(stage):
+    """Name the climb towards STAGE: "On the way to strategic alignment"."""
+    name = str(stage.name)
+    return _("On the way to %(stage)s") % {"stage": name[:1].lower() + name[1:]}
+
+
+def verdict(position, stage, flags, stages):
+    """The headline's title of a stored position, "" when it places nobody (exports)."""
+    found = headline(read_position(position, stage, flags), stages)
+    return found.title if found else ""
+
+
 def position_change(before, after):
     """Return the change between two positions as displayed, so the figures add up."""
     if before is None or after is None:
@@ -135,6 +186,11 @@ class IndicatorRow:
         return None if self.score is None else percent(self.score)
 
     @property
+    def named(self):
+        """The indicator is one of those that make its stage."""
+        return self.indicator.defines_stage
+
+    @property
     def status_label(self):
         return status_labels()[self.status]
 
@@ -143,6 +199,9 @@ class IndicatorRow:
 class AttainmentRow:
     stage: object
     attainment: float | None  # None: not measured
+    # Its mean at the threshold and what makes it established; None when
+    # unknown (not measured, or nobody knew one of the indicators that make it).
+    reached: bool | None = None
 
     @property
     def measured(self):
@@ -152,9 +211,20 @@ class AttainmentRow:
     def percent(self):
         return None if self.attainment is None else percent(self.attainment)
 
-    @property
-    def reached(self):
-        return scoring.is_reached(self.attainment)
+
+def stage_reached(attainment, rows):
+    """Whether a stage is reached, from its attainment and its indicators' rows (scoring.passes).
+
+    None when it cannot be told: not measured, or one of the indicators that
+    make it unknown while the rest would not already decide it.
+    """
+    if attainment is None:
+        return None
+    named = [row.score for row in rows if row.named]
+    if any(score is None for score in named):
+        known = [score for score in named if score is not None]
+        return None if scoring.passes(attainment, known) else False
+    return scoring.passes(attainment, named)
 
 
 @dataclass(frozen=True)
@@ -167,13 +237,26 @@ class Summary:
     weakest: list[IndicatorRow]
     flags: list[tuple[str, str, str]]  # (code, label, explanation), beside the headline
     to_answer: list[tuple[object, list[object]]]  # (stage, indicators nobody could answer)
-    needs_answers: object | None = None  # the unmeasured stage the climb stopped at
+    needs_answers: object | None = None  # the stage the climb stopped at for want of answers
+    # Of that stage: the indicators that make it and that nobody knew (else the
+    # whole stage went unanswered).
+    unknown_named: list[object] = field(default_factory=list)
+    headline: Headline | None = None
     threshold_percent: int = percent(scoring.REACHED_THRESHOLD)
     coverage_threshold_percent: int = percent(scoring.LOW_COVERAGE)
 
+    @property
+    def unknown_named_text(self):
+        return _join([_("“%(name)s”") % {"name": i.name} for i in self.unknown_named])
 
-def summarize(scored, stages):
-    """Describe a scored response or round against the stages (content prefetched)."""
+
+def summarize(scored, stages, quotes=None):
+    """Describe a scored response or round against the stages (content prefetched).
+
+    QUOTES maps indicator keys to the Quote of the answer behind them (see
+    answer_quotes and team_quotes), for the flag texts that name an answer.
+    Indicators the result's questionnaire did not ask about are left out.
+    """
     by_number = {stage.number: stage for stage in stages}
     scores = scored.indicator_scores
     groups = []
@@ -183,6 +266,7 @@ def summarize(scored, stages):
         rows = [
             IndicatorRow(i, scores.get(i.key), status(scores.get(i.key), i.key in scores))
             for i in stage.indicators.all()
+            if i.key in scores or not scores
         ]
         groups.append((stage, rows))
     # A stage is measured when at least one of its indicators is known.
@@ -192,17 +276,30 @@ def summarize(scored, stages):
     attainment = {
         n: scored.attainment.get(str(n)) if n in measured else None for n in scoring.SCORED_STAGES
     }
+    rows_of = {stage.number: rows for stage, rows in groups}
     result_reading = reading(scored)
+    needs_answers = by_number.get(result_reading.needs_answers)
+    unknown_named = [
+        row.indicator
+        for row in rows_of.get(result_reading.needs_answers, [])
+        if row.named and row.status == UNKNOWN
+    ]
     return Summary(
         stage=by_number[scored.stage],
         next_stage=by_number.get(scored.stage + 1),
         reading=result_reading,
         indicator_groups=groups,
-        attainment_rows=[AttainmentRow(by_number[n], attainment[n]) for n in attainment],
+        attainment_rows=[
+            AttainmentRow(by_number[n], attainment[n], stage_reached(attainment[n], rows_of[n]))
+            for n in attainment
+        ],
         weakest=weakest(groups, climbing=scored.stage + 1),
-        flags=explain_flags(scored, attainment, groups, by_number),
+        flags=explain_flags(scored, attainment, groups, by_number, quotes or {}),
         to_answer=_to_answer(groups, result_reading),
-        needs_answers=by_number.get(result_reading.needs_answers),
+        needs_answers=needs_answers,
+        # A whole stage nobody answered is said as such; these are the other case.
+        unknown_named=unknown_named if attainment.get(result_reading.needs_answers) else [],
+        headline=headline(result_reading, by_number, started=bool(attainment.get(2))),
     )
 
 
@@ -221,33 +318,47 @@ def _to_answer(groups, result_reading):
 def weakest(groups, climbing, count=3):
     """Return up to COUNT indicators to work on first, in the continuum's order.
 
-    Only the stage being climbed and, when it has fewer than COUNT indicators
-    to work on, the next one; never a stage two or more ahead: the stages are
-    cumulative, and appointing one leader is no shortcut past the earlier ones.
-    At the end of the continuum, the top stage's own weak points.
+    First what is missing of what makes a stage: an indicator that makes the
+    stage being climbed or one reached, not in place (lowest stage first).
+    Then the weakest of the stage being climbed and, when that leaves fewer
+    than COUNT, of the next one, but not what makes the next one: appointing
+    one leader, say, is no shortcut past the earlier stages. Never a stage two
+    or more ahead. At the end of the continuum, the top stage's own weak points.
     """
     climbing = min(climbing, scoring.SCORED_STAGES[-1])
-    chosen = []
+    weak = [
+        (stage.number, row)
+        for stage, rows in groups
+        for row in rows
+        if row.score is not None and row.status != IN_PLACE
+    ]
+    chosen = [
+        row
+        for number, row in sorted(
+            ((n, row) for n, row in weak if n <= climbing and row.named),
+            key=lambda item: (item[0], item[1].score, item[1].indicator.order),
+        )
+    ]
     for number in (climbing, climbing + 1):
-        candidates = [
-            row
-            for stage, rows in groups
-            if stage.number == number
-            for row in rows
-            if row.score is not None and row.status != IN_PLACE
-        ]
-        chosen += sorted(candidates, key=lambda row: (row.score, row.indicator.order))
         if len(chosen) >= count:
             break
+        candidates = [
+            row
+            for n, row in weak
+            if n == number and row not in chosen and not (n > climbing and row.named)
+        ]
+        chosen += sorted(candidates, key=lambda row: (row.score, row.indicator.order))
     return chosen[:count]
 
 
-def explain_flags(scored, attainment, groups, stages):
+def explain_flags(scored, attainment, groups, stages, quotes=None):
     """Return (code, label, explanation) for the flags explained beside the headline.
 
     A lower bound (not-measured) and too few answers (low-coverage) are what the
-    headline itself says, with the stage or the answers it needs.
+    headline itself says, with the stage or the answers it needs. QUOTES: the
+    answers the texts quote, by indicator key (see summarize).
     """
+    quotes = quotes or {}
     labels = flag_labels()
     explained = []
     for code in scored.flags:
@@ -257,14 +368,120 @@ def explain_flags(scored, attainment, groups, stages):
                 for stage, rows in groups
                 for row in rows
             }
+            named = {row.indicator.key for _, rows in groups for row in rows if row.named}
             lookup = {row.indicator.key: row.indicator for _, rows in groups for row in rows}
-            gaps = scoring.foundation_gaps(attainment, indicators)
-            for text in _foundation_gap_texts(gaps, attainment, stages, lookup, indicators):
+            gaps = scoring.foundation_gaps(attainment, indicators, named)
+            for text in _foundation_gap_texts(gaps, attainment, stages, lookup, indicators, quotes):
                 explained.append((code, labels[code], text))
+        elif code == scoring.HELD_BACK:
+            held = stages.get(scored.stage + 1)
+            rows = next((rows for stage, rows in groups if stage is held), [])
+            for row in rows:
+                if held is None or attainment.get(held.number) is None:
+                    break
+                if row.named and row.score is not None and row.score < scoring.ESTABLISHED:
+                    text = held_back_text(held, attainment[held.number], row, quotes)
+                    explained.append((code, labels[code], text))
     return explained
 
 
-def _foundation_gap_texts(gaps, attainment, stages, lookup, indicators):
+def held_back_text(stage, attainment, row, quotes):
+    """Why a stage whose mean is reached is not: one of what makes it is not established."""
+    text = _(
+        "%(stage)s, is at %(percent)s%%, enough for a stage to count as reached "
+        "(%(threshold)s%%), but “%(indicator)s” is one of the practices that make it, and it "
+        "is at %(value)s%%. The stage counts as reached once it is established."
+    ) % {
+        "stage": capfirst(stage.label),
+        "percent": percent(attainment),
+        "threshold": percent(scoring.REACHED_THRESHOLD),
+        "indicator": row.indicator.name,
+        "value": row.percent,
+    }
+    return _with_quote(quotes.get(row.indicator.key), text)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """The answer behind an indicator's figure, as a flag text quotes it."""
+
+    question: str
+    answer: str
+    kind: str = "respondent"  # "respondent", "consensus" or "team"
+
+    def __str__(self):
+        # The sentence's own full stop closes it, not the option's.
+        values = {"question": self.question, "answer": self.answer.rstrip(".")}
+        if self.kind == "team":
+            return (
+                _("On “%(question)s” the team's answers average out nearest to “%(answer)s”.")
+                % values
+            )
+        if self.kind == "consensus":
+            return _("To “%(question)s” the workshop agreed on “%(answer)s”.") % values
+        return _("To “%(question)s” you answered “%(answer)s”.") % values
+
+
+def quotes_needed(flags):
+    """Whether a result's flag texts quote answers (so that a page loads them only then)."""
+    return bool({scoring.FOUNDATION_GAP, scoring.HELD_BACK} & set(flags or ()))
+
+
+def _with_quote(quote, text):
+    return f"{quote} {text}" if quote else text
+
+
+def _main_question_order(question):
+    """An indicator's main question first: the heaviest, then the first asked."""
+    return (-question.weight, question.pk)
+
+
+def answer_quotes(answers, kind="respondent"):
+    """Quote, for each indicator, the option chosen on its main question that was answered.
+
+    ANSWERS are one person's Answer rows (or a workshop's consensus items):
+    objects with ``question`` (its indicator loaded) and ``option`` (None for
+    "I don't know"). Only that person's own answers are quoted, on their own
+    result; a team's figure is quoted with team_quotes.
+    """
+    chosen = {}
+    for answer in sorted(
+        (a for a in answers if a.option is not None),
+        key=lambda a: _main_question_order(a.question),
+    ):
+        key = answer.question.indicator.key
+        if key not in chosen:
+            chosen[key] = Quote(str(answer.question.text), str(answer.option.text), kind)
+    return chosen
+
+
+def team_quotes(pages, indicator_scores):
+    """Quote, for each indicator a team scored, the option of its main question nearest the mean.
+
+    Read off the team's figure alone, never anyone's answer: a confidential
+    round shows no individual answer, even as "the most common". Where two
+    options are equally near, no option speaks for the team and none is quoted.
+    PAGES are the questionnaire's sections with questions and options loaded.
+    """
+    main = {}
+    for question in sorted(
+        (q for section in pages for q in section.questions.all()), key=_main_question_order
+    ):
+        main.setdefault(question.indicator.key, question)
+    quotes = {}
+    for key, score in indicator_scores.items():
+        question = main.get(key)
+        if score is None or question is None:
+            continue
+        options = list(question.options.all())
+        nearest = min(abs(option.value - score) for option in options)
+        candidates = [o for o in options if abs(o.value - score) - nearest < 10**-scoring.PRECISION]
+        if len(candidates) == 1:
+            quotes[key] = Quote(str(question.text), str(candidates[0].text), "team")
+    return quotes
+
+
+def _foundation_gap_texts(gaps, attainment, stages, lookup, indicators, quotes=None):
     """One explanation per later indicator (the article's case first), then per later stage."""
     by_subject = {}
     for gap in gaps:
@@ -300,41 +517,35 @@ def _foundation_gap_texts(gaps, attainment, stages, lookup, indicators):
                 % values
             )
             continue
-        values.update(indicator=lookup[key].text, percent=percent(indicators[key][1]))
-        if later == scoring.SCORED_STAGES[-1]:
-            texts.append(
-                ngettext(
-                    "“%(indicator)s” is established (%(percent)s%%), but %(foundations)s, "
-                    "which it depends on, is not reached. This is the org chart without the "
-                    "structure: marketing and sales answer to one leader, yet the shared "
-                    "definitions, scorecard and council that make them one team are not "
-                    "there, so they still work apart. A single leader is no shortcut: build "
-                    "the earlier stage first.",
-                    "“%(indicator)s” is established (%(percent)s%%), but %(foundations)s, "
-                    "which it depends on, are not reached. This is the org chart without the "
-                    "structure: marketing and sales answer to one leader, yet the shared "
-                    "definitions, scorecard and council that make them one team are not "
-                    "there, so they still work apart. A single leader is no shortcut: build "
-                    "the earlier stages first.",
-                    len(earlier),
-                )
-                % values
+        values.update(indicator=lookup[key].name, percent=percent(indicators[key][1]))
+        # What makes the top stage is one leader over both functions.
+        if later == scoring.SCORED_STAGES[-1] and lookup[key].defines_stage:
+            text = ngettext(
+                "“%(indicator)s” reads as established (%(percent)s%%), but %(foundations)s, "
+                "which it depends on, is not reached. This is the org chart without the "
+                "structure: one leader over both on paper, without the shared definitions, "
+                "scorecard and council that make marketing and sales one team, so they still "
+                "work apart. A single leader is no shortcut: build the earlier stage first.",
+                "“%(indicator)s” reads as established (%(percent)s%%), but %(foundations)s, "
+                "which it depends on, are not reached. This is the org chart without the "
+                "structure: one leader over both on paper, without the shared definitions, "
+                "scorecard and council that make marketing and sales one team, so they still "
+                "work apart. A single leader is no shortcut: build the earlier stages first.",
+                len(earlier),
             )
         else:
-            texts.append(
-                ngettext(
-                    "“%(indicator)s” is established (%(percent)s%%), but %(foundations)s, "
-                    "which it depends on, is not reached. The stages build on each other: "
-                    "without the earlier one underneath, this practice will not hold. "
-                    "Strengthen the earlier stage first.",
-                    "“%(indicator)s” is established (%(percent)s%%), but %(foundations)s, "
-                    "which it depends on, are not reached. The stages build on each other: "
-                    "without the earlier ones underneath, this practice will not hold. "
-                    "Strengthen the earlier stages first.",
-                    len(earlier),
-                )
-                % values
+            text = ngettext(
+                "“%(indicator)s” reads as established (%(percent)s%%), but %(foundations)s, "
+                "which it depends on, is not reached. The stages build on each other: "
+                "without the earlier one underneath, this practice will not hold. "
+                "Strengthen the earlier stage first.",
+                "“%(indicator)s” reads as established (%(percent)s%%), but %(foundations)s, "
+                "which it depends on, are not reached. The stages build on each other: "
+                "without the earlier ones underneath, this practice will not hold. "
+                "Strengthen the earlier stages first.",
+                len(earlier),
             )
+        texts.append(_with_quote((quotes or {}).get(key), text % values))
     return texts
 
 
@@ -420,12 +631,13 @@ class RoundSummary:
         return bool(self.stage_gaps)
 
 
-def summarize_round(round, stages, min_group, visible_groups):
+def summarize_round(round, stages, min_group, visible_groups, quotes=None):
     """Describe a round with results: its summary, role groups and the marketing–sales gap.
 
     Only the VISIBLE_GROUPS' figures are given (the privacy rule is the round's).
+    QUOTES: see summarize (team_quotes).
     """
-    summary = summarize(round, stages)
+    summary = summarize(round, stages, quotes)
     groups = []
     for group in RoleGroup:
         data = round.groups.get(group, {})

@@ -71,6 +71,11 @@ urlpatterns = [
         members.response_remind,
         name="response_remind",
     ),
+    path(
+        "rounds/<int:pk>/responses/<int:response_pk>/resend/",
+        members.response_resend,
+        name="response_resend",
+    ),
     # The round's alignment workshop: members and the assigned consultants.
     path("rounds/<int:pk>/workshop/", workshops.workshop, name="workshop"),
     path("rounds/<int:pk>/workshop/open/", workshops.workshop_open, name="workshop_open"),

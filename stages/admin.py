@@ -48,8 +48,8 @@ class StageAdmin(ExplainsRefusedDeletion, TranslationAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(ExplainsRefusedDeletion, TranslationAdmin):
-    list_display = ["key", "name", "stage", "order"]
-    list_filter = ["stage"]
+    list_display = ["key", "name", "stage", "defines_stage", "order"]
+    list_filter = ["stage", "defines_stage"]
     list_select_related = ["stage"]
     search_fields = ["key", "name_en", "name_es", "text_en", "text_es"]
 
@@ -66,5 +66,5 @@ class IndicatorAdmin(ExplainsRefusedDeletion, TranslationAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.is_referenced():
-            return [*super().get_readonly_fields(request, obj), "key"]
+            return [*super().get_readonly_fields(request, obj), "key", "defines_stage"]
         return super().get_readonly_fields(request, obj)

@@ -1,6 +1,17 @@
 import importlib
+import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# CI replays the same examples on every run (derandomize), so a red run is a
+# real regression that reproduces, not a new example found by chance; on a
+# developer's machine hypothesis explores and remembers what failed.
+hypothesis_settings.register_profile(
+    "ci", derandomize=True, database=None, deadline=None, print_blob=True
+)
+hypothesis_settings.register_profile("dev", deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 @pytest.fixture(autouse=True)
@@ -29,6 +40,7 @@ def content_after_flush(request):
     request.getfixturevalue("transactional_db")
     from django.apps import apps
     from django.contrib.auth.models import Group, Permission
+    from django.db.migrations import RunPython
 
     from stages.models import Stage
 
@@ -38,12 +50,16 @@ def content_after_flush(request):
         "stages.migrations.0002_load_continuum_content",
         "stages.migrations.0003_implementation_plan_indicator",
         "stages.migrations.0004_indicator_name",
+        "stages.migrations.0005_indicator_defines_stage",
+        "stages.migrations.0006_spanish_wording",
         "assessments.migrations.0002_default_questionnaire",
         "assessments.migrations.0013_questionnaire_v2",
+        "assessments.migrations.0027_questionnaire_v3",
     ):
         migration = importlib.import_module(module)
         for operation in migration.Migration.operations:
-            if hasattr(operation, "code"):  # the data, not the schema
+            # The data, not the schema: the flush kept the tables.
+            if isinstance(operation, RunPython):
                 operation.code(apps, None)
     # The flush keeps permissions (post_migrate recreates them) but not groups.
     consultants = importlib.import_module("assessments.migrations.0006_consultants_group")

@@ -171,7 +171,7 @@ def run_worker(monkeypatch):
     from django.core.management import call_command
 
     monkeypatch.setattr(
-        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+        "assessments.management.commands.db_worker.close_old_connections", lambda: None
     )
     call_command("db_worker", batch=True, no_startup_delay=True, interval=0)
 

@@ -41,8 +41,8 @@ PERSONAS = [
 NON_STAFF = {"anonymous", "respondent", "member_a", "member_b"}
 LOGGED_OUT = {"anonymous", "respondent"}
 
-# Outcomes: a status code, or "login" / "admin_login" for a redirect to that login page.
-OK, LOGIN, ADMIN_LOGIN = 200, "login", "admin_login"
+# Outcomes: a status code, or "login" / "admin_login" / "signup" for a redirect to that page.
+OK, LOGIN, ADMIN_LOGIN, SIGNUP = 200, "login", "admin_login", "signup"
 
 
 def every(outcome):
@@ -144,6 +144,12 @@ RULES = {
         members_only(302),
         "post",
     ),
+    # Not invited by e-mail: refused with a message, nothing sent.
+    "assessments:response_resend": Rule(
+        lambda w: {"pk": w.round_a.pk, "response_pk": w.open_response.pk},
+        members_only(302),
+        "post",
+    ),
     "assessments:round_new": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
     "assessments:round": Rule(lambda w: {"pk": w.round_a.pk}, members_only()),
     "assessments:round_invite": Rule(lambda w: {"pk": w.round_a.pk}, members_only(400), "post"),
@@ -206,10 +212,20 @@ RULES = {
         "post",
     ),
     # A private link is a bearer key; keeping its result needs an account.
-    "assessments:keep_result": Rule(lambda w: {"token": w.anonymous_result.token}, logged_in()),
+    # Keeping a result mostly comes before having an account: sign-up first.
+    "assessments:keep_result": Rule(
+        lambda w: {"token": w.anonymous_result.token},
+        {**every(OK), **dict.fromkeys(LOGGED_OUT, SIGNUP)},
+    ),
     "accept_invitation": Rule(lambda w: {"token": w.invitation.token}, every(OK)),
     "profile": Rule(no_kwargs, logged_in()),
     "delete_account": Rule(no_kwargs, logged_in()),
+    # Sends each account where its work is (the dashboard, an organization, the list).
+    "home": Rule(no_kwargs, logged_in(302)),
+    # Nothing waits for a confirmation in these sessions: to the login page, or the addresses.
+    "resend_confirmation": Rule(
+        no_kwargs, {**every(302), **dict.fromkeys(LOGGED_OUT, LOGIN)}, "post"
+    ),
     # django-allauth: pages for visitors send a logged-in user on, account pages need a login.
     "account_login": Rule(no_kwargs, visitors_only()),
     "account_signup": Rule(no_kwargs, visitors_only()),
@@ -390,7 +406,7 @@ class World:
             "assessments_planitem": self.plan_item,
             # The task queue's admin (django-tasks-db): read-only, superusers only.
             "django_tasks_database_dbtaskresult": DBTaskResult.objects.create(
-                task_path="assessments.tasks.send_reminder",
+                task_path="assessments.tasks.send_emails",
                 args_kwargs={"args": [1], "kwargs": {}},
                 backend_name="default",
                 run_after=timezone.now(),
@@ -442,6 +458,8 @@ def outcome_of(response):
             return ADMIN_LOGIN
         if location.startswith(reverse("account_login")):
             return LOGIN
+        if location.startswith(reverse("account_signup")):
+            return SIGNUP
     return response.status_code
 
 

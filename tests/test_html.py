@@ -9,11 +9,13 @@ ours, held to the standard preset (axe checks them in the browser tests).
 import json
 import shutil
 import subprocess
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import translation
 
 from assessments.models import MemberInvitation, Membership, Organization, PlanItem, Response, Round
 from assessments.throttle import too_many
@@ -86,6 +88,17 @@ def pages(questionnaire, leader, make_leader, make_consultant, settings):
     lower_bound = submit_response(
         None, "ceo", by_question({2: 3, 3: None, 4: 3}), questionnaire=questionnaire
     )
+    # What makes stage 2 missing (held back), and a CRO over weak foundations (quoted).
+    held_back = submit_response(
+        None,
+        "ceo",
+        by_question({2: 3, 3: 1, 4: 0, "strategic.lead-definition": 0}),
+        questionnaire=questionnaire,
+    )
+    org_chart = submit_response(
+        None, "ceo", by_question({2: 1, 3: 1, 4: 4}), questionnaire=questionnaire
+    )
+    assert (held_back.flags, org_chart.flags) == (["held-back"], ["foundation-gap"])
     # A leadership team without an open round: the round form, with what each choice shows.
     team = Organization.objects.create(name="Beta Leaders")
     Membership.objects.create(organization=team, user=leader, role="marketing")
@@ -110,10 +123,15 @@ def pages(questionnaire, leader, make_leader, make_consultant, settings):
             ],
             reverse("assessments:result", args=[submitted.token]),
             reverse("assessments:result", args=[lower_bound.token]),
+            reverse("assessments:result", args=[held_back.token]),
+            reverse("assessments:result", args=[org_chart.token]),
             round.get_share_url(),
             reverse("account_login"),
             reverse("account_signup"),
             reverse("account_reset_password"),
+            reverse("account_reset_password_done"),
+            reverse("account_email_verification_sent"),
+            reverse("account_confirm_email", args=["no-such-key"]),
             reverse("accept_invitation", args=[invitation.token]),
             "/no-such-page/",
         ],
@@ -135,6 +153,9 @@ def pages(questionnaire, leader, make_leader, make_consultant, settings):
             reverse("assessments:benchmark", args=[organization.pk]),
             reverse("assessments:benchmark_settings", args=[organization.pk]),
             reverse("profile"),
+            reverse("account_email"),
+            reverse("account_change_password"),
+            reverse("mfa_index"),
         ],
         consultant: [
             reverse("admin:dashboard"),
@@ -157,20 +178,28 @@ def error_pages():
     }
 
 
-def test_every_page_passes_the_html_checker(pages, tmp_path):
-    if not CHECKER.exists():
-        pytest.skip("html-validate is not installed (make tools)")
+def rendered(pages, language="en"):
+    """(where, HTML) of every page of PAGES and every error page, in LANGUAGE."""
     files = []
     for user, urls in pages.items():
         client = Client()
+        client.cookies["django_language"] = language
         if user is not None:
             client.force_login(user)
         for url in urls:
             response = client.get(url)
             assert response.status_code in (200, 404), url
             files.append((url, response.content))
-    for name, response in error_pages().items():
-        files.append((f"error page {name}", response.content))
+    with translation.override(language):
+        for name, response in error_pages().items():
+            files.append((f"error page {name}", response.content))
+    return files
+
+
+def test_every_page_passes_the_html_checker(pages, tmp_path):
+    if not CHECKER.exists():
+        pytest.skip("html-validate is not installed (make tools)")
+    files = rendered(pages)
     names = {"site": {}, "admin": {}}
     for number, (url, content) in enumerate(files):
         path = tmp_path / f"page-{number}.html"
@@ -197,3 +226,58 @@ def test_every_page_passes_the_html_checker(pages, tmp_path):
     # Every page was checked: the site's and the admin's, none lost on the way.
     assert len(names["site"]) + len(names["admin"]) == len(files)
     assert len(names["site"]) > 20 and len(names["admin"]) > 8
+
+
+class VisibleText(HTMLParser):
+    """What a reader sees or hears: text outside scripts and styles, labelling attributes."""
+
+    HIDDEN = {"script", "style", "template"}
+    READ = {"alt", "title", "aria-label", "placeholder", "value", "content"}
+
+    def __init__(self):
+        super().__init__()
+        self.hidden = 0
+        self.parts = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.HIDDEN:
+            self.hidden += 1
+        self.parts += [value for name, value in attrs if name in self.READ and value]
+
+    def handle_endtag(self, tag):
+        if tag in self.HIDDEN:
+            self.hidden -= 1
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+TEMPLATE_SYNTAX = ("{#", "#}", "{%", "%}", "{{", "}}")
+
+
+def template_text(html):
+    """The pieces of template syntax a reader would see on the page."""
+    parser = VisibleText()
+    parser.feed(html.decode() if isinstance(html, bytes) else html)
+    text = " ".join(parser.parts)
+    return [marker for marker in TEMPLATE_SYNTAX if marker in text]
+
+
+def test_a_multi_line_template_comment_is_caught():
+    """Django prints a {# #} comment that spans lines: the check below would notice."""
+    from django.template import Context, Template
+
+    html = Template("<p>{# one line #}Hello</p>\n{# two\nlines #}").render(Context())
+    assert template_text(html) == ["{#", "#}"]
+    assert template_text("<script>const x = '{{';</script><p>Hello</p>") == []
+    assert template_text('<img alt="{{ name }}" src="x.png">') == ["{{", "}}"]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_no_template_text_reaches_a_reader(pages, language):
+    # Finding: every result page opened with "{# A submitted result never changes: … #}".
+    leaks = {
+        where: found for where, html in rendered(pages, language) if (found := template_text(html))
+    }
+    assert not leaks, leaks

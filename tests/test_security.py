@@ -47,7 +47,7 @@ def login(client, email, password="wrong", **headers):
 
 
 def locked(response):
-    return response.status_code == 200 and "Too many failed login attempts" in response.text
+    return response.status_code == 200 and "Too many failed attempts to log in" in response.text
 
 
 def test_failed_logins_lock_the_account(client, leader):

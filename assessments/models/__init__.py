@@ -3,6 +3,7 @@ are those of the single module they came from."""
 
 from ..roles import ROLE_GROUPS, Role, RoleGroup
 from .benchmark import BenchmarkEntry, BenchmarkGroup
+from .deliveries import Delivery, with_delivery
 from .exports import PortfolioExport
 from .organizations import (
     MemberInvitation,
@@ -31,6 +32,7 @@ __all__ = [
     "Answer",
     "BenchmarkEntry",
     "BenchmarkGroup",
+    "Delivery",
     "MemberInvitation",
     "Membership",
     "Option",
@@ -55,4 +57,5 @@ __all__ = [
     "private_url",
     "score_answers",
     "scored_answers",
+    "with_delivery",
 ]

@@ -644,10 +644,13 @@ def private_url(token):
 
 
 def issue_links(responses):
-    """Response.issue_link() for many responses in one INSERT; each keeps its token."""
+    """Response.issue_link() for many responses in one INSERT; each keeps its token.
+
+    Return the new links, in the order of RESPONSES.
+    """
     for response in responses:
         response.token = tokens.new_token()
-    PrivateLink.objects.bulk_create(
+    return PrivateLink.objects.bulk_create(
         PrivateLink(response=response, digest=tokens.digest(response.token))
         for response in responses
     )
@@ -674,6 +677,7 @@ def _scoring_answer(answer):
         value=answer.option.value if answer.option_id else None,
         weight=question.weight,
         indicator=question.indicator.key,
+        named=question.indicator.defines_stage,
     )
 
 

@@ -36,6 +36,7 @@ from ..forms import (
 from ..models import (
     Answer,
     BenchmarkEntry,
+    Delivery,
     MemberInvitation,
     Membership,
     Organization,
@@ -43,6 +44,7 @@ from ..models import (
     Questionnaire,
     Response,
     Round,
+    with_delivery,
 )
 from ..pages import benchmark_context, individual_answers, progress_chart, round_result_context
 
@@ -60,7 +62,8 @@ def _get_round_for_member(request, pk):
     return get_object_or_404(queryset, pk=pk)
 
 
-@login_required
+# Someone keeping a result mostly has no account yet: sign-up first, with a way to log in.
+@login_required(login_url="account_signup")
 @require_http_methods(["GET", "POST"])
 def keep_result(request, token):
     """File an anonymous result in one of the user's organizations (or a new one) as a round."""
@@ -328,8 +331,7 @@ def member_list(request, pk):
         if not throttle.allowed(request, "invite"):
             return throttle.too_many(request)
         if throttle.may_mail(request, form):
-            invitation = _invite_member(organization, request.user, **form.cleaned_data)
-            tasks.send_member_invitation.enqueue(invitation.pk)
+            _invite_member(organization, request.user, **form.cleaned_data)
             messages.success(request, _("Invitation sent to %(email)s.") % form.cleaned_data)
             return redirect("assessments:members", organization.pk)
     memberships = list(organization.memberships.select_related("user"))
@@ -341,7 +343,9 @@ def member_list(request, pk):
             "memberships": memberships,
             "role_forms": [(m, MemberRoleForm(initial={"role": m.role})) for m in memberships],
             "last_member": len(memberships) == 1,
-            "invitations": organization.invitations.filter(accepted_at__isnull=True),
+            "invitations": with_delivery(
+                organization.invitations.filter(accepted_at__isnull=True), "invitation"
+            ),
             "form": form,
         },
     )
@@ -451,7 +455,6 @@ def invitation_resend(request, pk, invitation_pk):
         invitation.language,
         invitation.message,
     )
-    tasks.send_member_invitation.enqueue(invitation.pk)
     messages.success(
         request, _("Invitation sent again to %(email)s.") % {"email": invitation.email}
     )
@@ -484,7 +487,7 @@ def _may_invite(request, addresses):
 
 
 def _invite_member(organization, inviter, email, role, language, message):
-    """Invite EMAIL; an earlier invitation to the same address is renewed, never doubled."""
+    """Invite EMAIL and queue the e-mail; an earlier invitation to the address is renewed."""
     with transaction.atomic():
         invitation = (
             organization.invitations.select_for_update()
@@ -496,6 +499,7 @@ def _invite_member(organization, inviter, email, role, language, message):
         invitation.created_at = timezone.now()
         invitation.new_token()
         invitation.save()
+        tasks.send_later([Delivery(kind=Delivery.Kind.MEMBER_INVITATION, invitation=invitation)])
     return invitation
 
 
@@ -529,12 +533,10 @@ def round_new(request, pk):
         if not _may_invite(request, [person.email for person in mailed]):
             return throttle.too_many(request)
         try:
-            round, invited, own = _open_round(request, organization, form, questionnaire, people)
+            round, own = _open_round(request, organization, form, questionnaire, people)
         except IntegrityError:  # another member opened one at the same moment
             messages.error(request, _("Another round was opened meanwhile."))
             return redirect(organization)
-        if invited:
-            tasks.send_round_invitations.enqueue([r.pk for r in invited], request.user.pk)
         if own:
             messages.success(request, _("The round is open. Answer it now, or invite more people."))
         else:
@@ -594,7 +596,11 @@ def _previous_invitees(organization, members):
 
 
 def _open_round(request, organization, form, questionnaire, people):
-    """Create the round and its invitees' responses; return it, those to mail and the user's own."""
+    """Create the round and its invitees' responses, and queue their invitations.
+
+    Return the round and the user's own response (None when they did not tick
+    themselves): that one is answered here and now, so it is never mailed.
+    """
     with transaction.atomic():
         round = form.save(commit=False)
         round.organization = organization
@@ -619,7 +625,15 @@ def _open_round(request, organization, form, questionnaire, people):
                 own = response
             else:
                 invited.append(response)
-    return round, invited, own
+        tasks.send_later(_invitations(invited, request.user))
+    return round, own
+
+
+def _invitations(responses, inviter):
+    return [
+        Delivery(kind=Delivery.Kind.ROUND_INVITATION, response=response, sender=inviter)
+        for response in responses
+    ]
 
 
 @login_required
@@ -649,10 +663,10 @@ def round_invite(request, pk):
                 invited_at=timezone.now(),
                 **form.cleaned_data,
             )
+            tasks.send_later(_invitations([response], request.user))
     except IntegrityError:  # the same address, invited twice at once
         messages.error(request, _("This person is already invited to this round."))
         return redirect(round)
-    tasks.send_round_invitations.enqueue([response.pk], request.user.pk)
     messages.success(request, _("Invitation sent to %(email)s.") % form.cleaned_data)
     return redirect(round)
 
@@ -841,9 +855,31 @@ def response_remind(request, pk, response_pk):
         messages.error(request, refusal)
     elif not throttle.allowed(request, "mail", address=response.email):
         messages.error(request, throttle.MAIL_LIMITED)
-    elif response.claim_reminder(now):
-        tasks.send_reminder.enqueue(response.pk)
-        messages.success(request, _("Reminder sent to %(email)s.") % {"email": response.email})
+    else:
+        with transaction.atomic():
+            claimed = response.claim_reminder(now)
+            if claimed:
+                tasks.send_later([Delivery(kind=Delivery.Kind.REMINDER, response=response)])
+        if claimed:
+            messages.success(request, _("Reminder sent to %(email)s.") % {"email": response.email})
+    return redirect(response.round)
+
+
+@login_required
+@require_POST
+def response_resend(request, pk, response_pk):
+    """Send an invitee's invitation again, with a new link, after it was not delivered."""
+    response = _get_invitee_for_member(request, pk, response_pk)
+    if not (response.email and not response.is_submitted and response.round.is_open):
+        messages.error(request, _("Only invitees of an open round who have not answered get one."))
+    elif not throttle.allowed(request, "mail", address=response.email):
+        messages.error(request, throttle.MAIL_LIMITED)
+    else:
+        with transaction.atomic():
+            tasks.send_later(_invitations([response], request.user))
+        messages.success(
+            request, _("Invitation sent again to %(email)s.") % {"email": response.email}
+        )
     return redirect(response.round)
 
 
@@ -883,9 +919,10 @@ def _response_status(round, page_number=None):
     counts = round.responses.aggregate(
         total=Count("pk"), submitted=Count("pk", filter=Q(submitted_at__isnull=False))
     )
-    responses = round.responses.annotate(
+    responses = with_delivery(round.responses, "response").annotate(
         started=Exists(Answer.objects.filter(response=OuterRef("pk")))
-    ).order_by("created_at", "pk")
+    )
+    responses = responses.order_by("created_at", "pk")
     page = Paginator(responses, RESPONDENTS_PER_PAGE).get_page(page_number)
     total, submitted = counts["total"], counts["submitted"]
     return {

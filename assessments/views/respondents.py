@@ -18,6 +18,7 @@ from .. import tasks, throttle, tokens
 from ..forms import DONT_KNOW, PageForm, RoundStartForm, StartForm
 from ..models import (
     Answer,
+    Delivery,
     Membership,
     Question,
     Questionnaire,
@@ -53,7 +54,7 @@ def start(request):
             response.questionnaire = questionnaire
             response.language = get_language()
             response.save()
-            return _hand_out_link(response)
+            return _hand_out_link(request, response)
     size = Question.objects.filter(section__questionnaire=questionnaire).aggregate(
         questions=Count("pk"), pages=Count("section", distinct=True)
     )
@@ -135,27 +136,42 @@ def join(request, share_token):
                 # The address already answers this round (invited, or joined before):
                 # that person gets a fresh link, and the visitor learns nothing.
                 response = round.responses.get(email=email)
-                response.issue_link()
-            return _hand_out_link(response)
+            return _hand_out_link(request, response)
     context = {"round": round, "form": form}
     return render(request, "assessments/join.html", context)
 
 
-def _hand_out_link(response):
+def _hand_out_link(request, response):
     """Send the visitor on with the new response's private link.
 
     With an e-mail address the link goes there only: whoever typed an address
     must read that mailbox to answer, so nobody can start a response for a
-    colleague and read it once the colleague has answered.
+    colleague and read it once the colleague has answered. The visitor's
+    session remembers that e-mail (its delivery, nothing else), so the next
+    page can say whether it went.
     """
     if response.email:
-        tasks.send_private_link.enqueue(response.pk)
+        with transaction.atomic():
+            [delivery] = tasks.send_later(
+                [Delivery(kind=Delivery.Kind.PRIVATE_LINK, response=response)]
+            )
+        request.session[LINK_SENT_KEY] = {"delivery": delivery.pk, "from": request.path}
         return redirect("assessments:link_sent")
     return redirect("assessments:page", response.token, 1)
 
 
+LINK_SENT_KEY = "link_sent"
+
+
+@never_cache
 def link_sent(request):
-    return render(request, "assessments/link_sent.html")
+    """What became of the e-mail with the visitor's private link; polled while it is on its way."""
+    sent = request.session.get(LINK_SENT_KEY) or {}
+    delivery = Delivery.objects.filter(pk=sent.get("delivery")).only("status", "error", "sent_at")
+    context = {"delivery": delivery.first(), "again_url": sent.get("from")}
+    if request.GET.get("part") == "status":
+        return render(request, "assessments/includes/link_status.html", context)
+    return render(request, "assessments/link_sent.html", context)
 
 
 def _first_unanswered(pages, answered):

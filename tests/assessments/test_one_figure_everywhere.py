@@ -5,6 +5,7 @@ import datetime
 import io
 import re
 
+import openpyxl
 import pytest
 import time_machine
 from django.core import mail
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from assessments import results, scoring
 from assessments.models import Response, Round
+from stages.models import Stage
 from tests.helpers import answer_all, by_question, close, submit_response
 
 pytestmark = pytest.mark.django_db
@@ -79,12 +81,18 @@ def test_one_response_reads_the_same_on_every_page_and_export(client, leader, su
     assert f'<span class="position">{position}</span>' in result
     assert way in result
     assert f"Coverage {coverage}%" in result
-    assert re.search(rf"qualified\.</td> <td[^>]*>{lead}%</td>", result)
+    assert re.search(
+        rf"qualified\. <span[^>]*>\(makes the stage\)</span></td> <td[^>]*>{lead}%</td>", result
+    )
+    # One headline: the same words for the same figure on every page and in the sheet.
+    stages = {stage.number: stage for stage in Stage.objects.all()}
+    title = results.verdict(walked.position, walked.stage, walked.flags, stages)
+    assert title and f"<span>— {title}</span>" in result
 
     client.force_login(leader)
     team = compact(client.get(walked.round.organization.get_absolute_url()).text)
     assert f'<span class="position">{position}</span>' in team
-    assert way in team
+    assert way in team and f"<span>— {title}</span>" in team
     assert re.search(rf"Marketing side</th><td[^>]*>1</td> <td[^>]*>{position}</td>", team)
 
     client.force_login(superuser)
@@ -93,6 +101,7 @@ def test_one_response_reads_the_same_on_every_page_and_export(client, leader, su
     organization = walked.round.organization
     detail = compact(client.get(reverse("admin:dashboard_client", args=[organization.pk])).text)
     assert f'<span class="position">{position}</span>' in detail and way in detail
+    assert f"<span>— {title}</span>" in detail
 
     [exported] = csv_rows(
         client.get(reverse("admin:dashboard_responses_export", args=[walked.round.pk, "csv"]))
@@ -106,6 +115,15 @@ def test_one_response_reads_the_same_on_every_page_and_export(client, leader, su
     assert round_row["position"] == exported["position"]
     assert round_row["coverage"] == exported["coverage"]
     assert round_row["flags"] == " ".join(walked.flags)
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(
+            client.get(
+                reverse("admin:dashboard_rounds_export", args=[organization.pk, "xlsx"])
+            ).content
+        )
+    ).active
+    header, values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert dict(zip(header, values, strict=True))["stage_label"] == title
 
 
 def test_the_dashboard_flags_the_perception_gap_the_team_page_shows(

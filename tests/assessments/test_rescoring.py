@@ -1,19 +1,38 @@
-"""The data migration that brings stored results up to the current rules."""
+"""The data migrations that bring stored results up to the current rules."""
 
 import importlib
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
+from django.urls import reverse
 
-from assessments.models import Response, Round
-from tests.helpers import by_question, submit_response
+from assessments.models import (
+    BenchmarkEntry,
+    Organization,
+    Questionnaire,
+    Response,
+    Round,
+    Workshop,
+)
+from tests.helpers import among_peers, by_question, close, submit_response
 
 pytestmark = pytest.mark.django_db
 
-rescore = importlib.import_module("assessments.migrations.0014_rescore_stored_results").rescore
+rescore_0014 = importlib.import_module("assessments.migrations.0014_rescore_stored_results").rescore
+rescore = importlib.import_module(
+    "assessments.migrations.0028_rescore_with_named_indicators"
+).rescore
+
+# Leaders who meet, share priorities and wrote a plan, but agreed no lead definition:
+# stage 2's mean is reached, what makes it is not. Before the named indicators gated
+# their stage, this read about 2.4, "strategic".
+NO_LEAD_DEFINITION = by_question({2: 3, 3: 1, 4: 0, "strategic.lead-definition": 0})
 
 
-def test_stored_results_are_scored_again_with_the_current_rules(round):
+def test_0014_scored_stored_results_again_with_the_rules_of_its_day(round):
+    round.questionnaire = Questionnaire.objects.get(version=2)
+    round.save()
     # Stage 2 unknown: before, a silent 0 and no flag; the round averaged differently.
     response = submit_response(round, "marketing", by_question({2: None, 3: 3, 4: 3}))
     expected = Response.objects.get(pk=response.pk)
@@ -21,7 +40,7 @@ def test_stored_results_are_scored_again_with_the_current_rules(round):
     Response.objects.filter(pk=response.pk).update(**stale)
     Round.objects.filter(pk=round.pk).update(**stale, position="1.3000", groups={})
 
-    rescore(apps, None)
+    rescore_0014(apps, None)
 
     response.refresh_from_db()
     round.refresh_from_db()
@@ -30,3 +49,96 @@ def test_stored_results_are_scored_again_with_the_current_rules(round):
     for field in ["position", "attainment", "flags", "coverage", "indicator_scores"]:
         assert getattr(round, field) == getattr(response, field), field
     assert round.groups["marketing"]["flags"] == ["not-measured"]
+
+
+def stale(model, pk, **fields):
+    """Store what the earlier rules gave: stage 2 reached on its mean alone, no flag."""
+    model.objects.filter(pk=pk).update(
+        **{"position": Decimal("2.4000"), "stage": 2, "flags": [], **fields}
+    )
+
+
+@pytest.mark.parametrize("version", [1, 2, 3])
+def test_a_response_of_any_version_is_rescored_on_its_own_answers(version):
+    questionnaire = Questionnaire.objects.get(version=version)
+    response = submit_response(None, "ceo", NO_LEAD_DEFINITION, questionnaire=questionnaire)
+    expected = Response.objects.get(pk=response.pk)
+    assert expected.stage == 1 and expected.position < 2  # the current rules
+    stale(Response, response.pk)
+
+    rescore(apps, None)
+
+    response.refresh_from_db()
+    assert response.questionnaire_id == questionnaire.pk  # keeps its version
+    for field in ["position", "stage", "attainment", "indicator_scores", "flags", "coverage"]:
+        assert getattr(response, field) == getattr(expected, field), field
+    assert response.position < 2
+
+
+def test_rounds_their_groups_workshops_and_the_portfolio_are_rescored(round, member, settings):
+    settings.ROUND_GROUP_MIN_RESPONDENTS = 1
+    for role in ("marketing", "sales", "ceo"):
+        submit_response(round, role, NO_LEAD_DEFINITION)
+    close(round)
+    round.refresh_result()
+    member.post(reverse("assessments:workshop_open", args=[round.pk]))
+    workshop = Workshop.objects.get(round=round)
+    # The consensus: the same answers, agreed.
+    agreed = by_question({2: 3, 3: 1, 4: 0, "strategic.lead-definition": 0})
+    for item in workshop.items.filter(question__isnull=False).select_related("question"):
+        item.option = agreed(item.question)
+        item.save(update_fields=["option"])
+    workshop.refresh_result()
+    round.refresh_from_db()
+    expected_round, expected_workshop = round, Workshop.objects.get(pk=workshop.pk)
+    organization = Organization.objects.get(pk=round.organization_id)
+    assert organization.latest_position == round.position < 2
+    groups = {group: {**data, "flags": [], "stage": 2} for group, data in round.groups.items()}
+    stale(Round, round.pk, groups=groups, lowest=Decimal("2.4"), highest=Decimal("2.4"))
+    stale(Workshop, workshop.pk)
+    Organization.objects.filter(pk=organization.pk).update(
+        latest_position=Decimal("2.4"), latest_stage=2, latest_flags=[]
+    )
+
+    rescore(apps, None)
+
+    round = Round.objects.get(pk=round.pk)
+    for field in ["position", "stage", "attainment", "indicator_scores", "flags", "coverage"]:
+        assert getattr(round, field) == getattr(expected_round, field), field
+    assert round.groups == expected_round.groups
+    assert round.groups["marketing"]["flags"] == ["held-back"]
+    assert round.lowest == round.highest == round.position
+    workshop.refresh_from_db()
+    assert (workshop.position, workshop.flags) == (
+        expected_workshop.position,
+        expected_workshop.flags,
+    )
+    assert workshop.flags == ["held-back"] and workshop.position < 2
+    organization.refresh_from_db()
+    assert (organization.latest_position, organization.latest_stage) == (round.position, 1)
+    assert organization.latest_flags == ["held-back"]
+
+
+def test_a_stored_benchmark_is_computed_again_from_the_rescored_rounds(round, settings):
+    settings.ROUND_GROUP_MIN_RESPONDENTS = 1
+    submit_response(round, "marketing", NO_LEAD_DEFINITION)
+    close(round)
+    among_peers(round.organization)
+    entry = BenchmarkEntry.objects.get(organization=round.organization)
+    assert entry.stage == 1
+    stale(Round, round.pk)
+    BenchmarkEntry.objects.filter(pk=entry.pk).update(position=Decimal("2.4"), stage=2)
+
+    rescore(apps, None)
+
+    entry = BenchmarkEntry.objects.get(organization=round.organization)
+    assert entry.stage == 1 and entry.position == Round.objects.get(pk=round.pk).position
+
+
+def test_no_benchmark_is_started_by_the_migration(round, settings):
+    settings.ROUND_GROUP_MIN_RESPONDENTS = 1
+    submit_response(round, "marketing", NO_LEAD_DEFINITION)
+    close(round)
+    Organization.objects.filter(pk=round.organization_id).update(benchmark_opt_in=True)
+    rescore(apps, None)
+    assert not BenchmarkEntry.objects.exists()

@@ -49,7 +49,7 @@ def test_an_invitation_waits_in_the_queue_for_the_worker_without_its_link(
     assert response.status_code == 302
     assert mail.outbox == []
     [queued] = DBTaskResult.objects.all()
-    assert queued.task_path == "assessments.tasks.send_round_invitations"
+    assert queued.task_path == "assessments.tasks.send_emails"
     run_worker(monkeypatch)
     [sent] = mail.outbox
     assert sent.to == ["new@acme.example"]
@@ -60,6 +60,9 @@ def test_an_invitation_waits_in_the_queue_for_the_worker_without_its_link(
     invitee = Response.objects.get(email="new@acme.example")
     assert member.get(private_path(token)).status_code in (200, 302)
     assert invitee.links.count() == 2  # one at creation, never handed out; one e-mailed
+    delivery = invitee.deliveries.get()
+    assert delivery.status == "sent" and delivery.attempts == 1
+    assert delivery.link.response == invitee
 
 
 def test_the_cron_command_enqueues_the_sweep_for_the_worker(settings, capsys, monkeypatch):
@@ -86,12 +89,18 @@ def invitees(round, count, invited_at):
 
 
 def test_a_batch_of_reminders_goes_over_one_connection_in_constant_queries(
-    round, counting_mail, django_assert_num_queries
+    round, counting_mail, settings, django_assert_num_queries
 ):
+    # The sweep claims and queues in a few queries at any size; the worker
+    # then sends each batch over one connection, recording each e-mail once.
+    settings.TASKS = DATABASE_QUEUE
     start = timezone.now() - datetime.timedelta(days=4)
     invitees(round, 3, start)
-    with django_assert_num_queries(13) as small:
+    with django_assert_num_queries(14) as small:
         assert tasks.daily_sweep.call()["reminders"] == 3
+    [queued] = DBTaskResult.objects.filter(task_path="assessments.tasks.send_emails")
+    with django_assert_num_queries(6 + 3) as sending:
+        assert tasks.send_emails.call(*queued.args_kwargs["args"]) == {"sent": 3, "failed": 0}
     assert counting_mail.connections == 1 and len(mail.outbox) == 3
     assert set(Response.objects.values_list("reminders_sent", flat=True)) == {1}
 
@@ -99,9 +108,17 @@ def test_a_batch_of_reminders_goes_over_one_connection_in_constant_queries(
     counting_mail.connections = 0
     with django_assert_num_queries(len(small.captured_queries)):
         assert tasks.daily_sweep.call()["reminders"] == 30
+    [queued] = DBTaskResult.objects.filter(task_path="assessments.tasks.send_emails").exclude(
+        pk=queued.pk
+    )
+    # One UPDATE per e-mail the server took: the record that keeps it from going twice.
+    with django_assert_num_queries(len(sending.captured_queries) - 3 + 30):
+        tasks.send_emails.call(*queued.args_kwargs["args"])
     assert counting_mail.connections == 1 and len(mail.outbox) == 33
-    # Sent are counted: a second run the same day finds nothing.
+    # Sent are counted: a second run the same day finds nothing, a second send sends nothing.
     assert tasks.daily_sweep.call()["reminders"] == 0
+    assert tasks.send_emails.call(*queued.args_kwargs["args"]) == {"sent": 0, "failed": 0}
+    assert len(mail.outbox) == 33
 
 
 def test_invitations_of_a_new_round_go_over_one_connection(

@@ -6,11 +6,13 @@ import zipfile
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape
 
-from assessments import agenda
+from assessments import agenda, results
 from assessments.models import PlanItem, Response, Round, Workshop, WorkshopAnswer, WorkshopItem
 from assessments.workshops import item_questions
+from stages.models import Stage
 from tests.helpers import by_question, close, highest, lowest, submit_response
 
 LEAD = "strategic.lead-definition"
@@ -91,7 +93,9 @@ def test_opening_twice_keeps_one_workshop(member, published):
     _open(member, published)
     _open(member, published)
     assert Workshop.objects.filter(round=published).count() == 1
-    assert WorkshopItem.objects.filter(workshop__round=published).count() == 10
+    # One item per indicator the round's questionnaire asks (nine in version 3).
+    asked = published.questionnaire.indicator_keys()
+    assert WorkshopItem.objects.filter(workshop__round=published).count() == len(asked) == 9
 
 
 @pytest.mark.django_db
@@ -515,6 +519,11 @@ def test_summary_is_in_the_readers_language(member, published, leader):
     member.cookies["django_language"] = "es"
     body = member.get(reverse("assessments:workshop_summary", args=[published.pk])).text
     assert '<html lang="es">' in body and "Taller de alineación" in body
+    # The round's mean is named by the headline's rule, in the reader's language too.
+    with translation.override("es"):
+        stages = {stage.number: stage for stage in Stage.objects.all()}
+        expected = f"{published.reading}, {results.headline(published.reading, stages).title}"
+    assert expected in body
     member.cookies["django_language"] = "en"
     body = member.get(reverse("assessments:workshop_summary", args=[published.pk])).text
     assert '<html lang="en">' in body and "Alignment workshop" in body

@@ -130,6 +130,7 @@ def test_an_invitation_is_not_taken_with_another_address(client, leader, organiz
     thief.post(
         reverse("account_signup"),
         {
+            "first_name": "Thief",
             "email": "thief@evil.example",
             "password1": "a-Long-pass-phrase-9",
             "password2": "a-Long-pass-phrase-9",

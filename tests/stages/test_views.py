@@ -35,6 +35,22 @@ def test_continuum_in_spanish_from_accept_language(client):
         assert stage.description_es in response.text
 
 
+def test_the_header_offers_the_other_language_in_one_click(client):
+    page = client.get(reverse("stages:continuum"))
+    switch = page.text[page.text.index('class="language-switch') :]
+    switch = switch[: switch.index("</form>")]
+    assert 'name="next" type="hidden" value="/continuum/"' in switch
+    assert (
+        '<button type="submit" name="language" value="es" lang="es" '
+        'class="btn btn-sm btn-outline-dark">Español</button>'
+    ) in switch
+    assert "<select" not in switch and 'value="en"' not in switch
+    response = client.post(reverse("set_language"), {"language": "es", "next": "/continuum/"})
+    assert response.url == "/continuum/"
+    page = client.get(response.url)
+    assert 'value="en" lang="en" class="btn btn-sm btn-outline-dark">English</button>' in page.text
+
+
 def test_language_choice_is_remembered(client):
     response = client.post(reverse("set_language"), {"language": "es", "next": "/continuum/"})
     assert response.status_code == 302
@@ -66,3 +82,34 @@ def test_unknown_stage_is_a_404_in_the_sites_look(client):
     assert response.status_code == 404
     assert "Page not found" in response.text
     assert "Smarketing" in response.text
+
+
+def section(text, stage):
+    return text.split(f'id="stage-{stage.slug}"')[1].split("</section>")[0]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_continuum_says_what_makes_each_stage(client, language):
+    heading = {"en": "What makes this stage", "es": "Lo que define esta etapa"}[language]
+    text = client.get(reverse("stages:continuum"), HTTP_ACCEPT_LANGUAGE=language).text
+    for stage in Stage.objects.with_content():
+        own = section(text, stage)
+        named = [i for i in stage.indicators.all() if i.defines_stage]
+        if stage.slug == "silo":
+            assert not named and heading not in own
+            continue
+        assert heading in own
+        listed = own.split(heading)[1].split("</ul>")[0]
+        for indicator in stage.indicators.all():
+            shown = getattr(indicator, f"text_{language}") in listed
+            assert shown is indicator.defines_stage, indicator.key
+    named = {i.key for i in Stage.objects.get(slug="strategic").defining_indicators}
+    assert named == {"strategic.lead-definition", "strategic.leadership-meetings"}
+
+
+def test_a_stage_page_says_what_makes_it(spanish):
+    stage = Stage.objects.get(slug="functional")
+    text = spanish.get(stage.get_absolute_url()).text
+    listed = text.split("Lo que define esta etapa")[1].split("</ul>")[0]
+    assert "al frente de marketing y de ventas" in listed  # not "director comercial"
+    assert "director comercial" not in text

@@ -39,11 +39,16 @@ DEMO_ORGANIZATION = "Northwind Demo"
 WORKSHOP_IN_PROGRESS = "Lumen Health"
 
 # Each client: name, industry, size, cadence, assigned to the consultant, and its
-# rounds as (days ago, option index per stage or per indicator key: 0 = least
-# aligned .. 3 = most), optionally with who answered (the leadership team unless
-# TEAM_SURVEY). Rounds older than LATEST_VERSION_SINCE days use the previous
-# questionnaire version, as a team that has used the product a while would.
+# rounds as (days ago, level per stage or per indicator key: 0 = least aligned ..
+# 3 = most, the option worth level/3), optionally with who answered (the
+# leadership team unless TEAM_SURVEY). Rounds older than LATEST_VERSION_SINCE days
+# use the previous questionnaire version, as a team that has used the product a
+# while would. The reporting line is a fact everyone answers alike: Northwind's
+# marketing and sales report to the founder (level 1), Blue Harbor appointed a
+# CRO (3), Lumen Health put both under its COO (2).
 LATEST_VERSION_SINCE = 100
+LEAD_DEFINITION = "strategic.lead-definition"
+REVENUE_LEADER = "functional.revenue-leader"
 # A leadership team's round is open (each side is one person: a confidential
 # round would hide the gap it is for); a survey of the wider teams is confidential.
 TEAM_SURVEY = "team-survey"
@@ -81,7 +86,7 @@ CLIENTS = [
         "half-yearly",
         True,
         [
-            (30, {2: 1, 3: 0, 4: 0, "functional.revenue-leader": 3}),
+            (30, {2: 1, 3: 0, 4: 0, REVENUE_LEADER: 3}),
         ],
     ),
     (
@@ -129,7 +134,6 @@ PEER_PEOPLE = [
 ]
 # Marketing sees things a notch rosier than sales, above all the lead definition.
 ROLE_BIAS = {"marketing": 1, "sales": -1, "ceo": 0}
-LEAD_DEFINITION = "strategic.lead-definition"
 PEOPLE = [("marketing", "Marta Ruiz"), ("sales", "Sergio Gil"), ("ceo", "Carmen Vidal")]
 # Northwind's survey of its wider teams: four from marketing, three from sales (and
 # nobody left over outside the two sides, who could be singled out).
@@ -241,7 +245,7 @@ class Command(BaseCommand):
                     Answer(
                         response=response,
                         question=question,
-                        option=question.options.all()[self.level(question, role, levels, chance)],
+                        option=option_at(question, self.level(question, role, levels, chance)),
                     )
                     for section in pages
                     for question in section.questions.all()
@@ -273,9 +277,9 @@ class Command(BaseCommand):
         decided = items if finished else items[:3]
         now = timezone.now()
         for item in decided:
-            index = levels.get(item.indicator.key, levels[item.indicator.stage.number])
+            level = levels.get(item.indicator.key, levels[item.indicator.stage.number])
             WorkshopAnswer.objects.bulk_create(
-                WorkshopAnswer(item=item, question=question, option=question.options.all()[index])
+                WorkshopAnswer(item=item, question=question, option=option_at(question, level))
                 for question in item_questions(round, item)
             )
             item.decided_at, item.decided_by, item.version = now, user, 2
@@ -322,6 +326,16 @@ class Command(BaseCommand):
     def level(self, question, role, levels, chance):
         key = question.indicator.key
         base = levels.get(key, levels[question.indicator.stage.number])
-        bias = ROLE_BIAS[role] * (2 if key == LEAD_DEFINITION else 1)
+        if key == REVENUE_LEADER:
+            return base
+        # Until the lead definition is agreed and used, sales and marketing see it far apart.
+        bias = ROLE_BIAS[role] * (2 if key == LEAD_DEFINITION and base < 3 else 1)
         wobble = chance.choice([-1, 0, 0, 1])
         return max(0, min(3, base + bias + wobble))
+
+
+def option_at(question, level):
+    """The option worth LEVEL/3; of two worth the same, the later (the more common case)."""
+    options = list(question.options.all())
+    target = level / 3
+    return min(reversed(options), key=lambda option: abs(option.value - target))

@@ -33,7 +33,7 @@ STAGES = (1, 2, 3, 4)
 BATCH = 5000
 
 
-def eligible_rounds(now):
+def eligible_rounds(now, round_model=Round):
     """Closed rounds of the window that publish as a confidential round would."""
     today = timezone.localdate(now)
     since = cadence.add_months(today, -WINDOW_MONTHS)
@@ -41,13 +41,13 @@ def eligible_rounds(now):
         closed_at__isnull=True, closes_on__gte=since
     )
     return (
-        Round.objects.exclude(open_round(today))
+        round_model.objects.exclude(open_round(today))
         .filter(closed_in_window, respondents__gte=settings.ROUND_GROUP_MIN_RESPONDENTS)
         .filter(position__isnull=False, stage__isnull=False)
     )
 
 
-def contributions(now):
+def contributions(now, round_model=Round):
     """Each opted-in organization's latest eligible round, as plain rows."""
     # Numbered per organization, latest first, in one pass: twice as fast on
     # PostgreSQL at 100,000 organizations as a correlated subquery per round.
@@ -57,7 +57,7 @@ def contributions(now):
         order_by=[F("opened_on").desc(), F("pk").desc()],
     )
     rows = (
-        eligible_rounds(now)
+        eligible_rounds(now, round_model)
         .filter(organization__benchmark_opt_in=True)
         .annotate(rank=latest_first)
         .filter(rank=1)
@@ -104,9 +104,9 @@ def contributions(now):
         }
 
 
-def _group_row(key, members, gap_members, now, minimum):
+def _group_row(group_model, key, members, gap_members, now, minimum):
     positions = [m["position"] for m in members]
-    row = BenchmarkGroup(
+    row = group_model(
         kind=key.kind,
         industry=key.industry,
         size=key.size,
@@ -135,11 +135,22 @@ def _group_row(key, members, gap_members, now, minimum):
     return row
 
 
-def materialize(now=None):
-    """Replace the stored benchmark with one computed now; return (groups, entries) stored."""
+def materialize(now=None, apps=None):
+    """Replace the stored benchmark with one computed now; return (groups, entries) stored.
+
+    APPS is a migration's registry of historical models, for the migration
+    that rescores the rounds the benchmark is computed from.
+    """
     now = now or timezone.now()
+    if apps is None:
+        round_model, group_model, entry_model = Round, BenchmarkGroup, BenchmarkEntry
+    else:
+        round_model, group_model, entry_model = (
+            apps.get_model("assessments", name)
+            for name in ("Round", "BenchmarkGroup", "BenchmarkEntry")
+        )
     minimum = settings.BENCHMARK_MIN_ORGANIZATIONS
-    rows = list(contributions(now))
+    rows = list(contributions(now, round_model))
     cells = Counter(r["cell"] for r in rows)
     gap_cells = Counter(r["cell"] for r in rows if r["gap"] is not None)
     shown = benchmark.shown_groups(cells, minimum)
@@ -154,7 +165,10 @@ def materialize(now=None):
             if key in gap_shown and r["gap"] is not None:
                 gap_members[key].append(r)
 
-    groups = [_group_row(key, members[key], gap_members.get(key), now, minimum) for key in shown]
+    groups = [
+        _group_row(group_model, key, members[key], gap_members.get(key), now, minimum)
+        for key in shown
+    ]
     sorted_positions = {k: sorted(m["position"] for m in v) for k, v in members.items()}
     sorted_attainment = {
         k: {str(s): sorted(m["attainment"][str(s)] for m in v) for s in scoring.SCORED_STAGES}
@@ -163,9 +177,9 @@ def materialize(now=None):
     sorted_gaps = {k: sorted(m["gap"] for m in v) for k, v in gap_members.items()}
 
     with transaction.atomic():
-        BenchmarkEntry.objects.all().delete()
-        BenchmarkGroup.objects.all().delete()
-        BenchmarkGroup.objects.bulk_create(groups)
+        entry_model.objects.all().delete()
+        group_model.objects.all().delete()
+        group_model.objects.bulk_create(groups)
         stored = {benchmark.GroupKey(g.kind, g.industry, g.size): g for g in groups}
         entries = []
         for r in rows:
@@ -176,7 +190,7 @@ def materialize(now=None):
                 benchmark.shown_group_of(*r["cell"], gap_shown) if r["gap"] is not None else None
             )
             entries.append(
-                BenchmarkEntry(
+                entry_model(
                     organization_id=r["organization"],
                     group=stored[key],
                     round_id=r["round"],
@@ -198,7 +212,7 @@ def materialize(now=None):
                     ),
                 )
             )
-        BenchmarkEntry.objects.bulk_create(entries, batch_size=BATCH)
+        entry_model.objects.bulk_create(entries, batch_size=BATCH)
     return len(groups), len(entries)
 
 

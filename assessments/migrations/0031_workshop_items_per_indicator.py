@@ -109,15 +109,17 @@ def merge(apps, schema_editor):
 
         questions = Question.objects.filter(
             section__questionnaire_id=workshop.round.questionnaire_id
-        ).values_list("pk", "indicator__key", "indicator__stage__number", "weight")
+        ).values_list(
+            "pk", "indicator__key", "indicator__stage__number", "indicator__defines_stage", "weight"
+        )
         agreed = dict(
             WorkshopAnswer.objects.filter(
                 item__workshop=workshop, item__decided_at__isnull=False
             ).values_list("question_id", "option__value")
         )
         result = scoring.score(
-            scoring.Answer(stage, agreed.get(pk), weight, key)
-            for pk, key, stage, weight in questions
+            scoring.Answer(stage, agreed.get(pk), weight, key, named)
+            for pk, key, stage, named, weight in questions
         )
         indicator_items = [item for item in kept if item.indicator_id is not None]
         Workshop.objects.filter(pk=workshop.pk).update(
@@ -134,6 +136,10 @@ def merge(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("assessments", "0027_workshop_items_per_indicator_fields")]
+    dependencies = [
+        ("assessments", "0030_workshop_items_per_indicator_fields"),
+        # The consensus is scored again with the indicators that make a stage.
+        ("stages", "0005_indicator_defines_stage"),
+    ]
 
     operations = [migrations.RunPython(merge, migrations.RunPython.noop)]

@@ -6,8 +6,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0028_workshop_items_per_indicator"),
-        ("stages", "0004_indicator_name"),
+        ("assessments", "0031_workshop_items_per_indicator"),
+        ("stages", "0006_spanish_wording"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,8 +8,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0026_portfolio_export_and_list_indexes"),
-        ("stages", "0004_indicator_name"),
+        ("assessments", "0029_email_deliveries"),
+        ("stages", "0006_spanish_wording"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
