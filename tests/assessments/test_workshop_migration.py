@@ -7,16 +7,23 @@ from django.utils import timezone
 
 from assessments.models import Workshop, WorkshopAnswer, WorkshopItem
 
-BEFORE = [("assessments", "0026_portfolio_export_and_list_indexes")]
 LEAD = "strategic.lead-definition"
+# A workshop opened under questionnaire version 2 (before version 3 came), and one
+# opened under version 3, with e-mail deliveries (main's last migration before these).
+BEFORE = {
+    2: [("assessments", "0026_portfolio_export_and_list_indexes")],
+    3: [("assessments", "0029_email_deliveries")],
+}
 
 
 @pytest.mark.django_db(transaction=True)
-def test_per_question_items_become_one_item_per_indicator_keeping_decisions():
+@pytest.mark.parametrize("version", [2, 3])
+def test_per_question_items_become_one_item_per_indicator_keeping_decisions(version):
     executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    old = executor.loader.project_state(BEFORE).apps
-    questionnaire = old.get_model("assessments", "Questionnaire").objects.get(is_active=True)
+    executor.migrate(BEFORE[version])
+    old = executor.loader.project_state(BEFORE[version]).apps
+    # Rolling back leaves version 3's rows in place: take the version by its number.
+    questionnaire = old.get_model("assessments", "Questionnaire").objects.get(version=version)
     organization = old.get_model("assessments", "Organization").objects.create(name="Old")
     round = old.get_model("assessments", "Round").objects.create(
         organization=organization, questionnaire=questionnaire, visibility="open"
@@ -60,7 +67,10 @@ def test_per_question_items_become_one_item_per_indicator_keeping_decisions():
     workshop = Workshop.objects.get(pk=workshop.pk)
     migrated = list(workshop.items.order_by("position"))
     keys = [item.indicator_key for item in migrated if item.indicator_id]
-    assert len(keys) == len(set(keys)) == len({q.indicator_id for q in questions})
+    # The indicators of the round's own questionnaire, each once (version 3 asks no
+    # "structure in place" at stage 4).
+    assert sorted(keys) == sorted({q.indicator.key for q in questions})
+    assert ("functional.structure-in-place" in keys) == (version == 2)
     assert [item.position for item in migrated] == list(range(1, len(migrated) + 1))
     first = migrated[0]
     assert first.indicator.key == LEAD and first.disagreement == 1.0
