@@ -98,12 +98,13 @@ def labellers():
     label is the headline's (results.verdict), read with its row's position
     and flags, so the sheet names the climb as the pages do.
     """
-    from stages.models import Stage
+    from stages.models import Indicator, Stage
 
     from .models import Organization, Role
 
     stages = {stage.number: stage for stage in Stage.objects.all()}
     flags = results.flag_labels()
+    indicator_names = {indicator.key: indicator.name for indicator in Indicator.objects.all()}
 
     def choices(enum):
         labels = {value: str(label) for value, label in enum.choices}
@@ -136,6 +137,7 @@ def labellers():
         "owner": choices(PlanItem.Owner),
         "flags": flag_list,
         "consensus_flags": flag_list,
+        "disputed": lambda cell, row: disputed_label(cell, indicator_names),
     }
 
 
@@ -249,6 +251,8 @@ ROUND_FIGURE_COLUMNS = [
     "lowest_position",
     "highest_position",
     "flags",
+    # The indicators the role groups shown dispute, each with its sides' figures.
+    "disputed",
     # The alignment workshop's agreed answers, scored like a response.
     "consensus_position",
     "consensus_stage",
@@ -295,12 +299,28 @@ PLAN_COLUMNS = [
 ]
 
 
-def round_row(r, view):
+def round_rows(rounds, viewer):
+    """ROUNDS as VIEWER (a visibility.Viewer) may see each of them, one row each."""
+    order = indicator_order()
+    return (round_row(r, r.view(viewer), order) for r in rounds)
+
+
+def indicator_order():
+    """Each indicator key's place in the continuum, so a cell lists indicators as pages do."""
+    from stages.models import Indicator
+
+    keys = Indicator.objects.order_by("stage__number", "order", "pk").values_list("key", flat=True)
+    return {key: index for index, key in enumerate(keys)}
+
+
+def round_row(r, view, order=None):
     """One round as the reader's VIEW of it (Round.view) shows it.
 
-    A round whose figures the reader may not see has empty figure columns; the
-    perception-gap flag shows only when both sides are among the view's groups,
-    the lowest and highest individual positions only when it shows the spread.
+    A round whose figures the reader may not see has empty figure columns; a
+    gap between role groups (a flag, a disputed indicator) shows only when
+    every group in it is among the view's groups, the lowest and highest
+    individual positions only when it shows the spread. ORDER: see
+    indicator_order.
     """
     figures = [
         number(r.position),
@@ -310,6 +330,7 @@ def round_row(r, view):
         number(r.lowest) if view.spread else None,
         number(r.highest) if view.spread else None,
         " ".join(results.round_flags(r.flags, r.groups, view.groups)),
+        disputed_cell(results.disputed(r.groups, view.groups), order or {}),
         *consensus_cells(r.consensus),
     ]
     return [
@@ -322,6 +343,38 @@ def round_row(r, view):
         r.respondents,
         *(figures if view.figures else [None] * len(ROUND_FIGURE_COLUMNS)),
     ]
+
+
+# A disputed cell reads "strategic.lead-definition: marketing 100%, sales 20%",
+# one indicator after another, separated by "; ": keys and role-group codes,
+# figures as the pages show them.
+DISPUTE_SEPARATOR = "; "
+
+
+def disputed_cell(disputes, order):
+    """DISPUTES (results.disputed) as one cell, in the continuum's ORDER of their indicators."""
+    keys = sorted(disputes, key=lambda key: (order.get(key, len(order)), key))
+    return DISPUTE_SEPARATOR.join(
+        f"{key}: "
+        + ", ".join(f"{group} {results.percent(value)}%" for group, value in disputes[key])
+        for key in keys
+    )
+
+
+def disputed_label(cell, names):
+    """A disputed cell in the reader's language: "Lead definition — disputed: marketing 100%…".
+
+    NAMES maps indicator keys to their short names.
+    """
+    labels = []
+    for entry in cell.split(DISPUTE_SEPARATOR):
+        key, sides = entry.split(": ", 1)
+        points = []
+        for side in sides.split(", "):
+            group, figure = side.rsplit(" ", 1)
+            points.append((group, int(figure.rstrip("%"))))
+        labels.append(f"{names.get(key, key)} — {results.dispute_text(points)}")
+    return DISPUTE_SEPARATOR.join(labels)
 
 
 def consensus_cells(workshop):
@@ -381,12 +434,7 @@ def organization_zip(organization):
             "opened_on", "pk"
         )
     )
-    tables = {
-        "rounds": (
-            ROUND_COLUMNS,
-            [round_row(r, r.view(Viewer.MEMBER)) for r in rounds],
-        )
-    }
+    tables = {"rounds": (ROUND_COLUMNS, list(round_rows(rounds, Viewer.MEMBER)))}
     keys, responses = [], []
     for r in rounds:
         if not r.view(Viewer.MEMBER).individuals:

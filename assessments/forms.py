@@ -459,6 +459,7 @@ class RoundForm(forms.ModelForm):
             self.initial["visibility"] = (
                 Round.Visibility.OPEN if small else Round.Visibility.CONFIDENTIAL
             )
+        self.fields["starts_per_hour"].required = False
 
     def _chosen(self, name):
         """The people ticked in field NAME: as posted, or as offered before anything is."""
@@ -502,10 +503,11 @@ class RoundForm(forms.ModelForm):
 
     class Meta:
         model = Round
-        fields = ["visibility", "closes_on"]
+        fields = ["visibility", "closes_on", "starts_per_hour"]
         labels = {
             "visibility": _("Who sees the answers"),
             "closes_on": _("Closing date (optional)"),
+            "starts_per_hour": _("Starts per hour through the shared link"),
         }
         help_texts = {
             "visibility": _(
@@ -517,6 +519,13 @@ class RoundForm(forms.ModelForm):
             "visibility": forms.RadioSelect,
             "closes_on": forms.DateInput(attrs={"type": "date"}),
         }
+
+    def clean_starts_per_hour(self):
+        # Left empty: the usual cap, which members can change on the round's page.
+        return (
+            self.cleaned_data["starts_per_hour"]
+            or Round._meta.get_field("starts_per_hour").get_default()
+        )
 
     def clean_closes_on(self):
         closes_on = self.cleaned_data["closes_on"]
@@ -531,6 +540,23 @@ def join_words(items):
     if len(items) < 2:
         return "".join(items)
     return _("%(first)s and %(second)s") % {"first": ", ".join(items[:-1]), "second": items[-1]}
+
+
+class RoundLinkForm(forms.ModelForm):
+    """The cap on starts through a round's shared link, changed on the round's page."""
+
+    class Meta:
+        model = Round
+        fields = ["starts_per_hour"]
+        labels = {"starts_per_hour": _("Starts per hour through this link")}
+        help_texts = {
+            "starts_per_hour": _(
+                "Anyone beyond this number in one hour is asked to try again a little later, "
+                "and nothing is saved for them. Raise it before an event where everyone answers "
+                "at once (up to 5,000); lower it if the link may have reached people it should "
+                "not."
+            )
+        }
 
 
 class PersonChoiceField(forms.ModelChoiceField):

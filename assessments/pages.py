@@ -151,17 +151,22 @@ def round_result_context(round, stages, previous=None, viewer=Viewer.MEMBER):
     }
     if previous is not None:
         markers.append(charts.Marker(_("Previous round"), float(previous.position), faded=True))
-        context["comparison"] = results.compare_rounds(previous, round, stages)
+        disputes = summary.dispute_figures
+        context["comparison"] = results.compare_rounds(previous, round, stages, disputes=disputes)
         plan = previous.plan.select_related("step__stage", "indicator")
-        context["plan_checks"] = results.check_plan(plan, previous, round, stages)
+        context["plan_checks"] = results.check_plan(plan, previous, round, stages, disputes)
     context["position_chart"] = charts.position_figure(
         charts.bands(stages), markers, decimal_mark=get_format("DECIMAL_SEPARATOR")
     )
     return context
 
 
-def heatmap(scored, stages):
-    """Rounds down, indicators across, each cell the round's mean for that indicator."""
+def heatmap(scored, stages, viewer):
+    """Rounds down, indicators across, each cell the round's mean for that indicator.
+
+    An indicator the role groups VIEWER may see dispute (results.disputed) has
+    no mean and no colour in its cell: each side's figure instead.
+    """
     indicators = [
         indicator
         for stage in stages
@@ -170,12 +175,17 @@ def heatmap(scored, stages):
     ]
     rows = []
     for round in scored:
+        disputes = results.disputed(round.groups, round.view(viewer).groups)
         cells = []
         for indicator in indicators:
             if indicator.key not in round.indicator_scores:
                 cells.append({"value": None, "measured": False})
                 continue
             value = round.indicator_scores[indicator.key]
+            if indicator.key in disputes:
+                dispute = results.Dispute(indicator, disputes[indicator.key])
+                cells.append({"value": value, "measured": True, "dispute": dispute})
+                continue
             cells.append({"value": value, "measured": True, **_heat(value)})
         rows.append((round, cells))
     return {"indicators": indicators, "rows": rows}

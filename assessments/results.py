@@ -9,7 +9,7 @@ of the displayed figures.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.utils import formats
@@ -17,7 +17,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import scoring
+from . import scoring, visibility
 from .roles import RoleGroup
 from .scoring import percent
 
@@ -66,6 +66,7 @@ def flag_labels():
         scoring.HELD_BACK: _("Held back by a key practice"),
         scoring.LOW_COVERAGE_FLAG: _("Too few answers"),
         scoring.PERCEPTION_GAP: _("Perception gap"),
+        scoring.LEADERSHIP_GAP: _("Leadership apart from the teams"),
     }
 
 
@@ -180,6 +181,9 @@ class IndicatorRow:
     indicator: object
     score: float | None
     status: str
+    # A team's indicator its role groups dispute: their figures read instead of
+    # the mean (see summarize_round).
+    dispute: Dispute | None = None
 
     @property
     def percent(self):
@@ -556,27 +560,121 @@ def _join(items):
 
 
 def round_flags(flags, groups, visible):
-    """Return a round's flag codes: its stored FLAGS, and the perception gap when it shows.
+    """Return a round's flag codes: its stored FLAGS, and the gaps between role groups that show.
 
-    VISIBLE is the set of role groups the viewer may see (Round.visible_groups):
-    the gap shows only when both sides do. The dashboard and its exports ask
-    here; the team page applies the same rule row by row (summarize_round).
+    VISIBLE is the set of role groups the viewer may see (RoundView.groups): a
+    gap shows only when every group in it does. The dashboard, the portfolio
+    and the exports ask here; the pages get the same from summarize_round.
     """
     flags = list(flags or [])
-    groups = groups or {}
-    if {"marketing", "sales"} <= set(visible) and perception_gap_subjects(
-        groups["marketing"], groups["sales"]
-    ):
+    gaps = role_gaps(groups, visible)
+    if gaps.perception:
         flags.append(scoring.PERCEPTION_GAP)
+    if gaps.leadership:
+        flags.append(scoring.LEADERSHIP_GAP)
     return flags
 
 
-def perception_gap_subjects(marketing, sales):
-    """Return the stages (as text) and indicator keys the two sides see apart (stored groups)."""
-    return scoring.perception_gaps(
-        {**marketing["attainment"], **marketing["indicator_scores"]},
-        {**sales["attainment"], **sales["indicator_scores"]},
+# The sides of each comparison, in the order their figures read.
+PERCEPTION_SIDES = (RoleGroup.MARKETING, RoleGroup.SALES)
+LEADERSHIP_SIDES = (RoleGroup.LEADERSHIP, RoleGroup.MARKETING, RoleGroup.SALES)
+
+
+@dataclass(frozen=True)
+class RoleGaps:
+    """The subjects (stage numbers as text, indicator keys) role groups see apart, as shown."""
+
+    perception: tuple[str, ...] = ()  # marketing against sales
+    leadership: tuple[str, ...] = ()  # the leadership against both teams
+
+
+def _subjects(data):
+    return {**data.get("attainment", {}), **data.get("indicator_scores", {})}
+
+
+def role_gaps(groups, visible):
+    """What the role groups a viewer may see (VISIBLE) say against each other (stored GROUPS).
+
+    One rule for both comparisons (scoring.is_apart), each only when every
+    group in it shows (visibility.shows_gap, visibility.shows_leadership_gap).
+    """
+    groups = groups or {}
+    subjects = {group: _subjects(groups.get(group) or {}) for group in RoleGroup}
+    marketing, sales = subjects[RoleGroup.MARKETING], subjects[RoleGroup.SALES]
+    perception = leadership = ()
+    if visibility.shows_gap(visible):
+        perception = tuple(scoring.perception_gaps(marketing, sales))
+    if visibility.shows_leadership_gap(visible):
+        leadership = tuple(
+            scoring.leadership_gaps(subjects[RoleGroup.LEADERSHIP], marketing, sales)
+        )
+    return RoleGaps(perception, leadership)
+
+
+def disputed(groups, visible):
+    """Return the indicators the role groups shown dispute: key -> ((group, score), ...).
+
+    An indicator is disputed when marketing and sales see it apart, or the
+    leadership sees it apart from both teams; its figures are those of the
+    sides in the dispute, the leadership first when it is one of them. A stage
+    seen apart is highlighted in the gap tables, but its attainment is no mean
+    of opinions to replace: it stays the team's, as the position does.
+    """
+    groups = groups or {}
+    gaps = role_gaps(groups, visible)
+    found = {}
+    for sides, keys in ((LEADERSHIP_SIDES, gaps.leadership), (PERCEPTION_SIDES, gaps.perception)):
+        for key in keys:
+            if key in groups[RoleGroup.MARKETING]["indicator_scores"] and key not in found:
+                found[key] = tuple(
+                    (str(side), groups[side]["indicator_scores"][key]) for side in sides
+                )
+    return found
+
+
+def side_names():
+    """Each role group as a sentence names it, in the active language."""
+    return {
+        RoleGroup.MARKETING: _("marketing"),
+        RoleGroup.SALES: _("sales"),
+        RoleGroup.LEADERSHIP: _("leadership"),
+    }
+
+
+def dispute_text(points):
+    """Say "disputed: marketing 100%, sales 20%" from (role group, displayed percent) pairs."""
+    names = side_names()
+    sides = ", ".join(
+        _("%(side)s %(percent)s%%") % {"side": names[group], "percent": value}
+        for group, value in points
     )
+    return _("disputed: %(sides)s") % {"sides": sides}
+
+
+@dataclass(frozen=True)
+class Dispute:
+    """An indicator its role groups see half the scale or more apart: each side's figure."""
+
+    indicator: object
+    figures: tuple[tuple[str, float], ...]  # (role group, score) of each side in the dispute
+
+    @property
+    def points(self):
+        return tuple((group, percent(value)) for group, value in self.figures)
+
+    def __str__(self):
+        return dispute_text(self.points)
+
+
+def disputes_in_order(figures, stages):
+    """The Disputes of FIGURES (see disputed), in the continuum's order of their indicators."""
+    return [
+        Dispute(indicator, figures[indicator.key])
+        for stage in stages
+        if stage.number in scoring.SCORED_STAGES
+        for indicator in stage.indicators.all()
+        if indicator.key in figures
+    ]
 
 
 @dataclass(frozen=True)
@@ -593,6 +691,10 @@ class GroupView:
         return read_position(self.position, self.stage, self.flags)
 
 
+def _percent_or_none(value):
+    return None if value is None else percent(value)
+
+
 @dataclass(frozen=True)
 class GapRow:
     subject: object  # a Stage or an Indicator
@@ -603,18 +705,40 @@ class GapRow:
 
     @property
     def marketing_percent(self):
-        return None if self.marketing is None else percent(self.marketing)
+        return _percent_or_none(self.marketing)
 
     @property
     def sales_percent(self):
-        return None if self.sales is None else percent(self.sales)
+        return _percent_or_none(self.sales)
 
     @property
     def difference(self):
         """The distance between the two displayed percentages, in points."""
-        if self.marketing is None or self.sales is None:
-            return None
-        return abs(self.marketing_percent - self.sales_percent)
+        return scoring.points_apart(self.marketing, self.sales)
+
+
+@dataclass(frozen=True)
+class LeadershipGapRow:
+    """One stage or indicator as the leadership and each team see it."""
+
+    subject: object  # a Stage or an Indicator
+    leadership: float | None
+    marketing: float | None
+    sales: float | None
+    flagged: bool
+    explanation: str = ""
+
+    @property
+    def leadership_percent(self):
+        return _percent_or_none(self.leadership)
+
+    @property
+    def marketing_percent(self):
+        return _percent_or_none(self.marketing)
+
+    @property
+    def sales_percent(self):
+        return _percent_or_none(self.sales)
 
 
 @dataclass(frozen=True)
@@ -625,17 +749,31 @@ class RoundSummary:
     stage_gaps: list[GapRow]
     indicator_gaps: list[GapRow]
     min_group: int
+    leadership_stage_gaps: list[LeadershipGapRow] = field(default_factory=list)
+    leadership_indicator_gaps: list[LeadershipGapRow] = field(default_factory=list)
+    disputes: list[Dispute] = field(default_factory=list)
+    apart_points: int = scoring.APART_POINTS
 
     @property
     def shows_gap(self):
         return bool(self.stage_gaps)
 
+    @property
+    def shows_leadership_gap(self):
+        return bool(self.leadership_stage_gaps)
+
+    @property
+    def dispute_figures(self):
+        """Indicator key -> the figures of its dispute, for the comparisons and plan checks."""
+        return {d.indicator.key: d.figures for d in self.disputes}
+
 
 def summarize_round(round, stages, min_group, visible_groups, quotes=None):
-    """Describe a round with results: its summary, role groups and the marketing–sales gap.
+    """Describe a round with results: its summary, role groups, their gaps and disputes.
 
-    Only the VISIBLE_GROUPS' figures are given (the privacy rule is the round's).
-    QUOTES: see summarize (team_quotes).
+    Only the VISIBLE_GROUPS' figures are given (the privacy rule is the round's),
+    and a gap only when every group in it is visible. QUOTES: see summarize
+    (team_quotes).
     """
     summary = summarize(round, stages, quotes)
     groups = []
@@ -654,25 +792,58 @@ def summarize_round(round, stages, min_group, visible_groups, quotes=None):
             )
         )
     visible = {g.group for g in groups if g.position is not None}
+    gaps = role_gaps(round.groups, visible)
+    disputes = disputes_in_order(disputed(round.groups, visible), stages)
+    scored_stages = [stage for stage in stages if stage.number in scoring.SCORED_STAGES]
     stage_gaps, indicator_gaps = [], []
-    if {RoleGroup.MARKETING, RoleGroup.SALES} <= visible:
+    if visibility.shows_gap(visible):
         marketing, sales = round.groups[RoleGroup.MARKETING], round.groups[RoleGroup.SALES]
-        apart = set(perception_gap_subjects(marketing, sales))
-        for stage in stages:
-            if stage.number not in scoring.SCORED_STAGES:
-                continue
+        for stage in scored_stages:
             key = str(stage.number)
             m, s = marketing["attainment"].get(key), sales["attainment"].get(key)
-            stage_gaps.append(GapRow(stage, m, s, key in apart))
+            stage_gaps.append(GapRow(stage, m, s, key in gaps.perception))
             for indicator in stage.indicators.all():
                 m = marketing["indicator_scores"].get(indicator.key)
                 s = sales["indicator_scores"].get(indicator.key)
-                flagged = indicator.key in apart
+                flagged = indicator.key in gaps.perception
                 text = _gap_text(indicator, m, s) if flagged else ""
                 indicator_gaps.append(GapRow(indicator, m, s, flagged, text))
-        if apart:
-            summary.flags.append(_perception_gap_flag())
-    return RoundSummary(round, summary, groups, stage_gaps, indicator_gaps, min_group)
+    leadership_stage_gaps, leadership_indicator_gaps = [], []
+    if visibility.shows_leadership_gap(visible):
+        sides = [round.groups[g] for g in LEADERSHIP_SIDES]
+        for stage in scored_stages:
+            key = str(stage.number)
+            figures = [side["attainment"].get(key) for side in sides]
+            leadership_stage_gaps.append(LeadershipGapRow(stage, *figures, key in gaps.leadership))
+            for indicator in stage.indicators.all():
+                figures = [side["indicator_scores"].get(indicator.key) for side in sides]
+                flagged = indicator.key in gaps.leadership
+                text = leadership_gap_text(indicator, *figures) if flagged else ""
+                leadership_indicator_gaps.append(
+                    LeadershipGapRow(indicator, *figures, flagged, text)
+                )
+    flags = list(summary.flags)
+    if gaps.perception:
+        flags.append(_perception_gap_flag())
+    if gaps.leadership:
+        flags.append(leadership_gap_flag(round.groups, gaps.leadership))
+    by_key = {dispute.indicator.key: dispute for dispute in disputes}
+    summary = replace(
+        summary,
+        flags=flags,
+        weakest=[replace(row, dispute=by_key.get(row.indicator.key)) for row in summary.weakest],
+    )
+    return RoundSummary(
+        round,
+        summary,
+        groups,
+        stage_gaps,
+        indicator_gaps,
+        min_group,
+        leadership_stage_gaps,
+        leadership_indicator_gaps,
+        disputes,
+    )
 
 
 def _perception_gap_flag():
@@ -680,10 +851,52 @@ def _perception_gap_flag():
         scoring.PERCEPTION_GAP,
         flag_labels()[scoring.PERCEPTION_GAP],
         _(
-            "Marketing and sales see at least one stage or indicator half a stage or more "
-            "apart. The rows concerned are highlighted in the perception gap below."
-        ),
+            "Marketing and sales see at least one stage or indicator %(points)s points or more "
+            "apart, half the scale. The rows concerned are highlighted in the perception gap "
+            "below."
+        )
+        % {"points": scoring.APART_POINTS},
     )
+
+
+def leadership_gap_flag(groups, subjects):
+    """The leadership against both teams: the leaders' optimism (or doubt) named as the finding."""
+    leadership = _subjects(groups[RoleGroup.LEADERSHIP])
+    marketing = _subjects(groups[RoleGroup.MARKETING])
+    above = sum(leadership[key] > marketing[key] for key in subjects)
+    below = len(subjects) - above
+    values = {"points": scoring.APART_POINTS}
+    texts = []
+    if above:
+        texts.append(
+            ngettext(
+                "The leadership sees %(count)s stage or indicator as further along than both "
+                "marketing and sales do, by %(points)s points or more. The leaders' optimism is "
+                "itself the finding: what they count on has not reached the teams who have to "
+                "carry it out.",
+                "The leadership sees %(count)s stages or indicators as further along than both "
+                "marketing and sales do, by %(points)s points or more. The leaders' optimism is "
+                "itself the finding: what they count on has not reached the teams who have to "
+                "carry it out.",
+                above,
+            )
+            % {**values, "count": above}
+        )
+    if below:
+        texts.append(
+            ngettext(
+                "The leadership sees %(count)s stage or indicator as less far along than both "
+                "marketing and sales do, by %(points)s points or more. The leaders' doubt is "
+                "itself the finding: ask what they find missing in what the teams count as done.",
+                "The leadership sees %(count)s stages or indicators as less far along than both "
+                "marketing and sales do, by %(points)s points or more. The leaders' doubt is "
+                "itself the finding: ask what they find missing in what the teams count as done.",
+                below,
+            )
+            % {**values, "count": below}
+        )
+    texts.append(_("The rows concerned are highlighted in the comparison below."))
+    return (scoring.LEADERSHIP_GAP, flag_labels()[scoring.LEADERSHIP_GAP], " ".join(texts))
 
 
 def _side_view(side, score):
@@ -696,6 +909,9 @@ def _side_view(side, score):
         ("sales", IN_PLACE): _("sales sees it as in place"),
         ("sales", PARTLY): _("sales sees it as partly in place"),
         ("sales", MISSING): _("sales sees it as missing"),
+        ("leadership", IN_PLACE): _("the leadership sees it as in place"),
+        ("leadership", PARTLY): _("the leadership sees it as partly in place"),
+        ("leadership", MISSING): _("the leadership sees it as missing"),
     }
     return views[(side, band)]
 
@@ -714,6 +930,32 @@ def _gap_text(indicator, marketing, sales):
     }
 
 
+def leadership_gap_text(indicator, leadership, marketing, sales):
+    text = _(
+        "On “%(indicator)s”, %(leadership_view)s (%(leadership)s%%), while "
+        "%(marketing_view)s (%(marketing)s%%) and %(sales_view)s (%(sales)s%%)."
+    ) % {
+        "indicator": indicator.text,
+        "leadership_view": _side_view("leadership", leadership),
+        "leadership": percent(leadership),
+        "marketing_view": _side_view("marketing", marketing),
+        "marketing": percent(marketing),
+        "sales_view": _side_view("sales", sales),
+        "sales": percent(sales),
+    }
+    if leadership > marketing:
+        finding = _(
+            "The leaders count on a practice the teams do not see at work: find out what keeps "
+            "it from reaching them before building on it."
+        )
+    else:
+        finding = _(
+            "The teams count on a practice the leaders do not see at work: ask the leaders what "
+            "they find missing before building on it."
+        )
+    return f"{text} {finding}"
+
+
 # An indicator "moved" when its displayed figure changed by at least five points.
 MOVED_POINTS = 5
 IMPROVED, DECLINED, UNCHANGED, MIXED = "improved", "declined", "unchanged", "mixed"
@@ -724,6 +966,9 @@ class Change:
     subject: object  # a Stage or an Indicator
     before: float | None
     after: float | None
+    # The later round's role groups dispute the indicator: the sentence says so
+    # with their figures, since its "after" is a mean nobody holds.
+    dispute: Dispute | None = None
 
     @property
     def measured(self):
@@ -758,6 +1003,15 @@ class Change:
 
     @property
     def sentence(self):
+        if self.dispute is not None:
+            return _("%(sentence)s In the later round it is %(dispute)s.") % {
+                "sentence": self._sentence,
+                "dispute": self.dispute,
+            }
+        return self._sentence
+
+    @property
+    def _sentence(self):
         if not self.measured:
             return _("“%(text)s” was not measured in both rounds.") % {"text": self.subject.text}
         values = {
@@ -793,8 +1047,13 @@ class Comparison:
         return self.latest.position - self.previous.position
 
 
-def compare_rounds(previous, latest, stages, count=3):
-    """Compare two scored rounds by stage number and indicator key, never by question."""
+def compare_rounds(previous, latest, stages, count=3, disputes=None):
+    """Compare two scored rounds by stage number and indicator key, never by question.
+
+    DISPUTES: the latest round's disputed indicators as the viewer sees them
+    (RoundSummary.dispute_figures), said with the indicators' changes.
+    """
+    disputes = disputes or {}
     stage_changes, indicator_changes = [], []
     for stage in stages:
         if stage.number not in scoring.SCORED_STAGES:
@@ -809,6 +1068,7 @@ def compare_rounds(previous, latest, stages, count=3):
                     indicator,
                     previous.indicator_scores.get(indicator.key),
                     latest.indicator_scores.get(indicator.key),
+                    _dispute(indicator, disputes),
                 )
             )
     measured = [c for c in indicator_changes if c.measured]
@@ -860,12 +1120,14 @@ class PlanCheck:
         }[self.verdict]
 
 
-def check_plan(items, before, after, stages):
+def check_plan(items, before, after, stages, disputes=None):
     """For each committed item, how its indicators moved between the two rounds.
 
     An indicator item is checked on itself; a stage's step to the next stage on
     the indicators of that next stage, which the step is meant to build.
+    DISPUTES: AFTER's disputed indicators as the viewer sees them (disputed).
     """
+    disputes = disputes or {}
     by_number = {stage.number: stage for stage in stages}
     checks = []
     for item in items:
@@ -875,8 +1137,18 @@ def check_plan(items, before, after, stages):
             target = by_number.get(item.step.stage.number + 1) or item.step.stage
             indicators = list(target.indicators.all())
         changes = [
-            Change(i, before.indicator_scores.get(i.key), after.indicator_scores.get(i.key))
+            Change(
+                i,
+                before.indicator_scores.get(i.key),
+                after.indicator_scores.get(i.key),
+                _dispute(i, disputes),
+            )
             for i in indicators
         ]
         checks.append(PlanCheck(item, changes))
     return checks
+
+
+def _dispute(indicator, disputes):
+    figures = disputes.get(indicator.key)
+    return None if figures is None else Dispute(indicator, figures)

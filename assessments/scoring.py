@@ -60,8 +60,10 @@ LOW_COVERAGE_FLAG = "low-coverage"
 
 # What the named indicators of one stage say about it (see _gate).
 MET, UNMET, UNKNOWN = "met", "unmet", "unknown"
-# Raised from the role groups of a round (see perception_gaps), never by score().
+# Raised from the role groups of a round (see perception_gaps and
+# leadership_gaps), never by score().
 PERCEPTION_GAP = "perception-gap"
+LEADERSHIP_GAP = "leadership-gap"
 
 
 @dataclass(frozen=True)
@@ -380,15 +382,26 @@ def foundation_gaps(
     return gaps
 
 
-# Two views differ by "half a stage or more" when their fills differ by 0.5.
-GAP_THRESHOLD = 0.5
+# Two role groups see a subject apart when their figures are half the scale or
+# more apart: 50 points between the displayed percentages (0..1 values 0.5
+# apart), judged on the figures a page shows, so that what reads 50 points apart
+# is apart and what reads 49 is not. The one rule for every comparison of role
+# groups: a stage or an indicator, marketing against sales, the leadership
+# against the teams. An indicator seen apart is "disputed": no mean speaks for it.
+APART_POINTS = 50
 
 
-def is_gap(first: float | None, second: float | None) -> bool:
-    """Tell whether two attainments (0..1) are half a stage or more apart."""
+def points_apart(first: float | None, second: float | None) -> int | None:
+    """Return how far apart two figures read, in points of their displayed percents."""
     if first is None or second is None:
-        return False
-    return abs(fill(first) - fill(second)) >= GAP_THRESHOLD - 10**-PRECISION
+        return None
+    return abs(percent(first) - percent(second))
+
+
+def is_apart(first: float | None, second: float | None) -> bool:
+    """Tell whether two figures (0..1) are half the scale or more apart; unknown never is."""
+    difference = points_apart(first, second)
+    return difference is not None and difference >= APART_POINTS
 
 
 def perception_gaps(
@@ -396,9 +409,28 @@ def perception_gaps(
 ) -> list[str]:
     """Return the subjects (stage numbers as text, indicator keys) the two sides see apart.
 
-    The one perception-gap rule: a stage's attainment or an indicator's score
-    half a stage or more apart between the marketing side and the sales side.
     Both arguments map the same subjects to values, as a round's role groups
     store them.
     """
-    return [key for key in marketing if key in sales and is_gap(marketing[key], sales[key])]
+    return [key for key in marketing if key in sales and is_apart(marketing[key], sales[key])]
+
+
+def leadership_gaps(
+    leadership: dict[str, float | None],
+    marketing: dict[str, float | None],
+    sales: dict[str, float | None],
+) -> list[str]:
+    """Return the subjects the leadership sees apart from both teams, on the same side of both.
+
+    The leaders' figure must be apart from marketing's and from sales', and
+    above both or below both: a leadership between two teams that disagree
+    (0% and 100%, say) is no finding about the leaders, and one apart from a
+    single team has the other on its side (where the teams are apart, the
+    perception gap says so).
+    """
+    gaps = []
+    for key, value in leadership.items():
+        m, s = marketing.get(key), sales.get(key)
+        if is_apart(value, m) and is_apart(value, s) and (value > m) == (value > s):
+            gaps.append(key)
+    return gaps

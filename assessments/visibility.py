@@ -11,7 +11,7 @@ case in tests/assessments/test_visibility.py.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .roles import RoleGroup
@@ -50,7 +50,12 @@ class RoundView:
     @property
     def gap(self) -> bool:
         """The marketing–sales gap shows only when both sides do."""
-        return {RoleGroup.MARKETING, RoleGroup.SALES} <= self.groups
+        return shows_gap(self.groups)
+
+    @property
+    def leadership_gap(self) -> bool:
+        """The leadership–teams gap shows only when the leadership and both teams do."""
+        return shows_leadership_gap(self.groups)
 
     def __and__(self, other: RoundView) -> RoundView:
         """What two viewers may both see: a screen shown to both of them in one meeting."""
@@ -63,6 +68,21 @@ class RoundView:
 
 
 NOTHING = RoundView()
+
+# A comparison between role groups shows only when every group in it may be
+# shown: a group's figures set against others' are still that group's figures.
+GAP_GROUPS = frozenset({RoleGroup.MARKETING, RoleGroup.SALES})
+LEADERSHIP_GAP_GROUPS = GAP_GROUPS | {RoleGroup.LEADERSHIP}
+
+
+def shows_gap(groups: Iterable[str]) -> bool:
+    """Whether the marketing–sales gap shows, the role groups GROUPS showing."""
+    return GAP_GROUPS <= set(groups)
+
+
+def shows_leadership_gap(groups: Iterable[str]) -> bool:
+    """Whether the leadership–teams gap shows: the leadership, marketing and sales all show."""
+    return LEADERSHIP_GAP_GROUPS <= set(groups)
 
 
 def published(facts: RoundFacts, minimum: int) -> bool:

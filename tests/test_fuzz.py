@@ -198,7 +198,15 @@ def test_invite_member(member, organization, data):
 def test_round_new(member, organization, questionnaire, make_leader, data):
     if organization.memberships.count() == 1:
         make_leader("sergio@acme.example", organization=organization, role="sales")
-    fields = ["closes_on", "reinvite", "members", "visibility", "confirm_confidential", "preview"]
+    fields = [
+        "closes_on",
+        "reinvite",
+        "members",
+        "visibility",
+        "confirm_confidential",
+        "preview",
+        "starts_per_hour",
+    ]
     payload = data.draw(submission(fields))
     if data.draw(st.booleans()):
         keys = [f"member-{pk}" for pk in organization.memberships.values_list("pk", flat=True)]
@@ -221,6 +229,17 @@ def test_round_invite(member, round, data):
     before = counts()
     response = post(member, reverse("assessments:round_invite", args=[round.pk]), data)
     assert_nothing_written_unless_valid(before, response)
+
+
+@FUZZ
+@given(data=submission(["starts_per_hour"]))
+def test_round_link_limit(member, round, data):
+    stored = Round.objects.get(pk=round.pk).starts_per_hour
+    before = counts()
+    response = post(member, reverse("assessments:round_link_limit", args=[round.pk]), data)
+    assert_nothing_written_unless_valid(before, response)
+    now = Round.objects.get(pk=round.pk).starts_per_hour
+    assert 1 <= now <= 5000 if response.status_code == 302 else now == stored
 
 
 @FUZZ

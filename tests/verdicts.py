@@ -257,15 +257,43 @@ def scored(result):
     )
 
 
+def role_groups(scoring, profile, answers):
+    """A team's results per role group, as Round.refresh_result stores them."""
+    from assessments.roles import ROLE_GROUPS
+
+    members = {}
+    for person, own in zip(profile.people, answers, strict=True):
+        members.setdefault(str(ROLE_GROUPS[person.role]), []).append(own)
+    groups = {}
+    for group, people in members.items():
+        result = scoring.aggregate(people)
+        groups[group] = {
+            "count": len(people),
+            "position": result.position,
+            "stage": result.stage,
+            "flags": list(result.flags),
+            "attainment": {str(k): v for k, v in result.attainment.items()},
+            "indicator_scores": result.indicators,
+        }
+    return groups
+
+
 def verdict(profile, scoring, results, questionnaire, stages, after):
-    """(position, headline, first advice, flags) as the result or team page shows them."""
+    """(position, headline, first advice, flags) as the result or team page shows them.
+
+    A team reads as an open round of its people, where the members see every
+    role group: its flags include those of the gaps between role groups, and
+    (after) a disputed first advice reads as each side's figure.
+    """
     pages = questionnaire.pages()
     chosen = [answers_of(person, pages, questionnaire.version) for person in profile.people]
     answers = [scoring_answers(scoring, c, named=after) for c in chosen]
+    groups = {}
     if len(answers) == 1:
         result = scoring.score(answers[0])
     else:
         result = scoring.aggregate(answers)
+        groups = role_groups(scoring, profile, answers)
     stored = scored(result)
     if after:
         quotes = (
@@ -278,13 +306,20 @@ def verdict(profile, scoring, results, questionnaire, stages, after):
     else:
         summary = results.summarize(stored, stages)
         title = str(summary.stage.name) if summary.reading.placed else "Not enough answers"
-    advice = (
-        f"{summary.weakest[0].indicator.name} ({summary.weakest[0].percent}%)"
-        if summary.weakest
-        else "–"
-    )
+    disputes = results.disputed(groups, set(groups)) if after else {}
+    advice = "–"
+    if summary.weakest:
+        first = summary.weakest[0]
+        key = first.indicator.key
+        figure = (
+            str(results.Dispute(first.indicator, disputes[key]))
+            if key in disputes
+            else f"{first.percent}%"
+        )
+        advice = f"{first.indicator.name} ({figure})"
     labels = results.flag_labels()
-    flags = ", ".join(str(labels.get(code, code)) for code in stored.flags) or "–"
+    codes = results.round_flags(stored.flags, groups, set(groups))
+    flags = ", ".join(str(labels.get(code, code)) for code in codes) or "–"
     return str(summary.reading), title, advice, flags
 
 
@@ -340,7 +375,12 @@ issue 20 started) and version 3 (after, this code), scores them as a
 submitted response (one leader) or a round (a team of three: the mean per
 indicator), and writes what the result or team page shows: the position,
 the headline and the first point of "Where to start" (an indicator's short
-name and how far it is in place), with the flags raised.
+name and how far it is in place), with the flags raised. A team reads as
+an open round of three, where the members see every role group: its flags
+include the gaps between role groups (the marketing–sales perception gap,
+judged before on stage fills half a stage apart and after on figures 50
+points apart; after, also the leadership against both teams), and after, a
+first advice on an indicator the groups dispute gives each side's figure.
 `tests/test_verdicts.py` fails when the "after" half is not what the code
 gives.
 

@@ -229,9 +229,19 @@ def _client_context(organization, user):
         previous = scored[1] if len(scored) > 1 else None
         context.update(round_result_context(scored[0], stages, previous, _viewer(user)))
         context["progress_chart"] = progress_chart(scored, stages, _viewer(user))
-        context["heatmap"] = heatmap(scored, stages)
+        context["heatmap"] = heatmap(scored, stages, _viewer(user))
         context["plans"] = [
-            (before, after, results.check_plan(before.plan.all(), before, after, stages))
+            (
+                before,
+                after,
+                results.check_plan(
+                    before.plan.all(),
+                    before,
+                    after,
+                    stages,
+                    results.disputed(after.groups, after.view(_viewer(user)).groups),
+                ),
+            )
             for after, before in zip(scored, scored[1:], strict=False)
             if before.plan.all()
         ]
@@ -248,8 +258,7 @@ def rounds_export(request, pk, fmt):
         "organization", "questionnaire", "workshop"
     ).order_by("opened_on", "pk")
     # A round whose figures are not published yet has none to export.
-    viewer = _viewer(request.user)
-    table = (exports.round_row(r, r.view(viewer)) for r in rounds)
+    table = exports.round_rows(rounds, _viewer(request.user))
     return exports.download(fmt, f"rounds-{organization.pk}", exports.ROUND_COLUMNS, table)
 
 

@@ -137,17 +137,27 @@ def test_the_dashboard_flags_the_perception_gap_the_team_page_shows(
     submit_response(round, "sales", by_question({"strategic.lead-definition": 0}, default=1))
     close(round)
     marketing, sales = round.groups["marketing"], round.groups["sales"]
-    assert abs(marketing["position"] - sales["position"]) < scoring.GAP_THRESHOLD
+    assert abs(marketing["position"] - sales["position"]) < 0.5  # less than half a stage
 
     client.force_login(leader)
     team = client.get(round.organization.get_absolute_url()).text
     assert "Perception gap</h2>" in team and 'class="table-warning"' in team
+    # The indicator they see apart reads as both figures, never as their mean (50%).
+    disputed = "disputed: marketing 100%, sales 0%"
+    assert disputed in team
 
     client.force_login(superuser)
     [row] = client.get(reverse("admin:dashboard")).context["clients"]
     assert "perception-gap" in row.flag_codes
     [exported] = csv_rows(client.get(reverse("admin:dashboard_export", args=["csv"])))
     assert "perception-gap" in exported["flags"].split()
+    organization = round.organization
+    detail = client.get(reverse("admin:dashboard_client", args=[organization.pk])).text
+    assert f'<span class="disputed">{disputed}</span>' in detail
+    [round_row] = csv_rows(
+        client.get(reverse("admin:dashboard_rounds_export", args=[organization.pk, "csv"]))
+    )
+    assert round_row["disputed"] == f"strategic.lead-definition: {disputed[len('disputed: ') :]}"
 
 
 @pytest.mark.parametrize("opened_on, overdue", [("2026-01-15", False), ("2026-01-14", True)])

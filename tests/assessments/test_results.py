@@ -401,6 +401,7 @@ def test_flag_labels_cover_every_flag_in_both_languages():
         scoring.HELD_BACK,
         scoring.LOW_COVERAGE_FLAG,
         scoring.PERCEPTION_GAP,
+        scoring.LEADERSHIP_GAP,
     }
     with translation.override("en"):
         english = results.flag_labels()
@@ -429,6 +430,132 @@ def test_the_perception_gap_flag_follows_the_team_pages_rule():
     assert results.round_flags([], groups, {"marketing"}) == []  # a hidden side shows no gap
     groups["sales"]["indicator_scores"]["a.x"] = 0.9
     assert results.round_flags([], groups, both) == []
+
+
+def three_groups(leadership, marketing, sales, stage=(0.5, 0.5, 0.5)):
+    return {
+        "leadership": stored_group(1, {"2": stage[0]}, {"a.x": leadership}),
+        "marketing": stored_group(1, {"2": stage[1]}, {"a.x": marketing}),
+        "sales": stored_group(1, {"2": stage[2]}, {"a.x": sales}),
+    }
+
+
+EVERY_GROUP = {"leadership", "marketing", "sales"}
+
+
+def test_the_leadership_gap_flag_shows_only_with_every_group_in_it():
+    groups = three_groups(1.0, 0.3333, 0.3333)
+    assert results.round_flags([], groups, EVERY_GROUP) == ["leadership-gap"]
+    assert results.round_flags([], groups, {"leadership", "marketing"}) == []
+    assert results.round_flags([], groups, {"marketing", "sales"}) == []
+    # Both comparisons at once: the teams apart, and the leaders beyond both of them.
+    groups = three_groups(1.0, 0.5, 0.0, stage=(1.0, 0.4, 0.3))
+    assert results.round_flags([], groups, EVERY_GROUP) == ["perception-gap", "leadership-gap"]
+
+
+def test_a_disputed_indicator_has_the_figures_of_the_sides_in_the_dispute():
+    # Marketing and sales apart: their two figures.
+    groups = three_groups(0.6667, 1.0, 0.2, stage=(1.0, 0.0, 0.5))
+    assert results.disputed(groups, EVERY_GROUP) == {"a.x": (("marketing", 1.0), ("sales", 0.2))}
+    # The leaders beyond both teams: the three figures, the leadership first.
+    groups = three_groups(1.0, 0.5, 0.0)
+    assert results.disputed(groups, EVERY_GROUP) == {
+        "a.x": (("leadership", 1.0), ("marketing", 0.5), ("sales", 0.0))
+    }
+    # What the viewer may not see is disputed for nobody; a stage is never "disputed".
+    assert results.disputed(groups, {"marketing", "leadership"}) == {}
+    assert results.disputed(groups, {"marketing", "sales"}) == {
+        "a.x": (("marketing", 0.5), ("sales", 0.0))
+    }
+    assert results.disputed({}, EVERY_GROUP) == {}
+
+
+@pytest.mark.parametrize(
+    "figures, english, spanish",
+    [
+        (
+            (("marketing", 1.0), ("sales", 0.2)),
+            "disputed: marketing 100%, sales 20%",
+            "en disputa: marketing 100%, ventas 20%",
+        ),
+        (
+            (("leadership", 0.9999), ("marketing", 0.3333), ("sales", 0.0)),
+            "disputed: leadership 99%, marketing 33%, sales 0%",
+            "en disputa: dirección 99%, marketing 33%, ventas 0%",
+        ),
+    ],
+)
+def test_a_dispute_reads_each_sides_figure_in_both_languages(figures, english, spanish):
+    dispute = results.Dispute(indicator("a.x", "X"), figures)
+    for language, expected in [("en", english), ("es", spanish)]:
+        with translation.override(language):
+            assert str(dispute) == expected
+
+
+def test_a_change_of_a_disputed_indicator_says_its_mean_is_nobodys():
+    dispute = results.Dispute(indicator("a.x", "X"), (("marketing", 1.0), ("sales", 0.2)))
+    change = Change(SimpleNamespace(text="X"), 0.2, 0.6, dispute)
+    with translation.override("en"):
+        assert change.sentence == (
+            "“X” improved from 20% to 60% (+40 points). "
+            "In the later round it is disputed: marketing 100%, sales 20%."
+        )
+    with translation.override("es"):
+        assert change.sentence.endswith(
+            "En la ronda posterior está en disputa: marketing 100%, ventas 20%."
+        )
+
+
+@pytest.mark.parametrize(
+    "leadership, english, spanish",
+    [
+        (
+            1.0,
+            "The leadership sees 2 stages or indicators as further along than both marketing "
+            "and sales do, by 50 points or more. The leaders' optimism is itself the finding",
+            "La dirección ve 2 etapas o indicadores más avanzados de lo que los ven marketing y "
+            "ventas, con 50 puntos o más de diferencia. El optimismo de la dirección es en sí el "
+            "hallazgo",
+        ),
+        (
+            0.0,
+            "The leadership sees 2 stages or indicators as less far along than both marketing "
+            "and sales do, by 50 points or more. The leaders' doubt is itself the finding",
+            "La dirección ve 2 etapas o indicadores menos avanzados de lo que los ven marketing y "
+            "ventas, con 50 puntos o más de diferencia. Las dudas de la dirección son en sí el "
+            "hallazgo",
+        ),
+    ],
+)
+def test_the_leadership_gap_names_the_leaders_optimism_or_doubt(leadership, english, spanish):
+    teams = 0.5 if leadership == 1.0 else 0.6667
+    groups = three_groups(leadership, teams, teams, stage=(leadership, teams, teams))
+    subjects = results.role_gaps(groups, EVERY_GROUP).leadership
+    assert subjects == ("2", "a.x")
+    for language, expected in [("en", english), ("es", spanish)]:
+        with translation.override(language):
+            code, label, text = results.leadership_gap_flag(groups, subjects)
+        assert code == "leadership-gap" and text.startswith(expected)
+
+
+def test_the_leadership_gap_text_of_an_indicator_says_each_sides_view():
+    lead = indicator("a.x", "Lead definition")
+    lead.text = "Marketing and sales agreed on a lead definition."
+    with translation.override("en"):
+        text = results.leadership_gap_text(lead, 1.0, 0.3333, 0.0)
+    assert text == (
+        "On “Marketing and sales agreed on a lead definition.”, the leadership sees it as in "
+        "place (100%), while marketing sees it as partly in place (33%) and sales sees it as "
+        "missing (0%). The leaders count on a practice the teams do not see at work: find out "
+        "what keeps it from reaching them before building on it."
+    )
+    with translation.override("es"):
+        text = results.leadership_gap_text(lead, 0.0, 0.6667, 1.0)
+    assert "la dirección lo ve sin implantar (0%)" in text
+    assert text.endswith(
+        "Los equipos cuentan con una práctica que la dirección no ve funcionar: pregunten a la "
+        "dirección qué echa en falta antes de apoyarse en ella."
+    )
 
 
 def test_the_lower_bound_names_what_nobody_knew_with_the_languages_quotes():

@@ -13,9 +13,12 @@ from assessments.scoring import (
     Answer,
     FoundationGap,
     aggregate,
+    is_apart,
+    leadership_gaps,
     one_decimal,
     percent,
     perception_gaps,
+    points_apart,
     score,
 )
 
@@ -329,10 +332,73 @@ def test_positions_are_cut_to_one_decimal(position, shown):
     assert str(one_decimal(position)) == shown
 
 
-def test_perception_gaps_are_half_a_stage_or_more_apart():
-    marketing = {"2": 1.0, "3": 0.5, "strategic.x": 0.75, "strategic.y": None}
-    sales = {"2": 0.3, "3": 0.4, "strategic.x": 0.3333, "strategic.y": 0.0}
-    assert perception_gaps(marketing, sales) == ["2", "strategic.x"]
+@pytest.mark.parametrize(
+    "first, second, apart",
+    [
+        (0.0, 0.49, False),
+        (0.0, 0.5, True),
+        (0.0, 0.51, True),
+        (1.0, 0.51, False),
+        (1.0, 0.5, True),
+        (0.2, 0.7, True),
+        (0.3333, 0.8333, True),
+        # Judged on the figures shown: 20% and 70% read 50 points apart however they were cut.
+        (0.2099, 0.7, True),
+        (0.2, 0.6999, False),
+        # An unknown side is apart from nothing.
+        (None, 1.0, False),
+        (0.0, None, False),
+        (None, None, False),
+    ],
+)
+def test_two_figures_are_apart_from_half_the_scale(first, second, apart):
+    assert is_apart(first, second) is apart
+    assert is_apart(second, first) is apart
+
+
+def test_points_apart_are_those_of_the_displayed_figures():
+    assert points_apart(0.2099, 0.7) == 50
+    assert points_apart(0.7, 0.2099) == 50
+    assert points_apart(None, 0.7) is None
+
+
+def test_perception_gaps_are_half_the_scale_or_more_apart():
+    marketing = {"2": 1.0, "3": 0.6, "4": 0.75, "strategic.x": 0.8333, "strategic.y": None}
+    sales = {"2": 0.3, "3": 0.1, "4": 0.3, "strategic.x": 0.3333, "strategic.y": 0.0}
+    # Stage 3 (60 against 10 points) is apart; stage 4 (75 against 30) is not, though its
+    # fills were (1.0 against 0.4): the rule reads the figures the page shows.
+    assert perception_gaps(marketing, sales) == ["2", "3", "strategic.x"]
+
+
+@pytest.mark.parametrize(
+    "leadership, marketing, sales, gap",
+    [
+        # The optimistic CRO: 100% against 33% and 33%.
+        (1.0, 0.3333, 0.3333, True),
+        # Below both teams, by half the scale: apart too.
+        (0.0, 0.6667, 0.5, True),
+        # Apart from one team only: the other agrees with the leaders.
+        (1.0, 0.3333, 0.6667, False),
+        (1.0, 0.51, 0.0, False),
+        (1.0, 0.5, 0.0, True),
+        # Between two teams that disagree: no finding about the leaders.
+        (0.5, 0.0, 1.0, False),
+        # A team that knew nothing: no comparison.
+        (1.0, None, 0.0, False),
+        (None, 0.0, 0.0, False),
+    ],
+)
+def test_the_leadership_is_apart_when_beyond_both_teams_on_one_side(
+    leadership, marketing, sales, gap
+):
+    found = leadership_gaps({"a.x": leadership}, {"a.x": marketing}, {"a.x": sales})
+    assert found == (["a.x"] if gap else [])
+
+
+def test_leadership_gaps_compare_the_subjects_every_group_scored():
+    leadership = {"2": 1.0, "a.x": 1.0, "a.y": 1.0}
+    teams = {"2": 0.4, "a.x": 0.0}
+    assert leadership_gaps(leadership, teams, teams) == ["2", "a.x"]
 
 
 # Properties. Keys are namespaced by stage, as the content's are; the first

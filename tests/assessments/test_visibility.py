@@ -13,6 +13,8 @@ from assessments.visibility import (
     Viewer,
     foreseen,
     round_view,
+    shows_gap,
+    shows_leadership_gap,
     visible_groups,
 )
 
@@ -74,6 +76,35 @@ def test_a_meeting_shows_what_every_viewer_in_it_may_see():
     consultant = round_view(closed_open_round, Viewer.CONSULTANT, MINIMUM)
     assert (member & consultant) == consultant
     assert not (member & consultant).individuals
+
+
+@pytest.mark.parametrize(
+    ("groups", "gap", "leadership_gap"),
+    [
+        ({"marketing", "sales"}, True, False),
+        ({"marketing", "sales", "leadership"}, True, True),
+        # A comparison shows only when every group in it does.
+        ({"marketing", "leadership"}, False, False),
+        ({"sales", "leadership"}, False, False),
+        ({"leadership"}, False, False),
+        (set(), False, False),
+    ],
+)
+def test_a_gap_between_role_groups_needs_every_group_in_it_shown(groups, gap, leadership_gap):
+    view = RoundView(True, frozenset(groups))
+    assert (view.gap, view.leadership_gap) == (gap, leadership_gap)
+    assert (shows_gap(groups), shows_leadership_gap(groups)) == (gap, leadership_gap)
+
+
+def test_a_confidential_round_with_its_sales_side_hidden_shows_no_gap_to_anyone():
+    # Three marketing people and three leaders show; the two sales people do not, and
+    # with the one "other" they are three outside the groups shown, so nobody is singled out.
+    hidden = facts(respondents=9, marketing=3, leadership=3, sales=2)
+    for viewer in [Viewer.MEMBER, Viewer.CONSULTANT]:
+        view = round_view(hidden, viewer, MINIMUM)
+        assert view.groups == {"marketing", "leadership"}
+        assert not view.gap and not view.leadership_gap
+    assert round_view(hidden, Viewer.OPERATOR, MINIMUM).leadership_gap
 
 
 @pytest.mark.parametrize(

@@ -9,10 +9,10 @@ from assessments.models import Workshop, WorkshopAnswer, WorkshopItem
 
 LEAD = "strategic.lead-definition"
 # A workshop opened under questionnaire version 2 (before version 3 came), and one
-# opened under version 3, with e-mail deliveries (main's last migration before these).
+# opened under version 3, at the last migration before these.
 BEFORE = {
     2: [("assessments", "0026_portfolio_export_and_list_indexes")],
-    3: [("assessments", "0029_email_deliveries")],
+    3: [("assessments", "0031_round_starts_per_hour")],
 }
 
 

@@ -50,7 +50,7 @@ logins = []
 for password in ["wrong"] * 5 + ["pw-12345-x"]:
     data = {"login": "lead@acme.example", "password": password}
     page = seen(client().post("/accounts/login/", data))
-    locked = "Too many failed login attempts" in page.content.decode()
+    locked = "Too many failed attempts to log in" in page.content.decode()
     logins.append("locked" if locked else page.status_code)
 spent = time.monotonic() - began
 step()  # Redis is back.

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0029_email_deliveries"),
+        ("assessments", "0031_round_starts_per_hour"),
         ("stages", "0006_spanish_wording"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

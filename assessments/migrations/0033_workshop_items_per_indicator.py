@@ -137,7 +137,7 @@ def merge(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0030_workshop_items_per_indicator_fields"),
+        ("assessments", "0032_workshop_items_per_indicator_fields"),
         # The consensus is scored again with the indicators that make a stage.
         ("stages", "0005_indicator_defines_stage"),
     ]

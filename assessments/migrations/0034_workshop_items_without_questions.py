@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0031_workshop_items_per_indicator"),
+        ("assessments", "0033_workshop_items_per_indicator"),
         ("stages", "0006_spanish_wording"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
