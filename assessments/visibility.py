@@ -145,3 +145,20 @@ def visible_groups(
     while shown and 0 < respondents - sum(counts[g] for g in shown) < minimum:
         shown.remove(min(shown, key=lambda group: (counts[group], group)))
     return frozenset(shown)
+
+
+def foreseen(
+    counts: Mapping[str, int],
+    respondents: int,
+    confidential: bool,
+    consultant_access: bool,
+    viewer: Viewer,
+    minimum: int,
+) -> RoundView:
+    """What VIEWER will see of a round once everyone counted has answered and it has closed.
+
+    COUNTS are the people invited per role group, RESPONDENTS all of them (those
+    in no group too): what the round form promises before the round opens.
+    """
+    facts = RoundFacts(confidential, consultant_access, False, respondents, False, counts)
+    return round_view(facts, viewer, minimum)

@@ -5,7 +5,9 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
-from django.urls import reverse
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 
 from assessments.models import (
     BenchmarkEntry,
@@ -20,9 +22,21 @@ from tests.helpers import among_peers, by_question, close, submit_response
 pytestmark = pytest.mark.django_db
 
 rescore_0014 = importlib.import_module("assessments.migrations.0014_rescore_stored_results").rescore
-rescore = importlib.import_module(
+migration_0028 = importlib.import_module(
     "assessments.migrations.0028_rescore_with_named_indicators"
-).rescore
+)
+
+
+def rescore(apps, schema_editor):
+    """0028's rescoring of responses, rounds, the portfolio and the benchmark, on today's tables.
+
+    Its workshop step reads the per-question agenda items of its day, which 0032 removed:
+    the test of a workshop runs the migrations themselves (the last test here).
+    """
+    migration_0028.rescore_responses_and_rounds(apps)
+    migration_0028.refresh_portfolio(apps)
+    migration_0028.refresh_benchmark(apps)
+
 
 # Leaders who meet, share priorities and wrote a plan, but agreed no lead definition:
 # stage 2's mean is reached, what makes it is not. Before the named indicators gated
@@ -75,27 +89,18 @@ def test_a_response_of_any_version_is_rescored_on_its_own_answers(version):
     assert response.position < 2
 
 
-def test_rounds_their_groups_workshops_and_the_portfolio_are_rescored(round, member, settings):
+def test_rounds_their_groups_and_the_portfolio_are_rescored(round, settings):
     settings.ROUND_GROUP_MIN_RESPONDENTS = 1
     for role in ("marketing", "sales", "ceo"):
         submit_response(round, role, NO_LEAD_DEFINITION)
     close(round)
     round.refresh_result()
-    member.post(reverse("assessments:workshop_open", args=[round.pk]))
-    workshop = Workshop.objects.get(round=round)
-    # The consensus: the same answers, agreed.
-    agreed = by_question({2: 3, 3: 1, 4: 0, "strategic.lead-definition": 0})
-    for item in workshop.items.filter(question__isnull=False).select_related("question"):
-        item.option = agreed(item.question)
-        item.save(update_fields=["option"])
-    workshop.refresh_result()
     round.refresh_from_db()
-    expected_round, expected_workshop = round, Workshop.objects.get(pk=workshop.pk)
+    expected_round = round
     organization = Organization.objects.get(pk=round.organization_id)
     assert organization.latest_position == round.position < 2
     groups = {group: {**data, "flags": [], "stage": 2} for group, data in round.groups.items()}
     stale(Round, round.pk, groups=groups, lowest=Decimal("2.4"), highest=Decimal("2.4"))
-    stale(Workshop, workshop.pk)
     Organization.objects.filter(pk=organization.pk).update(
         latest_position=Decimal("2.4"), latest_stage=2, latest_flags=[]
     )
@@ -108,12 +113,6 @@ def test_rounds_their_groups_workshops_and_the_portfolio_are_rescored(round, mem
     assert round.groups == expected_round.groups
     assert round.groups["marketing"]["flags"] == ["held-back"]
     assert round.lowest == round.highest == round.position
-    workshop.refresh_from_db()
-    assert (workshop.position, workshop.flags) == (
-        expected_workshop.position,
-        expected_workshop.flags,
-    )
-    assert workshop.flags == ["held-back"] and workshop.position < 2
     organization.refresh_from_db()
     assert (organization.latest_position, organization.latest_stage) == (round.position, 1)
     assert organization.latest_flags == ["held-back"]
@@ -142,3 +141,57 @@ def test_no_benchmark_is_started_by_the_migration(round, settings):
     Organization.objects.filter(pk=round.organization_id).update(benchmark_opt_in=True)
     rescore(apps, None)
     assert not BenchmarkEntry.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_workshop_scored_by_the_earlier_rules_is_rescored_by_the_migrations():
+    """Its consensus, agreed on before 0028, reads as the current rules read it once migrated."""
+    before = [("assessments", "0027_questionnaire_v3")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    questionnaire = old.get_model("assessments", "Questionnaire").objects.get(version=3)
+    organization = old.get_model("assessments", "Organization").objects.create(name="Old")
+    round = old.get_model("assessments", "Round").objects.create(
+        organization=organization, questionnaire=questionnaire, visibility="open"
+    )
+    workshop = old.get_model("assessments", "Workshop").objects.create(
+        round=round,
+        status="finished",
+        finished_at=timezone.now(),
+        position=Decimal("2.4000"),
+        stage=2,
+        flags=[],
+    )
+    questions = (
+        old.get_model("assessments", "Question")
+        .objects.filter(section__questionnaire=questionnaire)
+        .select_related("indicator__stage")
+        .order_by("section__order", "order")
+    )
+    # Agreed: what a team without a lead definition answers (NO_LEAD_DEFINITION).
+    agreed = by_question({2: 3, 3: 1, 4: 0, "strategic.lead-definition": 0})
+    for position, question in enumerate(questions, start=1):
+        old.get_model("assessments", "WorkshopItem").objects.create(
+            workshop=workshop,
+            question=question,
+            indicator_key=question.indicator.key,
+            position=position,
+            minutes=5,
+            option=agreed(question),
+            decided_at=timezone.now(),
+            version=2,
+        )
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    migrated = Workshop.objects.get(pk=workshop.pk)
+    assert migrated.flags == ["held-back"] and migrated.position < 2
+    indicators = {question.indicator_id for question in questions}
+    assert migrated.items_decided == migrated.items_to_decide == len(indicators)
+    stored = (migrated.position, migrated.stage, migrated.flags, migrated.indicator_scores)
+    migrated.refresh_result()
+    migrated.refresh_from_db()
+    assert (migrated.position, migrated.stage, migrated.flags, migrated.indicator_scores) == stored

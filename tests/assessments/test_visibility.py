@@ -11,6 +11,7 @@ from assessments.visibility import (
     RoundFacts,
     RoundView,
     Viewer,
+    foreseen,
     round_view,
     shows_gap,
     shows_leadership_gap,
@@ -159,3 +160,19 @@ def test_the_lists_of_rounds_select_exactly_what_round_view_shows(organization, 
     for round in Round.objects.all():
         assert (round.pk in published) == round.view(Viewer.MEMBER).figures, round.facts()
         assert (round.pk in for_consultants) == round.view(Viewer.CONSULTANT).figures
+
+
+@pytest.mark.parametrize("confidential", [True, False])
+@pytest.mark.parametrize("access", [True, False])
+@pytest.mark.parametrize("viewer", [Viewer.MEMBER, Viewer.CONSULTANT])
+@pytest.mark.parametrize(
+    "counts", [{"marketing": 1, "sales": 1, "leadership": 1}, {"marketing": 3, "sales": 4}]
+)
+def test_what_the_round_form_foresees_is_the_closed_rounds_view(
+    confidential, access, viewer, counts
+):
+    respondents = sum(counts.values())
+    closed = RoundFacts(confidential, access, False, respondents, False, counts)
+    assert foreseen(counts, respondents, confidential, access, viewer, MINIMUM) == round_view(
+        closed, viewer, MINIMUM
+    )
