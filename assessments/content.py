@@ -28,6 +28,7 @@ STAGE_NUMBERS = (1, 2, 3, 4)
 # text fails here, by name; tests/stages/test_content.py holds them to the models.
 TITLE_LENGTH = 200
 TEXT_LENGTH = 400
+SLUG_LENGTH = 50
 STAGE_NAME_LENGTH = 80
 STAGE_SUMMARY_LENGTH = 300
 INDICATOR_KEY_LENGTH = 80
@@ -295,9 +296,7 @@ def parse_continuum(data, where="continuum") -> ContinuumContent:
     ):
         repeated = sorted({value for value in values if values.count(value) > 1})
         if repeated:
-            raise ContentError(
-                f"{where}: more than one stage or indicator has the {kind} {', '.join(repeated)}"
-            )
+            raise ContentError(f"{where}: the {kind} {', '.join(repeated)} is used more than once")
     return ContinuumContent(stages=parsed)
 
 
@@ -312,8 +311,10 @@ def _stage(data, where):
         raise ContentError(
             f"{where}.number must be one of {_listed(STAGE_NUMBERS)}, not {number!r}"
         )
-    if not isinstance(slug, str) or not SLUG.match(slug):
-        raise ContentError(f"{where}.slug must be lower-case letters, not {slug!r}")
+    if not isinstance(slug, str) or not SLUG.match(slug) or len(slug) > SLUG_LENGTH:
+        raise ContentError(
+            f"{where}.slug must be lower-case letters (at most {SLUG_LENGTH}), not {slug!r}"
+        )
     if not isinstance(colour, str) or not COLOUR.match(colour):
         raise ContentError(f"{where}.colour must be a colour as #rrggbb, not {colour!r}")
     indicators, steps = data["indicators"], data["next_steps"]
