@@ -74,14 +74,23 @@ serve: $(VENV)/.runtime
 messages: $(VENV)/.runtime
 	DEBUG=1 $(PY) manage.py makemessages -l es --no-obsolete --no-location --ignore=.venv --ignore=staticfiles
 
-# Not part of the suite: generates 1,000 organizations, measures, writes docs/benchmarks.md;
-# then 100,000 organizations on PostgreSQL (tests/bench/scale.sh, about 15 minutes).
-bench: $(VENV)/.runtime translations tools
+# Not part of the suite (tests/test_bench_smoke.py runs the same code at a tiny size):
+# generates 1,000 organizations, measures, writes docs/benchmarks.md; then the live event
+# (300 people through one shared link, locust against gunicorn on PostgreSQL,
+# tests/bench/live_event.sh, a few minutes) and 100,000 organizations on PostgreSQL
+# (tests/bench/scale.sh, about 15 minutes).
+bench: $(VENV)/.runtime $(VENV)/.bench translations tools
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } \
 		|| echo "wrk is missing: the load test will be skipped."
 	$(PY) tests/bench/run.py
+	bash tests/bench/live_event.sh
 	bash tests/bench/scale.sh
+
+# locust and its dependencies, for make bench only.
+$(VENV)/.bench: tests/bench/requirements.txt | $(PY)
+	$(PIP) install -r tests/bench/requirements.txt
+	touch $@
 
 clean:
 	rm -rf $(VENV) staticfiles $(MO_FILES) tests/node/node_modules

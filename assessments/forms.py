@@ -272,16 +272,18 @@ class RoundForm(forms.ModelForm):
             self.fields["reinvite"].initial = list(self.previous)
         else:
             del self.fields["reinvite"]
+        self.fields["starts_per_hour"].required = False
 
     def people_to_reinvite(self):
         return [self.previous[email] for email in self.cleaned_data.get("reinvite", [])]
 
     class Meta:
         model = Round
-        fields = ["visibility", "closes_on"]
+        fields = ["visibility", "closes_on", "starts_per_hour"]
         labels = {
             "visibility": _("Who sees the answers"),
             "closes_on": _("Closing date (optional)"),
+            "starts_per_hour": _("Starts per hour through the shared link"),
         }
         help_texts = {
             "visibility": _(
@@ -311,11 +313,35 @@ class RoundForm(forms.ModelForm):
             "closes_on": forms.DateInput(attrs={"type": "date"}),
         }
 
+    def clean_starts_per_hour(self):
+        # Left empty: the usual cap, which members can change on the round's page.
+        return (
+            self.cleaned_data["starts_per_hour"]
+            or Round._meta.get_field("starts_per_hour").get_default()
+        )
+
     def clean_closes_on(self):
         closes_on = self.cleaned_data["closes_on"]
         if closes_on and closes_on < timezone.localdate():
             raise forms.ValidationError(_("The closing date cannot be in the past."))
         return closes_on
+
+
+class RoundLinkForm(forms.ModelForm):
+    """The cap on starts through a round's shared link, changed on the round's page."""
+
+    class Meta:
+        model = Round
+        fields = ["starts_per_hour"]
+        labels = {"starts_per_hour": _("Starts per hour through this link")}
+        help_texts = {
+            "starts_per_hour": _(
+                "Anyone beyond this number in one hour is asked to try again a little later, "
+                "and nothing is saved for them. Raise it before an event where everyone answers "
+                "at once (up to 5,000); lower it if the link may have reached people it should "
+                "not."
+            )
+        }
 
 
 class PersonChoiceField(forms.ModelChoiceField):

@@ -61,6 +61,7 @@ urlpatterns = [
     path("rounds/<int:pk>/invite/", members.round_invite, name="round_invite"),
     path("rounds/<int:pk>/close/", members.round_close, name="round_close"),
     path("rounds/<int:pk>/reopen/", members.round_reopen, name="round_reopen"),
+    path("rounds/<int:pk>/link-limit/", members.round_link_limit, name="round_link_limit"),
     path("rounds/<int:pk>/plan/", members.plan_add, name="plan_add"),
     path("rounds/<int:pk>/plan/<int:item_pk>/remove/", members.plan_remove, name="plan_remove"),
     path("rounds/<int:pk>/plan/<int:item_pk>/edit/", members.plan_edit, name="plan_edit"),

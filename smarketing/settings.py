@@ -190,8 +190,12 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/h/ip",
     "confirm_email": "1/3m/key,5/d/key",
     "manage_email": "5/h/user",
-    # Anonymous starts (the start page and a round's shared link): each writes a row.
-    "start": "30/h/ip",
+    # Anonymous starts (the start page and a round's shared link): each writes a
+    # row. A whole office behind one NAT, or a venue's Wi-Fi at a live event,
+    # is one address, so the limit is set for a room of hundreds, not for one
+    # person; it still stops a script from one address within seconds. A round's
+    # shared link also has a cap of its own (Round.starts_per_hour).
+    "start": "1000/h/ip",
     # Invitations a member sends (to respondents or new members).
     "invite": "60/h/user,200/d/user",
     # E-mails the app sends to one address because someone asked it to.

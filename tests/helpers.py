@@ -189,3 +189,25 @@ def among_peers(organization, peers=5):
         peer = Organization.objects.create(name=f"Peer {n}", benchmark_opt_in=True)
         benchmark_round(peer, position=1.5 + n / 2, groups=sides(0.6, 0.1 * n), respondents=6)
     materialize()
+
+
+def use_up_starts(count, address="127.0.0.1"):
+    """Count COUNT anonymous starts from ADDRESS in the rate limiter, as if they had happened.
+
+    Through the limiter the views use, so a test reaches the per-address limit
+    without posting a thousand forms.
+    """
+    from django.test import RequestFactory
+
+    from assessments import throttle
+
+    request = RequestFactory().post("/", REMOTE_ADDR=address)
+    for _ in range(count):
+        assert throttle.allowed(request, "start")
+
+
+def busy_round():
+    """A round, unsaved, to render the page of a shared link at its cap without a database."""
+    from assessments.models import Organization, Round
+
+    return Round(pk=1, organization=Organization(name="Acme"))

@@ -153,6 +153,8 @@ RULES = {
     "assessments:round_new": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
     "assessments:round": Rule(lambda w: {"pk": w.round_a.pk}, members_only()),
     "assessments:round_invite": Rule(lambda w: {"pk": w.round_a.pk}, members_only(400), "post"),
+    # Posted without a number: refused with the form's message.
+    "assessments:round_link_limit": Rule(lambda w: {"pk": w.round_a.pk}, members_only(400), "post"),
     "assessments:plan_add": Rule(lambda w: {"pk": w.round_a.pk}, members_only(400), "post"),
     "assessments:plan_remove": Rule(
         lambda w: {"pk": w.round_a.pk, "item_pk": w.plan_item.pk}, members_only(302), "post"

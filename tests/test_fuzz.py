@@ -194,7 +194,7 @@ def test_invite_member(member, organization, data):
 
 
 @FUZZ
-@given(data=submission(["closes_on", "reinvite"]))
+@given(data=submission(["closes_on", "reinvite", "visibility", "starts_per_hour"]))
 def test_round_new(member, organization, questionnaire, data):
     before = counts()
     response = post(member, reverse("assessments:round_new", args=[organization.pk]), data)
@@ -207,6 +207,17 @@ def test_round_invite(member, round, data):
     before = counts()
     response = post(member, reverse("assessments:round_invite", args=[round.pk]), data)
     assert_nothing_written_unless_valid(before, response)
+
+
+@FUZZ
+@given(data=submission(["starts_per_hour"]))
+def test_round_link_limit(member, round, data):
+    stored = Round.objects.get(pk=round.pk).starts_per_hour
+    before = counts()
+    response = post(member, reverse("assessments:round_link_limit", args=[round.pk]), data)
+    assert_nothing_written_unless_valid(before, response)
+    now = Round.objects.get(pk=round.pk).starts_per_hour
+    assert 1 <= now <= 5000 if response.status_code == 302 else now == stored
 
 
 @FUZZ

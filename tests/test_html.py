@@ -9,20 +9,22 @@ ours, held to the standard preset (axe checks them in the browser tests).
 import json
 import shutil
 import subprocess
+from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from assessments.models import MemberInvitation, PlanItem, Response, Round
-from assessments.throttle import too_many
+from assessments.throttle import link_busy, too_many
 from smarketing import views as site_views
 from stages.models import NextStep, Stage
 from tests.helpers import (
     among_peers,
+    busy_round,
     by_question,
     close,
     highest,
@@ -159,6 +161,7 @@ def error_pages():
         "500": site_views.server_error(request),
         "403-csrf": site_views.csrf_failure(request),
         "429": too_many(request),
+        "429-link-busy": link_busy(request, busy_round(), timezone.now() + timedelta(minutes=9)),
     }
 
 

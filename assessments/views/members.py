@@ -31,6 +31,7 @@ from ..forms import (
     PlanItemEditForm,
     PlanItemForm,
     RoundForm,
+    RoundLinkForm,
 )
 from ..models import (
     Answer,
@@ -558,7 +559,32 @@ def round_invite(request, pk):
     return redirect(round)
 
 
-def _round_page(request, round, invite_form, status=200, plan_form=None):
+@login_required
+@require_POST
+def round_link_limit(request, pk):
+    """Set how many people may start through the round's shared link in an hour."""
+    round = _get_round_for_member(request, pk)
+    form = RoundLinkForm(request.POST, instance=round)
+    if not form.is_valid():
+        # The form holds the refused number; the page shows the stored one.
+        stored = _get_round_for_member(request, pk)
+        return _round_page(request, stored, InviteRespondentForm(round=stored), 400, link_form=form)
+    # Only this column: the worker may be storing the round's result meanwhile.
+    form.save(commit=False).save(update_fields=["starts_per_hour"])
+    count = round.starts_per_hour
+    messages.success(
+        request,
+        ngettext(
+            "The shared link now takes up to %(count)s start per hour.",
+            "The shared link now takes up to %(count)s starts per hour.",
+            count,
+        )
+        % {"count": count},
+    )
+    return redirect(round)
+
+
+def _round_page(request, round, invite_form, status=200, plan_form=None, link_form=None):
     context = {
         "max_reminders": cadence.MAX_REMINDERS,
         "round": round,
@@ -567,6 +593,7 @@ def _round_page(request, round, invite_form, status=200, plan_form=None):
         "status": _response_status(round, request.GET.get("respondents")),
         "invite_form": invite_form,
         "share_url": request.build_absolute_uri(round.get_share_url()),
+        "link_form": link_form or RoundLinkForm(instance=round),
         "plan": list(round.plan.select_related("step__stage", "indicator", "owner_person")),
         "reopen_refusal": None if round.is_open else round.reopen_refusal(),
     }

@@ -79,6 +79,10 @@ def join(request, share_token):
         return render(request, "assessments/round_closed.html", {"round": round}, status=410)
     form = RoundStartForm(request.POST or None, round=round)
     if request.method == "POST" and form.is_valid():
+        # The round's own cap first, so that a refused start counts against no
+        # other limit; checked again under the round's lock when saving.
+        if busy_until := throttle.link_busy_until(round):
+            return throttle.link_busy(request, round, busy_until)
         if not throttle.allowed(request, "start"):
             return throttle.too_many(request)
         if throttle.may_mail(request, form):
@@ -90,6 +94,8 @@ def join(request, share_token):
             response.language = get_language()
             try:
                 with transaction.atomic():
+                    if busy_until := throttle.link_busy_until(round, lock=True):
+                        return throttle.link_busy(request, round, busy_until)
                     response.save()
             except IntegrityError:
                 # The address already answers this round (invited, or joined before):

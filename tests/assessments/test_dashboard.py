@@ -6,12 +6,16 @@ import io
 
 import openpyxl
 import pytest
+from django.db import connection
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl.utils import get_column_letter
 
 from assessments import results
 from assessments.models import Organization, PrivateLink, Questionnaire, Round
+from assessments.portfolio import filtered_portfolio
+from assessments.views.consultants import PER_PAGE
 from stages.models import Stage
 from tests.helpers import highest, lowest, submit_response
 
@@ -222,6 +226,21 @@ def test_portfolio_query_count_is_constant(
     with django_assert_num_queries(len(five.captured_queries)):
         page = client.get(reverse("admin:dashboard"))
     assert len(page.context["clients"]) == 50
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL trigram index")
+def test_the_search_by_name_is_served_by_the_trigram_index(superuser):
+    Organization.objects.bulk_create(Organization(name=f"Client {n:04d}") for n in range(300))
+    rows, _sort = filtered_portfolio(Organization.objects.all(), superuser, QueryDict("q=nt 0299"))
+    with connection.cursor() as cursor:
+        # At a few hundred rows reading them all is cheaper; what matters is that
+        # the index matches the query the search sends (UPPER(name::text) LIKE …),
+        # so the planner is left only index-driven bitmap scans to choose from.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        plan = rows[:PER_PAGE].explain()
+    assert "org_name_trgm_idx" in plan
+    assert [row.name for row in rows] == ["Client 0299"]
 
 
 def test_rounds_xlsx_export(client, consultant_a, org_a):

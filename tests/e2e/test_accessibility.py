@@ -1,11 +1,13 @@
 """axe-core (WCAG 2.1 A and AA) on every page, in English and in Spanish: zero violations."""
 
+from datetime import timedelta
 from urllib.parse import urlparse
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments import tasks
 from assessments.models import (
@@ -20,6 +22,7 @@ from assessments.tokens import unsubscribe_token
 from stages.models import NextStep, Stage
 from tests.helpers import (
     among_peers,
+    busy_round,
     by_question,
     highest,
     lowest,
@@ -205,16 +208,18 @@ def test_the_error_pages_have_no_accessibility_violation(browser, live_server, l
     from django.test import RequestFactory
     from django.utils import translation
 
-    from assessments.throttle import too_many
+    from assessments.throttle import link_busy, too_many
     from smarketing import views
 
     request = RequestFactory().get("/")
     request.user = None
+    in_nine_minutes = timezone.now() + timedelta(minutes=9)
     with translation.override(language):
         pages = {
             "500": views.server_error(request).content,
             "403 (CSRF)": views.csrf_failure(request).content,
             "429": too_many(request).content,
+            "429 (shared link busy)": link_busy(request, busy_round(), in_nine_minutes).content,
         }
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from assessments import tokens
 from assessments.models import Membership, Response
-from tests.helpers import highest, invitation_token, submit_response
+from tests.helpers import highest, invitation_token, submit_response, use_up_starts
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +104,7 @@ def test_a_forged_share_token_opens_nothing(round):
 
 
 def test_a_forged_forwarded_for_header_does_not_reset_the_start_limit(questionnaire):
+    use_up_starts(998)  # from the test client's own address
     client = Client()
     codes = [
         client.post(
@@ -111,9 +112,9 @@ def test_a_forged_forwarded_for_header_does_not_reset_the_start_limit(questionna
             {"organization_name": "Acme", "role": "ceo"},
             HTTP_X_FORWARDED_FOR=f"192.0.2.{n}",
         ).status_code
-        for n in range(32)
+        for n in range(4)
     ]
-    assert codes.count(302) == 30 and codes[-1] == 429
+    assert codes == [302, 302, 429, 429]
 
 
 def test_an_invitation_is_not_taken_with_another_address(client, leader, organization):
