@@ -6,6 +6,6 @@ from django.conf import settings
 def site(request):
     return {
         "SITE_NAME": settings.SITE_NAME,
-        # For {% cache PAGE_CACHE_SECONDS ... using="pages" %}: the cache's own timeout.
-        "PAGE_CACHE_SECONDS": settings.CACHES["pages"]["TIMEOUT"],
+        # For {% cache PAGE_CACHE_SECONDS ... using="pages" %}.
+        "PAGE_CACHE_SECONDS": settings.PAGE_CACHE_SECONDS,
     }
