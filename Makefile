@@ -55,17 +55,15 @@ migrate: $(VENV)/.runtime
 	DEBUG=1 $(PY) manage.py migrate --no-input
 
 demo: $(VENV)/.runtime
-	DEBUG=1 ROUND_GROUP_MIN_RESPONDENTS=$${ROUND_GROUP_MIN_RESPONDENTS:-1} $(PY) manage.py load_demo
+	DEBUG=1 $(PY) manage.py load_demo
 
-# The demo round has one respondent per role, so its groups show with a threshold of 1.
 # Links in e-mails point where the server listens, unless SITE_URL says otherwise.
 # The task worker (e-mails, exports) runs beside the server on the database
 # queue; Ctrl-C stops both (the trap stops the worker however the server ends).
 # E-mails go to tmp/mail/, one file each, with one line each on the console;
 # the worker says only when a task fails.
 serve: $(VENV)/.runtime
-	@export DEBUG=1 ROUND_GROUP_MIN_RESPONDENTS=$${ROUND_GROUP_MIN_RESPONDENTS:-1} \
-		SITE_URL=$${SITE_URL:-http://$(HOST)} TASKS_LOG_LEVEL=$${TASKS_LOG_LEVEL:-WARNING}; \
+	@export DEBUG=1 SITE_URL=$${SITE_URL:-http://$(HOST)} TASKS_LOG_LEVEL=$${TASKS_LOG_LEVEL:-WARNING}; \
 	$(PY) manage.py db_worker --interval 1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST)

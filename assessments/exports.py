@@ -258,6 +258,9 @@ ROUND_FIGURE_COLUMNS = [
     "consensus_stage",
     "consensus_coverage",
     "consensus_flags",
+    # A partial consensus: undecided indicators count as unknown.
+    "consensus_decided",
+    "consensus_indicators",
 ]
 ROUND_COLUMNS = [
     "organization",
@@ -377,8 +380,15 @@ def disputed_label(cell, names):
 
 def consensus_cells(workshop):
     if workshop is None:
-        return [None] * 4
-    return [number(workshop.position), workshop.stage, workshop.coverage, " ".join(workshop.flags)]
+        return [None] * 6
+    return [
+        number(workshop.position),
+        workshop.stage,
+        workshop.coverage,
+        " ".join(workshop.flags),
+        workshop.items_decided,
+        workshop.items_to_decide,
+    ]
 
 
 def response_row(round, r, keys):

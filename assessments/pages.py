@@ -84,14 +84,16 @@ def progress_chart(shown, stages, viewer=Viewer.MEMBER):
         if points:
             rounds, positions = zip(*points, strict=True)
             series.append(charts.Series(str(group.label), list(rounds), list(positions), True))
-    agreed = [
-        (index, float(r.consensus.position))
-        for index, r in zip(indexes, chronological, strict=True)
-        if r.consensus
-    ]
-    if agreed:
-        rounds, positions = zip(*agreed, strict=True)
-        series.append(charts.Series(_("Consensus (workshop)"), list(rounds), list(positions), True))
+    # A consensus that places nobody draws no point; a partial one is its own line.
+    for partial, label in ((False, _("Consensus (workshop)")), (True, _("Partial consensus"))):
+        agreed = [
+            (index, float(r.consensus.position))
+            for index, r in zip(indexes, chronological, strict=True)
+            if r.consensus and r.consensus.reading.placed and r.consensus.is_partial == partial
+        ]
+        if agreed:
+            rounds, positions = zip(*agreed, strict=True)
+            series.append(charts.Series(label, list(rounds), list(positions), True))
     decimal_mark = get_format("DECIMAL_SEPARATOR")
     return charts.progress_figure(charts.bands(stages), labels, series, decimal_mark=decimal_mark)
 

@@ -86,6 +86,9 @@ urlpatterns = [
         name="workshop_agenda_item",
     ),
     path("rounds/<int:pk>/workshop/add/", workshops.workshop_add_item, name="workshop_add_item"),
+    path(
+        "rounds/<int:pk>/workshop/time-box/", workshops.workshop_time_box, name="workshop_time_box"
+    ),
     path("rounds/<int:pk>/workshop/present/", workshops.workshop_present, name="workshop_present"),
     path("rounds/<int:pk>/workshop/go/", workshops.workshop_go, name="workshop_go"),
     path("rounds/<int:pk>/workshop/follow/", workshops.workshop_follow, name="workshop_follow"),

@@ -392,3 +392,20 @@ def _rank(vectors: Sequence[Sequence[Fraction]]) -> int:
                 rows[r] = [a - factor * b for a, b in zip(rows[r], rows[rank], strict=True)]
         rank += 1
     return rank
+
+
+def foreseen(
+    counts: Mapping[str, int],
+    respondents: int,
+    confidential: bool,
+    consultant_access: bool,
+    viewer: Viewer,
+    minimum: int,
+) -> RoundView:
+    """What VIEWER will see of a round once everyone counted has answered and it has closed.
+
+    COUNTS are the people invited per role group, RESPONDENTS all of them (those
+    in no group too): what the round form promises before the round opens.
+    """
+    facts = RoundFacts(confidential, consultant_access, False, respondents, False, counts)
+    return round_view(facts, viewer, minimum)

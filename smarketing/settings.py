@@ -424,6 +424,16 @@ else:
             "OPTIONS": {"MAX_ENTRIES": env_int("FRAGMENT_CACHE_MAX_ENTRIES", 20000)},
         },
     }
+# The public pages' content (home, continuum, stages), the same for every
+# visitor in a language: kept in each process's own memory, so a page costs no
+# query and no cache round trip. Stage texts edited in the admin show after at
+# most PAGE_CACHE_SECONDS (at once in the process that saved them).
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "pages",
+    "TIMEOUT": PAGE_CACHE_SECONDS,
+}
 # How long a rendered result stays cached; edits to the stage texts show on
 # results already viewed after at most this long.
 RESULT_CACHE_SECONDS = env_int("RESULT_CACHE_SECONDS", 600)

@@ -38,7 +38,11 @@ def cache_after_flush(request):
     """
     yield
     from django.conf import settings
+    from django.core.cache import caches
 
+    # The public pages' content is kept in this process's memory: a test that
+    # changes a stage must not find another test's page.
+    caches["pages"].clear()
     if settings.REDIS_URL or {"transactional_db", "live_server"} & set(request.fixturenames):
         from django.core.cache import caches
 
@@ -46,36 +50,34 @@ def cache_after_flush(request):
             cache.clear()
 
 
+@pytest.fixture(scope="session")
+def migrated_apps():
+    """The models as the migrations leave them, as a data migration sees them.
+
+    Plain columns: the real models' translated fields (modeltranslation) read
+    and write the active language's column instead.
+    """
+    from django.db.migrations.loader import MigrationLoader
+
+    return MigrationLoader(None, ignore_no_migrations=True).project_state().apps
+
+
 @pytest.fixture(autouse=True)
 def content_after_flush(request):
-    """Reload the migrations' content, which an earlier transactional test flushed."""
+    """Reload the content the migrations load, which an earlier transactional test flushed."""
     marker = request.node.get_closest_marker("django_db")
     if not (marker and marker.kwargs.get("transaction")):
         return
     request.getfixturevalue("transactional_db")
-    from django.apps import apps
     from django.contrib.auth.models import Group, Permission
-    from django.db.migrations import RunPython
+    from django.db import connection
 
+    from assessments.content_rows import restore_content
     from stages.models import Stage
 
     if Stage.objects.exists():
         return
-    for module in (
-        "stages.migrations.0002_load_continuum_content",
-        "stages.migrations.0003_implementation_plan_indicator",
-        "stages.migrations.0004_indicator_name",
-        "stages.migrations.0005_indicator_defines_stage",
-        "stages.migrations.0006_spanish_wording",
-        "assessments.migrations.0002_default_questionnaire",
-        "assessments.migrations.0013_questionnaire_v2",
-        "assessments.migrations.0027_questionnaire_v3",
-    ):
-        migration = importlib.import_module(module)
-        for operation in migration.Migration.operations:
-            # The data, not the schema: the flush kept the tables.
-            if isinstance(operation, RunPython):
-                operation.code(apps, None)
+    restore_content(request.getfixturevalue("migrated_apps"), connection)
     # The flush keeps permissions (post_migrate recreates them) but not groups.
     consultants = importlib.import_module("assessments.migrations.0006_consultants_group")
     consultants.add_group(Group, Permission)

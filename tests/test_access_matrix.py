@@ -166,7 +166,7 @@ RULES = {
     "assessments:plan_done": Rule(
         lambda w: {"pk": w.round_a.pk, "item_pk": w.plan_item.pk}, members_only(302), "post"
     ),
-    # Member A is not invited to round A: the answer is a redirect with a message.
+    # Member A is not invited to round A: answering makes their response, then its link.
     "assessments:round_answer": Rule(lambda w: {"pk": w.round_a.pk}, members_only(302), "post"),
     # round_a is open: reopening it only says so.
     "assessments:round_reopen": Rule(lambda w: {"pk": w.round_a.pk}, members_only(302), "post"),
@@ -204,6 +204,13 @@ RULES = {
     "assessments:workshop_finish": Rule(
         lambda w: {"pk": _workshop_item(w)["pk"]},
         {**workshop_of_a(), "member_a": 302, "consultant_a": 302},
+        "post",
+        {"state": "in-progress"},
+    ),
+    # No time box posted: the agenda again, with the error.
+    "assessments:workshop_time_box": Rule(
+        lambda w: {"pk": _workshop_item(w)["pk"]},
+        {**workshop_of_a(), "member_a": 400, "consultant_a": 400},
         "post",
     ),
     # A private link is a bearer key; keeping its result needs an account.

@@ -18,7 +18,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from assessments.models import MemberInvitation, PlanItem, Response, Round
+from assessments.models import MemberInvitation, Membership, Organization, PlanItem, Response, Round
 from assessments.throttle import link_busy, too_many
 from smarketing import views as site_views
 from stages.models import NextStep, Stage
@@ -40,7 +40,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def pages(questionnaire, leader, make_consultant, settings):
+def pages(questionnaire, leader, make_leader, make_consultant, settings):
     """URLs by persona: the public, a member, a consultant in the admin."""
     settings.ROUND_GROUP_MIN_RESPONDENTS = 1
     organization = leader.organizations.get()
@@ -74,9 +74,16 @@ def pages(questionnaire, leader, make_consultant, settings):
     opener.force_login(leader)
     opener.post(reverse("assessments:workshop_open", args=[earlier.pk]))
     item = earlier.workshop.items.first()
+    opener.post(reverse("assessments:workshop_time_box", args=[earlier.pk]), {"time_box": 30})
     workshop_pages = [
         reverse(f"assessments:{name}", args=[earlier.pk])
-        for name in ["workshop", "workshop_present", "workshop_follow", "workshop_summary"]
+        for name in [
+            "workshop",
+            "workshop_present",
+            "workshop_follow",
+            "workshop_summary",
+            "workshop_finish",
+        ]
     ] + [reverse("assessments:workshop_item", args=[earlier.pk, item.pk])]
     # Peers, so that the benchmark pages show every section.
     among_peers(organization)
@@ -94,6 +101,11 @@ def pages(questionnaire, leader, make_consultant, settings):
         None, "ceo", by_question({2: 1, 3: 1, 4: 4}), questionnaire=questionnaire
     )
     assert (held_back.flags, org_chart.flags) == (["held-back"], ["foundation-gap"])
+    # A leadership team without an open round: the round form, with what each choice shows.
+    team = Organization.objects.create(name="Beta Leaders")
+    Membership.objects.create(organization=team, user=leader, role="marketing")
+    make_leader("sergio@beta.example", organization=team, role="sales")
+    make_leader("carmen@beta.example", organization=team, role="ceo")
     admin_pages = [reverse("admin:index")]
     for obj in [organization, earlier, submitted, plan_item]:
         meta = obj._meta
@@ -131,6 +143,10 @@ def pages(questionnaire, leader, make_consultant, settings):
             reverse("assessments:members", args=[organization.pk]),
             reverse("assessments:organization_settings", args=[organization.pk]),
             reverse("assessments:round_new", args=[organization.pk]),
+            reverse("assessments:round_new", args=[team.pk]),
+            # A member with an open round: its "Answer now" first, then answering alone.
+            reverse("assessments:start"),
+            reverse("assessments:start") + "?alone=1",
             reverse("assessments:round_close", args=[round.pk]),
             round.get_absolute_url(),
             earlier.get_absolute_url(),

@@ -34,10 +34,10 @@ def drop_descending_indexes(apps, schema_editor):
 
 
 def fill_summaries(apps, schema_editor):
-    """Filled by 0032_publications_and_organization_creators instead.
+    """Filled by 0035_publications_and_organization_creators instead.
 
     The columns are computed by today's portfolio_summary, which reads round
-    fields added after this migration; 0032 recomputes every row with them.
+    fields added after this migration; 0035 recomputes every row with them.
     """
 
 

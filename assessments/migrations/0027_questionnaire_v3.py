@@ -2,8 +2,9 @@
 
 The content is assessments/content/questionnaire-v3.yaml, validated by
 assessments/content.py (a malformed file stops the migration with a message
-saying where). Versions 1 and 2 stay for the rounds that used them; rounds
-compare by indicator key, which version 3 keeps.
+saying where) and written by assessments/content_rows.py. Versions 1 and 2
+stay for the rounds that used them; rounds compare by indicator key, which
+version 3 keeps.
 
 What changed from version 2, and why (the file's header says the same):
 - Stage 4 needs one leader over both functions. The reporting-line question
@@ -23,58 +24,13 @@ What changed from version 2, and why (the file's header says the same):
   without a revenue leader. Shared targets are asked in stage 3.
 """
 
-from pathlib import Path
-
 from django.db import migrations
-from django.db.models import Max
-from django.utils import timezone
 
-# Pure (no models): the same validation the suite runs on the file.
-from assessments import content
-
-PATH = Path(__file__).resolve().parent.parent / "content" / "questionnaire-v3.yaml"
+from assessments.content_rows import add_questionnaire
 
 
 def load_version_3(apps, schema_editor):
-    Indicator = apps.get_model("stages", "Indicator")
-    Questionnaire = apps.get_model("assessments", "Questionnaire")
-    Section = apps.get_model("assessments", "Section")
-    Question = apps.get_model("assessments", "Question")
-    Option = apps.get_model("assessments", "Option")
-
-    indicators = {i.key: i for i in Indicator.objects.all()}
-    data = content.load_questionnaire(PATH, indicators=set(indicators))
-    # The file's number, unless an editor's draft already took it.
-    version = data.version
-    if Questionnaire.objects.filter(version=version).exists():
-        version = Questionnaire.objects.aggregate(v=Max("version"))["v"] + 1
-    Questionnaire.objects.filter(is_active=True).update(is_active=False)
-    questionnaire = Questionnaire.objects.create(
-        version=version,
-        is_active=True,
-        published_at=timezone.now(),
-        **translated("title", data.title),
-    )
-    for page_order, page in enumerate(data.pages, start=1):
-        section = Section.objects.create(
-            questionnaire=questionnaire, order=page_order, **translated("title", page.title)
-        )
-        for order, question in enumerate(page.questions, start=1):
-            row = Question.objects.create(
-                section=section,
-                indicator=indicators[question.indicator],
-                order=order,
-                weight=question.weight,
-                **translated("text", question.text),
-            )
-            Option.objects.bulk_create(
-                Option(question=row, order=n, value=option.value, **translated("text", option.text))
-                for n, option in enumerate(question.options, start=1)
-            )
-
-
-def translated(field, texts):
-    return {field: texts["en"], **{f"{field}_{lang}": text for lang, text in texts.items()}}
+    add_questionnaire(apps, 3)
 
 
 class Migration(migrations.Migration):

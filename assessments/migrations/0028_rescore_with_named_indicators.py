@@ -12,9 +12,9 @@ only once established. Responses keep their questionnaire version: a version
 Rescored here: submitted responses, rounds and their role groups, and
 workshops' consensus results. What is computed from them follows in later
 migrations, once the fields today's code reads exist: the portfolio's columns
-(0032_publications_and_organization_creators refills every organization's)
+(0035_publications_and_organization_creators refills every organization's)
 and the peer benchmark when one is stored (recomputed by
-0033_benchmark_counts_independent_contributors).
+0036_benchmark_counts_independent_contributors).
 """
 
 from decimal import Decimal

@@ -26,7 +26,7 @@ from .rounds import (
     score_answers,
     scored_answers,
 )
-from .workshops import Workshop, WorkshopItem
+from .workshops import Workshop, WorkshopAnswer, WorkshopItem
 
 __all__ = [
     "ROLE_GROUPS",
@@ -50,6 +50,7 @@ __all__ = [
     "Scored",
     "Section",
     "Workshop",
+    "WorkshopAnswer",
     "WorkshopItem",
     "issue_links",
     "open_round",

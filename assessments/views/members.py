@@ -22,6 +22,7 @@ from .. import cadence, exports, results, tasks, throttle
 from ..forms import (
     BenchmarkConsentForm,
     DeleteOrganizationForm,
+    Invitee,
     InviteMemberForm,
     InviteRespondentForm,
     KeepResultForm,
@@ -254,7 +255,7 @@ def team(request, pk):
         status = _response_status(open_round, request.GET.get("respondents"))
         context["open_round"] = open_round
         context["open_status"] = status
-        context["own_invitation"] = _own_invitation(request, open_round)
+        context["own_response"] = _own_response(request, open_round)
         context["reminders_due"] = open_round.responses.reminder_due(timezone.now()).count()
     return render(request, "assessments/team.html", context)
 
@@ -265,23 +266,69 @@ def _reminder_due(response, now):
     )
 
 
-def _own_invitation(request, round):
-    """The user's unsubmitted response in ROUND, sent to one of their confirmed addresses."""
-    addresses = EmailAddress.objects.filter(user=request.user, verified=True)
-    confirmed = [address.lower() for address in addresses.values_list("email", flat=True)]
-    return round.responses.filter(submitted_at=None, email__in=confirmed).first()
+def _confirmed_addresses(user):
+    return [
+        address.lower()
+        for address in EmailAddress.objects.filter(user=user, verified=True)
+        .order_by("-primary", "pk")
+        .values_list("email", flat=True)
+    ]
+
+
+def _own_response(request, round):
+    """The user's response in ROUND, found by their confirmed addresses; unsubmitted first."""
+    confirmed = _confirmed_addresses(request.user)
+    return (
+        round.responses.filter(email__in=confirmed)
+        .order_by(F("submitted_at").asc(nulls_first=True), "pk")
+        .first()
+    )
 
 
 @login_required
 @require_POST
 def round_answer(request, pk):
-    """Take the user to their own invitation in an open round, with a fresh private link."""
+    """Take the user to their own response in an open round, with a fresh private link.
+
+    A member who was not invited answers in the round all the same, with the
+    role they hold in the organization: a response of that round is made for
+    them, under their confirmed address, as an invitation would have.
+    """
     round = _get_round_for_member(request, pk)
-    response = _own_invitation(request, round) if round.is_open else None
+    if not round.is_open:
+        messages.error(request, _("This round is closed; it accepts no more answers."))
+        return redirect(round)
+    response = _own_response(request, round) or _new_own_response(request, round)
     if response is None:
-        messages.error(request, _("No answers of yours are waiting in this round."))
+        messages.error(
+            request, _("Confirm your e-mail address first: your answers are kept under it.")
+        )
+        return redirect(round)
+    if response.is_submitted:
+        messages.info(request, _("You have answered this round already."))
         return redirect(round)
     return redirect("assessments:resume", response.issue_link())
+
+
+def _new_own_response(request, round):
+    """A response of ROUND for the user, in their role; None without a confirmed address."""
+    confirmed = _confirmed_addresses(request.user)
+    if not confirmed:
+        return None
+    membership = round.organization.memberships.get(user=request.user)
+    try:
+        with transaction.atomic():
+            return Response.objects.create(
+                round=round,
+                questionnaire=round.questionnaire,
+                organization_name=round.organization.name,
+                email=confirmed[0],
+                name=request.user.get_full_name(),
+                role=membership.role,
+                language=get_language(),
+            )
+    except IntegrityError:  # invited at that moment, or a double click
+        return round.responses.get(email=confirmed[0])
 
 
 @login_required
@@ -468,7 +515,11 @@ def _invite_member(organization, inviter, email, role, language, message):
 @login_required
 @require_http_methods(["GET", "POST"])
 def round_new(request, pk):
-    """Open a round on the active questionnaire, offering to invite the last round's people."""
+    """Open a round on the active questionnaire, inviting the members and the last round's people.
+
+    The form says, per side, what each choice will show to whom before the
+    round opens; "preview" re-reads it for the people ticked without opening.
+    """
     organization = _get_organization_for_member(request, pk)
     Round.objects.close_lapsed(organization)
     open_round = organization.rounds.filter(closed_at__isnull=True).first()
@@ -476,30 +527,89 @@ def round_new(request, pk):
         # One open round at a time: the member closes it first, on its confirmation page.
         context = {"organization": organization, "open_round": open_round}
         return render(request, "assessments/round_open_already.html", context)
-    last = organization.rounds.first()
-    previous = last.responses.exclude(email="").order_by("created_at") if last else ()
-    form = RoundForm(request.POST if request.method == "POST" else None, previous=previous)
+    members = _member_invitees(organization, request.user)
+    form = RoundForm(
+        request.POST if request.method == "POST" else None,
+        members=members,
+        previous=_previous_invitees(organization, members),
+        consultants=organization.consultants.exists(),
+    )
     questionnaire = Questionnaire.objects.active()
-    if request.method == "POST" and form.is_valid() and questionnaire:
-        people = form.people_to_reinvite()
-        if not _may_invite(request, [person.email for person in people]):
+    opening = request.method == "POST" and "preview" not in request.POST
+    if opening and form.is_valid() and questionnaire:
+        people = form.invitees()
+        mailed = [person for person in people if not person.is_you]
+        if not _may_invite(request, [person.email for person in mailed]):
             return throttle.too_many(request)
         try:
-            round = _open_round(request, organization, form, questionnaire, people)
+            round, own = _open_round(request, organization, form, questionnaire, people)
         except IntegrityError:  # another member opened one at the same moment
             messages.error(request, _("Another round was opened meanwhile."))
             return redirect(organization)
-        messages.success(request, _("The round is open. Invite the leaders who should answer."))
+        if own:
+            messages.success(request, _("The round is open. Answer it now, or invite more people."))
+        else:
+            messages.success(request, _("The round is open. Invite the leaders who should answer."))
         return redirect(round)
-    return render(
-        request,
-        "assessments/round_form.html",
-        {"organization": organization, "form": form, "questionnaire": questionnaire},
+    context = {
+        "organization": organization,
+        "form": form,
+        "questionnaire": questionnaire,
+        "preview": form.preview(),
+    }
+    return render(request, "assessments/round_form.html", context)
+
+
+def _member_invitees(organization, user):
+    """The members as people to invite, the user first, each by their confirmed address."""
+    memberships = sorted(
+        organization.memberships.select_related("user"),
+        key=lambda m: (m.user_id != user.pk, m.pk),
     )
+    addresses = {}
+    confirmed = EmailAddress.objects.filter(
+        user__in=[m.user_id for m in memberships], verified=True
+    ).order_by("-primary", "pk")
+    for address in confirmed:
+        addresses.setdefault(address.user_id, address.email.lower())
+    people = []
+    for membership in memberships:
+        email = addresses.get(membership.user_id) or membership.user.email.lower()
+        if email:
+            people.append(
+                Invitee(
+                    key=f"member-{membership.pk}",
+                    email=email,
+                    name=membership.user.get_full_name(),
+                    role=membership.role,
+                    language=membership.language,
+                    is_you=membership.user_id == user.pk,
+                )
+            )
+    return people
+
+
+def _previous_invitees(organization, members):
+    """The last round's people who are not members, to invite again."""
+    last = organization.rounds.first()
+    if last is None:
+        return []
+    taken = {person.email for person in members}
+    people = []
+    for response in last.responses.exclude(email="").order_by("created_at", "pk"):
+        email = response.email.lower()
+        if email not in taken:
+            taken.add(email)
+            people.append(Invitee(email, email, response.name, response.role, response.language))
+    return people
 
 
 def _open_round(request, organization, form, questionnaire, people):
-    """Create the round and its invitees' responses, and queue their invitations; return it."""
+    """Create the round and its invitees' responses, and queue their invitations.
+
+    Return the round and the user's own response (None when they did not tick
+    themselves): that one is answered here and now, so it is never mailed.
+    """
     with transaction.atomic():
         round = form.save(commit=False)
         round.organization = organization
@@ -507,21 +617,25 @@ def _open_round(request, organization, form, questionnaire, people):
         round.created_by = request.user
         round.consultant_access = organization.consultants.exists()
         round.save()
-        invited = [
-            Response.objects.create(
+        invited, own = [], None
+        for person in people:
+            response = Response.objects.create(
                 round=round,
                 questionnaire=questionnaire,
                 organization_name=organization.name,
-                invited_at=timezone.now(),
+                # The member opening it answers here and now: no e-mail, no reminders.
+                invited_at=None if person.is_you else timezone.now(),
                 email=person.email,
                 name=person.name,
                 role=person.role,
                 language=person.language,
             )
-            for person in people
-        ]
+            if person.is_you:
+                own = response
+            else:
+                invited.append(response)
         tasks.send_later(_invitations(invited, request.user))
-    return round
+    return round, own
 
 
 def _invitations(responses, inviter):
@@ -604,6 +718,7 @@ def _round_page(request, round, invite_form, status=200, plan_form=None, link_fo
         "link_form": link_form or RoundLinkForm(instance=round),
         "plan": list(round.plan.select_related("step__stage", "indicator", "owner_person")),
         "reopen_refusal": None if round.is_open else round.reopen_refusal(),
+        "own_response": _own_response(request, round) if round.is_open else None,
     }
     if round.is_published:
         stages = list(Stage.objects.with_content())

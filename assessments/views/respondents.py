@@ -1,7 +1,9 @@
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,14 +16,31 @@ from django.views.decorators.http import require_http_methods
 
 from .. import tasks, throttle, tokens
 from ..forms import DONT_KNOW, PageForm, RoundStartForm, StartForm
-from ..models import Answer, Delivery, Membership, Question, Questionnaire, Response, Round
+from ..models import (
+    Answer,
+    Delivery,
+    Membership,
+    Question,
+    Questionnaire,
+    Response,
+    Round,
+    open_round,
+)
 from ..pages import ResultPage
+
+ROUND_RESULT_FIELDS = [*Round.RESULT_FIELDS, "lowest", "highest", "groups"]
 
 
 def _get_response(token, *, lock=False):
-    """Load the response a private link points to; its token is the only key."""
-    queryset = Response.objects.by_token(token).select_related(
-        "questionnaire", "round__organization"
+    """Load the response a private link points to; its token is the only key.
+
+    The round comes without its stored result, which no respondent page reads
+    (the privacy notice reads its groups' counts, on page 1 only).
+    """
+    queryset = (
+        Response.objects.by_token(token)
+        .select_related("questionnaire", "round__organization")
+        .defer(*(f"round__{name}" for name in ROUND_RESULT_FIELDS))
     )
     if lock:
         queryset = queryset.select_for_update(of=("self",))
@@ -30,6 +49,7 @@ def _get_response(token, *, lock=False):
 
 @require_http_methods(["GET", "POST"])
 def start(request):
+    """Take the assessment: a member's open rounds first, else a response of one's own."""
     questionnaire = Questionnaire.objects.active()
     if questionnaire is None:
         return render(request, "assessments/unavailable.html", status=503)
@@ -46,7 +66,36 @@ def start(request):
     size = Question.objects.filter(section__questionnaire=questionnaire).aggregate(
         questions=Count("pk"), pages=Count("section", distinct=True)
     )
-    return render(request, "assessments/start.html", {"form": form, "size": size})
+    rounds = _open_rounds_of(request.user)
+    context = {
+        "form": form,
+        "size": size,
+        "rounds": rounds,
+        # A member with rounds to answer answers alone only if they ask to.
+        "alone": not rounds or request.method == "POST" or "alone" in request.GET,
+    }
+    return render(request, "assessments/start.html", context)
+
+
+def _open_rounds_of(user):
+    """The open rounds of USER's organizations, with whether they answered each."""
+    if not user.is_authenticated:
+        return []
+    confirmed = (
+        EmailAddress.objects.filter(user=user, verified=True)
+        .annotate(address=Lower("email"))
+        .values("address")
+    )
+    answered = Response.objects.filter(
+        round=OuterRef("pk"), submitted_at__isnull=False, email__in=confirmed
+    )
+    return list(
+        Round.objects.for_member(user)
+        .filter(open_round(timezone.localdate()))
+        .select_related("organization")
+        .annotate(answered=Exists(answered))
+        .order_by("organization__name", "pk")
+    )
 
 
 @never_cache

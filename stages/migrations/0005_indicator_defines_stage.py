@@ -5,23 +5,13 @@ mutually agreed lead definition and a regular cadence of CMO–CSO meetings;
 operational alignment, common metrics on one scorecard and a revenue council;
 functional alignment, a revenue leader (CRO or CCO) over both functions.
 A stage counts as reached only once these are established (see
-assessments/scoring.py); the other indicators count in its mean.
+assessments/scoring.py); the other indicators count in its mean. Which
+indicators they are is `defines_stage` in stages/content/continuum.yaml.
 """
 
 from django.db import migrations, models
 
-NAMED = [
-    "strategic.lead-definition",
-    "strategic.leadership-meetings",
-    "operational.shared-dashboard",
-    "operational.revenue-council",
-    "functional.revenue-leader",
-]
-
-
-def mark_named(apps, schema_editor):
-    Indicator = apps.get_model("stages", "Indicator")
-    Indicator.objects.filter(key__in=NAMED).update(defines_stage=True)
+from assessments.content_rows import sync_continuum
 
 
 class Migration(migrations.Migration):
@@ -42,5 +32,5 @@ class Migration(migrations.Migration):
                 verbose_name="defines its stage",
             ),
         ),
-        migrations.RunPython(mark_named, migrations.RunPython.noop),
+        migrations.RunPython(sync_continuum, migrations.RunPython.noop),
     ]

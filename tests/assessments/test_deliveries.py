@@ -147,6 +147,42 @@ def test_one_refused_address_does_not_hold_up_the_rest_of_a_batch(
     assert statuses["a@acme.example"] == "failed"
 
 
+def test_opening_a_round_mails_each_invited_member_once_and_never_the_opener(
+    member, leader, organization, make_leader, server, monkeypatch
+):
+    """The round form invites the members through deliveries; "Answer now" is not an e-mail."""
+    make_leader("sergio@acme.example", organization=organization, role="sales")
+    make_leader("carmen@acme.example", organization=organization, role="ceo")
+    url = reverse("assessments:round_new", args=[organization.pk])
+    form = member.get(url).context["form"]
+    data = {"members": form["members"].value(), "visibility": form["visibility"].value()}
+    assert member.post(url, data).status_code == 302
+    round = Round.objects.get()
+    own = round.responses.get(email=leader.email)
+    assert not own.deliveries.exists()
+    kinds = Delivery.objects.values_list("response__email", "kind")
+    assert sorted(kinds) == [
+        ("carmen@acme.example", Delivery.Kind.ROUND_INVITATION),
+        ("sergio@acme.example", Delivery.Kind.ROUND_INVITATION),
+    ]
+    # The server refuses whichever of the two goes first.
+    server.replies = [unknown("the first address")]
+    run_worker(monkeypatch)
+    statuses = dict(Delivery.objects.values_list("response__email", "status"))
+    [refused] = [email for email, status in statuses.items() if status == "failed"]
+    [sent] = [email for email, status in statuses.items() if status == "sent"]
+    assert [m.to for m in mail.outbox] == [[sent]]
+    page = member.get(round.get_absolute_url()).content.decode()
+    assert "Not delivered" in page and "No such mailbox" in page
+    resend = reverse(
+        "assessments:response_resend", args=[round.pk, round.responses.get(email=refused).pk]
+    )
+    assert resend in page
+    # Run again (a worker that died after sending): nobody gets a second e-mail.
+    tasks.send_emails.call(list(Delivery.objects.values_list("pk", flat=True)))
+    assert len(mail.outbox) == 1
+
+
 def test_a_member_invitation_refused_says_so_on_the_members_page(
     member, organization, server, monkeypatch
 ):

@@ -1,4 +1,5 @@
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import authenticate as django_authenticate
@@ -7,7 +8,9 @@ from django.test import RequestFactory
 from django.utils import translation
 
 from assessments import results, scoring
+from assessments.agenda import stage_rank
 from assessments.models import Answer, Organization, Round
+from assessments.visibility import Viewer
 from stages.models import Stage
 
 pytestmark = pytest.mark.django_db
@@ -95,13 +98,42 @@ def test_demo_consultant_follows_several_clients_one_overdue_and_not_all(capsys)
 def test_demo_has_a_finished_workshop_and_one_in_progress():
     call_command("load_demo")
     latest = Round.objects.filter(organization__name="Northwind Demo").first()
-    assert latest.workshop.is_finished and latest.consensus is not None
-    assert latest.workshop.items.exclude(option=None).count() == latest.workshop.items.count()
-    assert latest.workshop.items.exclude(plan_item=None).exists()
+    workshop = latest.workshop
+    assert workshop.is_finished and latest.consensus is not None
+    items = list(workshop.items.select_related("indicator__stage"))
+    # One item per indicator asked, the climbed stage first, fitted to the default 90 minutes.
+    asked = latest.questionnaire.indicator_keys()
+    assert sorted(i.indicator_key for i in items) == sorted(asked)
+    ranks = [stage_rank(i.indicator.stage.number, latest.stage + 1) for i in items]
+    assert ranks == sorted(ranks) and items[0].indicator.stage.number == latest.stage + 1
+    assert not any(item.next_time for item in items)
+    assert sum(item.minutes for item in items) <= workshop.time_box == 90
+    assert workshop.items_decided == workshop.items_to_decide == len(items)
+    assert not workshop.is_partial and workshop.reading.placed
+    assert workshop.items.exclude(plan_item=None).exists()
     other = Round.objects.filter(workshop__status="in-progress").get()
     assert other.organization.name != "Northwind Demo"
-    assert other.workshop.items.exclude(option=None).count() == 3
+    assert other.workshop.items_decided == 3 and other.workshop.is_partial
     assert other.workshop.current_item.position == 4
+
+
+def test_demo_shows_at_the_production_threshold_both_kinds_of_round(settings):
+    """The leadership's open rounds show their gap; the team survey publishes both sides."""
+    assert settings.ROUND_GROUP_MIN_RESPONDENTS == 3
+    makefile = (Path(settings.BASE_DIR) / "Makefile").read_text()
+    assert "ROUND_GROUP_MIN_RESPONDENTS" not in makefile  # make run serves what clients get
+    call_command("load_demo")
+    rounds = list(Round.objects.filter(organization__name="Northwind Demo"))
+    survey = [r for r in rounds if r.is_confidential]
+    leadership = [r for r in rounds if not r.is_confidential]
+    assert len(survey) == 1 and len(leadership) == 3
+    for round in leadership:
+        view = round.view(Viewer.MEMBER)
+        assert round.respondents == 3 and view.gap and view.individuals
+    [survey] = survey
+    view = survey.view(Viewer.MEMBER)
+    assert survey.respondents >= 6 and view.figures and view.gap and not view.individuals
+    assert all(survey.groups[side]["count"] >= 3 for side in ("marketing", "sales"))
 
 
 def test_demo_fills_every_benchmark_view():

@@ -17,6 +17,7 @@ from assessments.visibility import (
     RoundView,
     Viewer,
     fewest_people,
+    foreseen,
     publication_version,
     republished,
     round_view,
@@ -308,3 +309,19 @@ def test_a_new_version_follows_only_when_no_comparison_singles_anyone_out():
     refilled = {TEAM: people((0, 5), (10, 12))}
     assert republished([first, erased], refilled, MINIMUM) is None  # erased was never shown
     assert republished([first], refilled, MINIMUM) == refilled
+
+
+@pytest.mark.parametrize("confidential", [True, False])
+@pytest.mark.parametrize("access", [True, False])
+@pytest.mark.parametrize("viewer", [Viewer.MEMBER, Viewer.CONSULTANT])
+@pytest.mark.parametrize(
+    "counts", [{"marketing": 1, "sales": 1, "leadership": 1}, {"marketing": 3, "sales": 4}]
+)
+def test_what_the_round_form_foresees_is_the_closed_rounds_view(
+    confidential, access, viewer, counts
+):
+    respondents = sum(counts.values())
+    closed = RoundFacts(confidential, access, False, respondents, False, counts)
+    assert foreseen(counts, respondents, confidential, access, viewer, MINIMUM) == round_view(
+        closed, viewer, MINIMUM
+    )

@@ -13,6 +13,8 @@ from assessments import tasks
 from assessments.models import (
     Answer,
     MemberInvitation,
+    Membership,
+    Organization,
     PlanItem,
     PortfolioExport,
     Response,
@@ -68,25 +70,36 @@ def standalone_result(questionnaire, pick):
 
 def workshop_pages(round, user):
     """The pages of ROUND's alignment workshop, opened, with one decision and one added topic."""
-    from assessments.models import WorkshopItem
-    from assessments.workshops import open_workshop
+    from django.utils import timezone
+
+    from assessments.models import WorkshopAnswer, WorkshopItem
+    from assessments.workshops import item_questions, open_workshop, reschedule
 
     workshop, _ = open_workshop(round, user)
-    item = workshop.items.select_related("question").first()
+    item = workshop.items.first()
+    WorkshopAnswer.objects.bulk_create(
+        WorkshopAnswer(item=item, question=question, option=highest(question))
+        for question in item_questions(round, item)
+    )
     WorkshopItem.objects.filter(pk=item.pk).update(
-        option=highest(item.question), note="Agreed after a long talk"
+        decided_at=timezone.now(), note="Agreed after a long talk"
     )
     WorkshopItem.objects.create(
         workshop=workshop, title="Joint events budget", position=99, minutes=5
     )
+    # A short meeting, so that the agenda also lists what waits for next time.
+    type(workshop).objects.filter(pk=workshop.pk).update(time_box=45)
+    workshop.refresh_from_db()
+    reschedule(workshop)
+    workshop.refresh_result()
+    names = ["workshop", "workshop_present", "workshop_follow", "workshop_summary"]
     return [
-        reverse(f"assessments:{name}", args=[round.pk])
-        for name in ["workshop", "workshop_present", "workshop_follow", "workshop_summary"]
+        reverse(f"assessments:{name}", args=[round.pk]) for name in [*names, "workshop_finish"]
     ] + [reverse("assessments:workshop_item", args=[round.pk, item.pk])]
 
 
 @pytest.fixture
-def world(questionnaire, leader, make_consultant, settings):
+def world(questionnaire, leader, make_leader, make_consultant, settings):
     settings.ROUND_GROUP_MIN_RESPONDENTS = 1
     organization = leader.organizations.get()
     earlier = Round.objects.create(
@@ -108,6 +121,11 @@ def world(questionnaire, leader, make_consultant, settings):
     consultant = make_consultant("c@consult.example", organization)
     kept = submit_response(None, "ceo", highest, questionnaire=questionnaire)
     item = PlanItem.objects.create(round=earlier, step=NextStep.objects.first(), owner="sales")
+    # A leadership team without an open round: the round form, with what each choice shows.
+    team = Organization.objects.create(name="Beta Leaders")
+    Membership.objects.create(organization=team, user=leader, role="marketing")
+    make_leader("sergio@beta.example", organization=team, role="sales")
+    make_leader("carmen@beta.example", organization=team, role="ceo")
     admin_pages = [reverse("admin:index")]
     for obj in [organization, earlier, submitted, item]:
         meta = obj._meta
@@ -159,6 +177,10 @@ def world(questionnaire, leader, make_consultant, settings):
             reverse("assessments:benchmark_settings", args=[organization.pk]),
             reverse("assessments:organization_delete", args=[organization.pk]),
             reverse("assessments:round_new", args=[organization.pk]),
+            reverse("assessments:round_new", args=[team.pk]),
+            # A member with an open round: its "Answer now" first, then answering alone.
+            reverse("assessments:start"),
+            reverse("assessments:start") + "?alone=1",
             reverse("assessments:round_close", args=[round.pk]),
             round.get_absolute_url(),
             earlier.get_absolute_url(),

@@ -15,6 +15,7 @@ def test_anonymous_visitor_cannot_reach_the_admin(client):
 def test_superuser_edits_a_stage_in_both_languages(admin_client):
     stage = Stage.objects.get(slug="strategic")
     url = reverse("admin:stages_stage_change", args=[stage.pk])
+    before = admin_client.get(reverse("stages:continuum")).text  # now cached
     page = admin_client.get(url)
     assert page.status_code == 200
     assert 'name="name_es"' in page.text
@@ -36,6 +37,9 @@ def test_superuser_edits_a_stage_in_both_languages(admin_client):
     stage.refresh_from_db()
     assert stage.name_en == "Strategic alignment (edited)"
     assert stage.name_es == "Alineación estratégica (editada)"
+    # The editor sees the edit on the public pages at once, not after the cache expires.
+    assert "(edited)" not in before
+    assert "Strategic alignment (edited)" in admin_client.get(reverse("stages:continuum")).text
 
 
 def inline_management_data(inline_admin_formsets):

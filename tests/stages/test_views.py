@@ -14,7 +14,7 @@ def test_home_explains_and_offers_to_start(client):
 
 
 def test_continuum_shows_every_stage_indicator_and_step_in_order(client, django_assert_num_queries):
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(3):  # the first visit builds the cached content
         response = client.get(reverse("stages:continuum"))
     text = response.text
     slugs = Stage.objects.values_list("slug", flat=True)
@@ -113,3 +113,37 @@ def test_a_stage_page_says_what_makes_it(spanish):
     listed = text.split("Lo que define esta etapa")[1].split("</ul>")[0]
     assert "al frente de marketing y de ventas" in listed  # not "director comercial"
     assert "director comercial" not in text
+
+
+@pytest.mark.parametrize("name", ["stages:home", "stages:continuum"])
+def test_a_public_page_read_again_costs_no_query(client, django_assert_num_queries, name):
+    client.get(reverse(name))
+    with django_assert_num_queries(0):
+        response = client.get(reverse(name))
+    assert Stage.objects.get(number=2).name_en in response.text
+
+
+def test_a_stage_page_read_again_costs_one_query(client, django_assert_num_queries):
+    stage = Stage.objects.get(number=3)
+    client.get(stage.get_absolute_url())
+    with django_assert_num_queries(1):
+        response = client.get(stage.get_absolute_url())
+    assert stage.description_en in response.text
+    assert Stage.objects.get(number=2).name_en in response.text  # the way back
+    assert Stage.objects.get(number=4).name_en in response.text  # the way on
+
+
+def test_the_cached_pages_keep_each_language_apart(client):
+    english = client.get(reverse("stages:continuum"), headers={"accept-language": "en"})
+    spanish = client.get(reverse("stages:continuum"), headers={"accept-language": "es"})
+    stage = Stage.objects.get(number=2)
+    assert stage.name_en in english.text and stage.name_es not in english.text
+    assert stage.name_es in spanish.text
+
+
+def test_a_signed_in_visitor_gets_their_own_home_page(client, leader):
+    anonymous = client.get(reverse("stages:home")).text
+    client.force_login(leader)
+    signed_in = client.get(reverse("stages:home")).text
+    assert "Start the assessment" in anonymous and "Go to your work" not in anonymous
+    assert "Go to your work" in signed_in

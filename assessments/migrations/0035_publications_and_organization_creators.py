@@ -26,7 +26,7 @@ def refill_summaries(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0031_round_starts_per_hour"),
+        ("assessments", "0034_workshop_items_without_questions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ def recompute(apps, schema_editor):
     """Compute a stored benchmark again: its minimums now count independent contributors.
 
     Also from the rounds 0028_rescore_with_named_indicators rescored, as they
-    are published (0032). Only a benchmark someone computed: none is started.
+    are published (0035). Only a benchmark someone computed: none is started.
     """
     from assessments.management.commands.materialize_benchmark import materialize
 
@@ -17,7 +17,7 @@ def recompute(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0032_publications_and_organization_creators"),
+        ("assessments", "0035_publications_and_organization_creators"),
     ]
 
     operations = [

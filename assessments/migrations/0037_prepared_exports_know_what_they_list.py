@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0033_benchmark_counts_independent_contributors"),
+        ("assessments", "0036_benchmark_counts_independent_contributors"),
     ]
 
     operations = [
