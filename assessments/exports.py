@@ -302,7 +302,7 @@ PLAN_COLUMNS = [
 def round_rows(rounds, viewer):
     """ROUNDS as VIEWER (a visibility.Viewer) may see each of them, one row each."""
     order = indicator_order()
-    return (round_row(r, r.view(viewer), order) for r in rounds)
+    return (round_row(r.seen_by(viewer), order) for r in rounds)
 
 
 def indicator_order():
@@ -313,8 +313,8 @@ def indicator_order():
     return {key: index for index, key in enumerate(keys)}
 
 
-def round_row(r, view, order=None):
-    """One round as the reader's VIEW of it (Round.view) shows it.
+def round_row(r, order=None):
+    """One round as its reader sees it (Round.seen_by: the publication, where that is theirs).
 
     A round whose figures the reader may not see has empty figure columns; a
     gap between role groups (a flag, a disputed indicator) shows only when
@@ -322,6 +322,7 @@ def round_row(r, view, order=None):
     individual positions only when it shows the spread. ORDER: see
     indicator_order.
     """
+    view = r.shown_view
     figures = [
         number(r.position),
         r.stage,
@@ -437,6 +438,7 @@ def organization_zip(organization):
     tables = {"rounds": (ROUND_COLUMNS, list(round_rows(rounds, Viewer.MEMBER)))}
     keys, responses = [], []
     for r in rounds:
+        # Each person's answers only where members see them: open rounds.
         if not r.view(Viewer.MEMBER).individuals:
             continue
         round_keys = r.questionnaire.indicator_keys()

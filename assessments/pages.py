@@ -49,6 +49,7 @@ class ResultPage:
         if self.response.round_id:
             previous = Round.objects.published().before(self.response.round).first()
             if previous:
+                previous = previous.seen_by(Viewer.MEMBER)
                 markers.append(
                     charts.Marker(_("Team, previous round"), float(previous.position), faded=True)
                 )
@@ -69,7 +70,7 @@ class ResultPage:
 
 def progress_chart(shown, stages, viewer=Viewer.MEMBER):
     """The team's line through the SHOWN rounds, and each role group's where VIEWER may see it."""
-    chronological = list(reversed(shown))
+    chronological = [r.seen_by(viewer) for r in reversed(shown)]
     indexes = range(len(chronological))
     labels = [date_format(r.opened_on) for r in chronological]
     series = [charts.Series(_("Team"), list(indexes), [float(r.position) for r in chronological])]
@@ -116,10 +117,14 @@ def individual_answers(round):
 def round_result_context(round, stages, previous=None, viewer=Viewer.MEMBER):
     """What a round's figures show: result, markers, change since PREVIOUS and its plan's check.
 
-    The caller has checked that VIEWER may see the figures (Round.view); the
-    role groups and the spread are filtered here by the same view.
+    The caller has checked that VIEWER may see the figures (Round.view); they
+    are read as that view shows them (Round.seen: the publication, where that
+    is what VIEWER sees), and the role groups and the spread are filtered here.
     """
     view = round.view(viewer)
+    round = round.seen(view)
+    if previous is not None:
+        previous = previous.seen_by(viewer)
     summary = results.summarize_round(
         round,
         stages,
@@ -162,7 +167,7 @@ def round_result_context(round, stages, previous=None, viewer=Viewer.MEMBER):
 
 
 def heatmap(scored, stages, viewer):
-    """Rounds down, indicators across, each cell the round's mean for that indicator.
+    """Rounds down, indicators across, each cell the round's mean as VIEWER sees it.
 
     An indicator the role groups VIEWER may see dispute (results.disputed) has
     no mean and no colour in its cell: each side's figure instead.
@@ -174,8 +179,8 @@ def heatmap(scored, stages, viewer):
         for indicator in stage.indicators.all()
     ]
     rows = []
-    for round in scored:
-        disputes = results.disputed(round.groups, round.view(viewer).groups)
+    for round in (r.seen_by(viewer) for r in scored):
+        disputes = results.disputed(round.groups, round.shown_view.groups)
         cells = []
         for indicator in indicators:
             if indicator.key not in round.indicator_scores:

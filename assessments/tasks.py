@@ -11,9 +11,11 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.mail import get_connection
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, connections, router, transaction
 from django.db import connection as connection_of_the_database
 from django.db.models import F, Q
 from django.http import QueryDict
@@ -85,13 +87,13 @@ def prepare_export(export_pk):
         if not (user.is_active and user.is_staff and user.has_perm("assessments.view_dashboard")):
             raise PermissionDenied
         rows, _sort = filtered_portfolio(Organization.objects.for_consultant(user), user, query)
-        count = rows.count()
+        listed = list(rows.values_list("pk", flat=True))
         table = portfolio_table(rows)
         with translation.override(export.language):
             content = exports.render(export.format, "portfolio", PORTFOLIO_COLUMNS, table)
     except (PermissionDenied, BadRequest):
         export.status = PortfolioExport.Status.FAILED
-        content, count = None, 0
+        content, listed = None, []
     except Exception as exc:
         if not faults.is_transient(exc):
             # A fault no retry mends: the requester reads "failed" instead of waiting.
@@ -99,12 +101,17 @@ def prepare_export(export_pk):
         raise
     else:
         export.status = PortfolioExport.Status.READY
-    _finish_export(export.pk, export.status, content, count)
+    _finish_export(export.pk, export.status, content, listed)
 
 
-def _finish_export(pk, status, content=None, count=0):
+def _finish_export(pk, status, content=None, listed=()):
+    """Store an export's outcome, once: LISTED, the organizations its content lists."""
     PortfolioExport.objects.filter(pk=pk, status=PortfolioExport.Status.PENDING).update(
-        status=status, content=content, rows=count, finished_at=timezone.now()
+        status=status,
+        content=content,
+        rows=len(listed),
+        organizations=list(listed),
+        finished_at=timezone.now(),
     )
 
 
@@ -290,6 +297,7 @@ def daily_sweep():
         round.close()
     kept_since = now - timedelta(hours=settings.EXPORT_KEEP_HOURS)
     PortfolioExport.objects.filter(created_at__lt=kept_since).delete()
+    purge_expired_cache_rows(now)
     reminders = notices = 0
     while sent := remind_batch(now):
         reminders += sent
@@ -299,6 +307,25 @@ def daily_sweep():
             break
         notices += sent
     return {"reminders": reminders, "notices": notices}
+
+
+def purge_expired_cache_rows(now):
+    """Delete the expired rows of the database caches, rendered result pages among them.
+
+    Django's database cache drops an expired row only when it is read again
+    or the table is full, so a page whose response was never opened again
+    would stay on disk past its time. Redis expires keys itself.
+    """
+    for cache in caches.all():
+        if not isinstance(cache, DatabaseCache):
+            continue
+        connection = connections[router.db_for_write(cache.cache_model_class)]
+        table = connection.ops.quote_name(cache._table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE {connection.ops.quote_name('expires')} < %s",
+                [connection.ops.adapt_datetimefield_value(now.replace(microsecond=0))],
+            )
 
 
 def remind_batch(now):

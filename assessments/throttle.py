@@ -14,6 +14,7 @@ import math
 from datetime import timedelta
 
 from allauth.core import ratelimit
+from django.conf import settings
 from django.core.mail.message import sanitize_address
 from django.shortcuts import render
 from django.utils import timezone
@@ -30,16 +31,28 @@ MAIL_LIMITED = _(
 
 
 def mailbox(address):
-    """The mailbox ADDRESS reaches, as the SMTP backend writes it, so one mailbox counts once.
+    """The mailbox ADDRESS reaches, so one mailbox counts once whatever spelling reaches it.
 
-    Fullwidth letters, soft hyphens, zero-width characters and quoted local
-    parts all reach the same mailbox; counting the typed text would let each
-    variant have limits of its own.
+    As the SMTP backend writes it (fullwidth letters, soft hyphens, zero-width
+    characters and quoted local parts all reach the same mailbox), in lower
+    case, without a "+tag" (sub-addresses reach the mailbox without it at
+    most providers), with the dots of the local part dropped where the
+    provider ignores them (MAILBOX_DOTLESS_DOMAINS) and a provider's other
+    domains folded into one (MAILBOX_DOMAIN_ALIASES). Counting the typed text
+    would let each variant have limits of its own.
     """
     try:
-        return sanitize_address(address.strip(), "utf-8").lower()
+        written = sanitize_address(address.strip(), "utf-8").lower()
     except (ValueError, TypeError):
-        return address.strip().lower()
+        written = address.strip().lower()
+    local, at, domain = written.rpartition("@")
+    if not at:
+        return written
+    local = local.strip('"').split("+", 1)[0] or local
+    domain = settings.MAILBOX_DOMAIN_ALIASES.get(domain, domain)
+    if domain in settings.MAILBOX_DOTLESS_DOMAINS:
+        local = local.replace(".", "") or local
+    return f"{local}@{domain}"
 
 
 def allowed(request, action, *, address=None, dry_run=False):

@@ -139,9 +139,12 @@ def open_workshop(round: Round, user) -> tuple[Workshop, bool]:
     if existing:
         return existing, False
     indicators = {indicator.key: indicator for indicator, _questions in round_indicators(round)}
+    sight = meeting_sight(round)
+    # The figures as the meeting sees them: the publication, where that is what it shows.
+    shown = round.seen(sight)
     ranked = agenda.order(
-        candidates(round, round_indicators(round), meeting_sight(round)),
-        agenda.climbing(round.stage),
+        candidates(shown, round_indicators(round), sight),
+        agenda.climbing(shown.stage),
     )
     try:
         with transaction.atomic():
@@ -305,6 +308,8 @@ def item_figures(round: Round, item: WorkshopItem, sight: RoundView) -> ItemFigu
         for row in every_row:
             row.cells = [row.counts.get(group, 0) for group in counted]
         figures.append(QuestionFigures(question, every_row, in_place))
+    # The means as SIGHT shows them: the publication, where that is what it shows.
+    round = round.seen(sight)
     key = item.indicator_key
     team = round.indicator_scores.get(key)
     side_percents = []

@@ -201,6 +201,11 @@ ACCOUNT_RATE_LIMITS = {
     # E-mails the app sends to one address because someone asked it to.
     "mail": "5/h/key,10/d/key",
 }
+# The per-address limits count mailboxes (assessments/throttle.mailbox): lower
+# case, no "+tag", and for these providers, which ignore dots in the local
+# part, no dots either; the aliases fold a provider's other domains into one.
+MAILBOX_DOTLESS_DOMAINS = set(env_list("MAILBOX_DOTLESS_DOMAINS", "gmail.com,googlemail.com"))
+MAILBOX_DOMAIN_ALIASES = {"googlemail.com": "gmail.com"}
 # Behind a proxy every request comes from the proxy's address: set the number
 # of proxies that append to X-Forwarded-For, or the header that carries the
 # client's address (for example X-Real-IP), so limits count real clients.
@@ -330,13 +335,51 @@ def tasks_log_filter(record):
     return True
 
 
+# Every handler masks the keys a request path can hold (private links, shared
+# links, invitations, unsubscribe, confirmation and reset links): Django logs
+# the path of every 404, CSRF failure and 500 (smarketing/logs.py). Django's
+# own handlers are redefined here so that theirs do too; gunicorn's logs go
+# through smarketing.logs.GunicornLogger (gunicorn.conf.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"tasks": {"()": "django.utils.log.CallbackFilter", "callback": tasks_log_filter}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["tasks"]}},
+    "filters": {
+        # Except the development mail backend's line (smarketing/mail.py), whose
+        # purpose is to show a message's links: the same links it writes to its
+        # .eml file beside it, as Django's console backend prints whole messages.
+        # Production sends mail through SMTP and logs no such line.
+        "no_secrets": {"()": "smarketing.logs.MaskSecrets", "unmasked": ["smarketing.mail"]},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "tasks": {"()": "django.utils.log.CallbackFilter", "callback": tasks_log_filter},
+    },
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["tasks", "no_secrets"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["no_secrets"],
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false", "no_secrets"],
+            "reporter_class": "smarketing.logs.MaskedExceptionReporter",
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Errors reach the console through the root, and ADMINS by e-mail.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
+DEFAULT_EXCEPTION_REPORTER_FILTER = "smarketing.logs.ReporterFilter"
 
 CSRF_FAILURE_VIEW = "smarketing.views.csrf_failure"
 

@@ -15,6 +15,21 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Start each test in the default language.
+
+    A test client request in Spanish leaves Spanish active in the test's
+    thread (LocaleMiddleware activates it and nothing resets it), so a later
+    test of the same worker read its model texts in Spanish.
+    """
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def cache_after_flush(request):
     """Empty the shared cache after tests that commit: a flush keeps the cache table's rows.
 

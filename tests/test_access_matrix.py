@@ -280,7 +280,8 @@ RULES = {
     ),
     "admin:catch_all": Rule(no_kwargs, staff(404), path="/admin/no-such-page/"),
     "admin:dashboard": Rule(no_kwargs, staff()),
-    "admin:dashboard_export": Rule(lambda w: {"fmt": "csv"}, staff()),
+    # Exports are made by POST only (a GET is a 405): they write a row and may start a job.
+    "admin:dashboard_export": Rule(lambda w: {"fmt": "csv"}, staff(), "post"),
     "admin:dashboard_benchmark": Rule(no_kwargs, staff()),
     "admin:dashboard_client": Rule(lambda w: {"pk": w.org_a.pk}, dashboard_of_a()),
     "admin:dashboard_report": Rule(lambda w: {"pk": w.org_a.pk}, dashboard_of_a()),
@@ -292,10 +293,10 @@ RULES = {
         lambda w: {"pk": w.export.pk}, staff(404, consultant_a=OK)
     ),
     "admin:dashboard_rounds_export": Rule(
-        lambda w: {"pk": w.org_a.pk, "fmt": "xlsx"}, dashboard_of_a()
+        lambda w: {"pk": w.org_a.pk, "fmt": "xlsx"}, dashboard_of_a(), "post"
     ),
     "admin:dashboard_responses_export": Rule(
-        lambda w: {"pk": w.round_a.pk, "fmt": "xlsx"}, dashboard_of_a()
+        lambda w: {"pk": w.round_a.pk, "fmt": "xlsx"}, dashboard_of_a(), "post"
     ),
 }
 
@@ -388,7 +389,12 @@ class World:
             organization=self.org_a, email="new@a.example", role="ceo", invited_by=self.member_a
         )
         self.export = PortfolioExport.objects.create(
-            requested_by=self.consultant_a, format="csv", status="ready", content=b"x", rows=1
+            requested_by=self.consultant_a,
+            format="csv",
+            status="ready",
+            content=b"x",
+            rows=1,
+            organizations=[self.org_a.pk],
         )
         self.superuser = superuser
         self.objects = {
@@ -496,3 +502,38 @@ def test_access_matrix(world, persona):
         if outcome_of(response) != expected:
             wrong.append((name, url, outcome_of(response), expected))
     assert wrong == []
+
+
+EXPORTS = ["admin:dashboard_export", "admin:dashboard_rounds_export"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["consultant_a", "superuser"])
+def test_an_export_is_never_made_by_a_get(world, persona):
+    client = world.client(persona)
+    for name in EXPORTS:
+        url = reverse(name, kwargs=RULES[name].kwargs(world))
+        assert client.get(url).status_code == 405, url
+    assert not PortfolioExport.objects.exclude(pk=world.export.pk).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "removed", ["from the client", "from the consultants", "the client deleted"]
+)
+def test_a_prepared_export_is_not_downloaded_once_access_is_removed(world, removed):
+    client = world.client("consultant_a")
+    page = reverse("admin:dashboard_prepared_export", args=[world.export.pk])
+    download = reverse("admin:dashboard_prepared_export_download", args=[world.export.pk])
+    assert client.get(download).status_code == 200
+    if removed == "from the client":
+        world.org_a.consultants.remove(world.consultant_a)
+    elif removed == "from the consultants":
+        world.consultant_a.groups.clear()
+    else:
+        world.org_a.delete()
+    assert client.get(download).status_code in (403, 404)
+    export = PortfolioExport.objects.filter(pk=world.export.pk).first()
+    assert export is None or (export.content is None and export.status == "revoked")
+    if export is not None and removed == "from the client":
+        assert "no longer available" in client.get(page).text

@@ -162,3 +162,29 @@ def test_password_reset_mails_to_one_address_are_limited(client, leader):
             reverse("account_reset_password"), {"email": "ana@acme.example"}
         )
     assert len(mail.outbox) == 3
+
+
+@pytest.mark.parametrize(
+    ("typed", "counted"),
+    [
+        ("Ana@Example.com", "ana@example.com"),
+        ("ana+news@example.com", "ana@example.com"),  # a sub-address, at any provider
+        ("a.na@example.com", "a.na@example.com"),  # dots matter where the provider says so
+        ("a.n.a+x@gmail.com", "ana@gmail.com"),
+        ("A.na@GoogleMail.com", "ana@gmail.com"),  # one provider, two domains
+        ('"a.na+x"@gmail.com', "ana@gmail.com"),
+        ("+only@example.com", "+only@example.com"),  # nothing before the tag: kept as typed
+    ],
+)
+def test_limits_count_the_mailbox_an_address_reaches(typed, counted):
+    from assessments.throttle import mailbox
+
+    assert mailbox(typed) == counted
+
+
+def test_the_providers_that_ignore_dots_are_a_setting(settings):
+    from assessments.throttle import mailbox
+
+    settings.MAILBOX_DOTLESS_DOMAINS = {"example.org"}
+    assert mailbox("a.n.a@example.org") == "ana@example.org"
+    assert mailbox("a.n.a@gmail.com") == "a.n.a@gmail.com"

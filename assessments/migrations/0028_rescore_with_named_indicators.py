@@ -9,15 +9,17 @@ holds the stage back ("held-back"); a later stage counts for a foundation gap
 only once established. Responses keep their questionnaire version: a version
 1 or 2 response is scored with these rules on its own answers.
 
-Rescored here: submitted responses, rounds and their role groups, workshops'
-consensus results, the portfolio's columns on each organization, and the
-peer benchmark when one is stored (recomputed from the rescored rounds).
+Rescored here: submitted responses, rounds and their role groups, and
+workshops' consensus results. What is computed from them follows in later
+migrations, once the fields today's code reads exist: the portfolio's columns
+(0035_publications_and_organization_creators refills every organization's)
+and the peer benchmark when one is stored (recomputed by
+0036_benchmark_counts_independent_contributors).
 """
 
 from decimal import Decimal
 
 from django.db import migrations
-from django.utils import timezone
 
 # Pure (no models), or taking the historical models: the rules of the code
 # this database is migrated with.
@@ -132,32 +134,9 @@ def rescore_workshops(apps):
         Workshop.objects.filter(pk=pk).update(**result_fields(result))
 
 
-def refresh_portfolio(apps):
-    from assessments.models import portfolio_summary
-
-    Organization = apps.get_model("assessments", "Organization")
-    Round = apps.get_model("assessments", "Round")
-    Response = apps.get_model("assessments", "Response")
-    today = timezone.localdate()
-    for pk, cadence in Organization.objects.values_list("pk", "cadence").iterator():
-        summary = portfolio_summary(Round, Response, pk, cadence, today)
-        Organization.objects.filter(pk=pk).update(**summary)
-
-
-def refresh_benchmark(apps):
-    from assessments.management.commands.materialize_benchmark import materialize
-
-    BenchmarkGroup = apps.get_model("assessments", "BenchmarkGroup")
-    # Only a benchmark someone computed: this migration starts none.
-    if BenchmarkGroup.objects.exists():
-        materialize(apps=apps)
-
-
 def rescore(apps, schema_editor):
     rescore_responses_and_rounds(apps)
     rescore_workshops(apps)
-    refresh_portfolio(apps)
-    refresh_benchmark(apps)
 
 
 class Migration(migrations.Migration):

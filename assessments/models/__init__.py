@@ -11,6 +11,7 @@ from .organizations import (
     Organization,
     open_round,
     portfolio_summary,
+    shown_as_published,
 )
 from .questionnaire import Option, Question, Questionnaire, Section
 from .rounds import (
@@ -54,6 +55,7 @@ __all__ = [
     "issue_links",
     "open_round",
     "portfolio_summary",
+    "shown_as_published",
     "private_url",
     "score_answers",
     "scored_answers",

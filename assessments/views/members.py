@@ -85,7 +85,9 @@ def keep_result(request, token):
         with transaction.atomic():
             organization = form.existing()
             if organization is None:
-                organization = Organization.objects.create(name=form.cleaned_data["name"])
+                organization = Organization.objects.create(
+                    name=form.cleaned_data["name"], created_by=request.user
+                )
                 Membership.objects.create(
                     organization=organization,
                     user=request.user,
@@ -118,7 +120,9 @@ def organization_new(request):
     form = NewOrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            organization = form.save()
+            organization = form.save(commit=False)
+            organization.created_by = request.user
+            organization.save()
             Membership.objects.create(
                 organization=organization,
                 user=request.user,
@@ -223,7 +227,10 @@ def organization_delete(request, pk):
 def team(request, pk):
     """What needs doing now, then the latest result, progress, plan and history."""
     organization = _get_organization_for_member(request, pk)
-    rounds = list(organization.rounds.select_related("questionnaire", "workshop"))
+    rounds = [
+        r.seen_by(Viewer.MEMBER)
+        for r in organization.rounds.select_related("questionnaire", "workshop")
+    ]
     published = [r for r in rounds if r.is_published]
     latest = published[0] if published else None
     context = {
@@ -699,6 +706,7 @@ def round_link_limit(request, pk):
 
 
 def _round_page(request, round, invite_form, status=200, plan_form=None, link_form=None):
+    round = round.seen_by(Viewer.MEMBER)
     context = {
         "max_reminders": cadence.MAX_REMINDERS,
         "round": round,
@@ -716,17 +724,18 @@ def _round_page(request, round, invite_form, status=200, plan_form=None, link_fo
         stages = list(Stage.objects.with_content())
         previous = Round.objects.published().before(round).first()
         context.update(round_result_context(round, stages, previous))
-        if not round.is_confidential:
+        if round.shown_view.individuals:
             context["individuals"] = individual_answers(round)
         following = Round.objects.published().after(round).first()
         if following:
+            following = following.seen_by(Viewer.MEMBER)
             context["following"] = following
             context["own_plan_checks"] = results.check_plan(
                 context["plan"],
                 round,
                 following,
                 stages,
-                results.disputed(following.groups, following.view(Viewer.MEMBER).groups),
+                results.disputed(following.groups, following.shown_view.groups),
             )
         context["plan_form"] = plan_form or _plan_form(round, context["summary"])
     return render(request, "assessments/round.html", context, status=status)
@@ -760,7 +769,7 @@ def plan_add(request, pk):
     if not round.is_published:
         raise Http404
     stages = list(Stage.objects.with_content())
-    summary = results.summarize(round, stages)
+    summary = results.summarize(round.seen_by(Viewer.MEMBER), stages)
     form = _plan_form(round, summary, request.POST)
     if not form.is_valid():
         return _round_page(request, round, InviteRespondentForm(round=round), 400, plan_form=form)

@@ -62,7 +62,9 @@ def _get_workshop(request, pk):
     workshop = getattr(round, "workshop", None)
     if workshop is None or not workshops.may_open(round, is_member):
         raise Http404
-    return round, workshop, workshops.sight_for(round, is_member)
+    sight = workshops.sight_for(round, is_member)
+    # Its figures as this user sees them (the publication, where that is theirs).
+    return round.seen(sight), workshop, sight
 
 
 def _get_item(workshop, item_pk):

@@ -136,11 +136,20 @@ def test_keeping_a_result_in_a_new_organization(client, result, leader):
     assert response.url == round.get_absolute_url()
     assert round.organization.name == "Acme Ltd"
     assert round.organization.memberships.get(user=leader).role == "sales"
+    assert round.organization.created_by == leader  # one contributor to the benchmark
     result.refresh_from_db()
     assert result.round == round and not round.is_open
     assert round.respondents == 1 and round.position == result.position
     page = client.get(response.url)
     assert "is now a round of Acme Ltd" in page.text
+
+
+def test_a_new_organization_records_who_created_it(client, leader):
+    client.force_login(leader)
+    data = {"name": "Second Co", "industry": "", "size": "", "cadence": "quarterly", "role": "ceo"}
+    assert client.post(reverse("assessments:organization_new"), data).status_code == 302
+    created = Organization.objects.get(name="Second Co")
+    assert created.created_by == leader and created.memberships.get().user == leader
 
 
 def test_keeping_a_result_in_one_of_my_organizations(client, result, leader, organization):

@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+from urllib.parse import urlencode
 
 import openpyxl
 import pytest
@@ -70,10 +71,15 @@ def urls_for(organization):
     ]
 
 
+def fetch(client, url):
+    """GET a page; an export is made by POST (the dashboard's forms)."""
+    return (client.post if url.endswith((".csv", ".xlsx")) else client.get)(url)
+
+
 def test_consultant_reaches_every_page_of_their_client(client, consultant_a, org_a):
     client.force_login(consultant_a)
     for url in urls_for(org_a):
-        assert client.get(url).status_code == 200, url
+        assert fetch(client, url).status_code == 200, url
 
 
 def test_consultant_gets_404_for_every_page_of_another_client(
@@ -81,7 +87,7 @@ def test_consultant_gets_404_for_every_page_of_another_client(
 ):
     client.force_login(consultant_a)
     for url in urls_for(org_b):
-        response = client.get(url)
+        response = fetch(client, url)
         assert response.status_code == 404, url
         assert b"Beta Client" not in response.content and b"Bob Beta" not in response.content
 
@@ -179,7 +185,8 @@ def test_portfolio_filters_sorts_and_flags(client, superuser, questionnaire, org
         response = client.get(reverse("admin:dashboard"), tampered)
         assert response.status_code == 400, tampered
         assert "This address is not valid" in response.text
-        export = client.get(reverse("admin:dashboard_export", args=["csv"]), tampered)
+        url = reverse("admin:dashboard_export", args=["csv"]) + "?" + urlencode(tampered)
+        export = client.post(url)
         assert export.status_code == 400, tampered
 
 
@@ -245,7 +252,7 @@ def test_the_search_by_name_is_served_by_the_trigram_index(superuser):
 
 def test_rounds_xlsx_export(client, consultant_a, org_a):
     client.force_login(consultant_a)
-    response = client.get(reverse("admin:dashboard_rounds_export", args=[org_a.pk, "xlsx"]))
+    response = client.post(reverse("admin:dashboard_rounds_export", args=[org_a.pk, "xlsx"]))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     header, row = [[c.value for c in r] for r in sheet.iter_rows()]
@@ -270,7 +277,7 @@ def test_an_xlsx_export_reads_like_the_page(client, consultant_a, org_a, languag
     client.force_login(consultant_a)
     client.cookies["django_language"] = language
     round = org_a.rounds.get()
-    response = client.get(reverse("admin:dashboard_rounds_export", args=[org_a.pk, "xlsx"]))
+    response = client.post(reverse("admin:dashboard_rounds_export", args=[org_a.pk, "xlsx"]))
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     header = [cell.value for cell in sheet[1]]
     assert all(cell.font.bold for cell in sheet[1])
@@ -296,7 +303,7 @@ def test_an_xlsx_export_reads_like_the_page(client, consultant_a, org_a, languag
 def test_responses_export_has_one_column_per_indicator_and_no_formula(client, consultant_a, org_a):
     client.force_login(consultant_a)
     round = org_a.rounds.get()
-    response = client.get(reverse("admin:dashboard_responses_export", args=[round.pk, "csv"]))
+    response = client.post(reverse("admin:dashboard_responses_export", args=[round.pk, "csv"]))
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     header = rows[0]
     keys = Questionnaire.objects.active().indicator_keys()
@@ -307,7 +314,7 @@ def test_responses_export_has_one_column_per_indicator_and_no_formula(client, co
     for link in PrivateLink.objects.all():
         assert link.digest not in response.content.decode()
 
-    xlsx = client.get(reverse("admin:dashboard_responses_export", args=[round.pk, "xlsx"]))
+    xlsx = client.post(reverse("admin:dashboard_responses_export", args=[round.pk, "xlsx"]))
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
     cells = [cell for row in sheet.iter_rows() for cell in row]
     evil = next(c for c in cells if isinstance(c.value, str) and "HYPERLINK" in c.value)
@@ -317,14 +324,14 @@ def test_responses_export_has_one_column_per_indicator_and_no_formula(client, co
 def test_unknown_export_format_is_a_404(client, consultant_a, org_a):
     client.force_login(consultant_a)
     assert (
-        client.get(reverse("admin:dashboard_rounds_export", args=[org_a.pk, "pdf"])).status_code
+        client.post(reverse("admin:dashboard_rounds_export", args=[org_a.pk, "pdf"])).status_code
         == 404
     )
 
 
 def test_portfolio_export_obeys_the_access_rule(client, consultant_a, consultant_b):
     client.force_login(consultant_a)
-    response = client.get(reverse("admin:dashboard_export", args=["csv"]))
+    response = client.post(reverse("admin:dashboard_export", args=["csv"]))
     text = response.content.decode("utf-8-sig")
     assert "Alpha Client" in text and "Beta Client" not in text
     header = next(csv.reader(io.StringIO(text)))

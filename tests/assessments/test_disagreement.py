@@ -123,11 +123,11 @@ def test_the_dashboard_and_the_exports_flag_the_leadership_gap(client, superuser
     [row] = client.get(reverse("admin:dashboard")).context["clients"]
     assert "leadership-gap" in row.flag_codes and "perception-gap" not in row.flag_codes
     assert "Leadership apart from the teams" in row.flag_names
-    [exported] = csv_rows(client.get(reverse("admin:dashboard_export", args=["csv"])).content)
+    [exported] = csv_rows(client.post(reverse("admin:dashboard_export", args=["csv"])).content)
     assert "leadership-gap" in exported["flags"].split()
     organization = optimistic_cro.organization
     url = reverse("admin:dashboard_rounds_export", args=[organization.pk, "csv"])
-    [round_row] = csv_rows(client.get(url).content)
+    [round_row] = csv_rows(client.post(url).content)
     assert "leadership-gap" in round_row["flags"].split()
     assert (
         "strategic.lead-definition: leadership 100%, marketing 33%, sales 33%"
@@ -180,10 +180,10 @@ def test_a_disputed_indicator_reads_both_figures_in_both_exports(
     label = "Lead definition — disputed: marketing 100%, sales 0%"
     client.force_login(superuser)
     url = reverse("admin:dashboard_rounds_export", args=[organization.pk, "csv"])
-    [row] = csv_rows(client.get(url).content)
+    [row] = csv_rows(client.post(url).content)
     assert row["disputed"] == cell and "perception-gap" in row["flags"].split()
     url = reverse("admin:dashboard_rounds_export", args=[organization.pk, "xlsx"])
-    [row] = sheet_rows(client.get(url).content)
+    [row] = sheet_rows(client.post(url).content)
     assert (row["disputed"], row["disputed_label"]) == (cell, label)
 
     client.force_login(leader)
@@ -198,7 +198,7 @@ def test_a_disputed_indicator_reads_both_figures_in_both_exports(
 def test_the_export_labels_a_dispute_in_the_readers_language(spanish, superuser, sides_apart):
     spanish.force_login(superuser)
     url = reverse("admin:dashboard_rounds_export", args=[sides_apart.organization.pk, "xlsx"])
-    [row] = sheet_rows(spanish.get(url).content)
+    [row] = sheet_rows(spanish.post(url).content)
     assert row["disputed"] == "strategic.lead-definition: marketing 100%, sales 0%"
     assert row["disputed_label"].endswith("— en disputa: marketing 100%, ventas 0%")
 
@@ -251,7 +251,7 @@ def test_a_hidden_sales_side_shows_no_dispute_and_no_leadership_gap(client, lead
     pages.append(client.get(reverse("admin:dashboard")).text)
     for fmt, read in [("csv", csv_rows), ("xlsx", sheet_rows)]:
         url = reverse("admin:dashboard_rounds_export", args=[organization.pk, fmt])
-        rows += read(client.get(url).content)
+        rows += read(client.post(url).content)
     [client_row] = client.get(reverse("admin:dashboard")).context["clients"]
 
     for page in pages:
@@ -281,3 +281,42 @@ def test_a_change_into_a_disputed_indicator_says_so_with_both_figures(
         "“Marketing and sales have agreed together on what makes a lead qualified.” improved "
         f"from 33% to 50% (+17 points). In the later round it is {DISPUTED}."
     ) in page
+
+
+def test_a_dispute_in_answers_the_publication_holds_back_is_not_shown(
+    client, member, organization, questionnaire, superuser, settings, make_consultant
+):
+    """The disputes, the heatmap and the rounds export read the figures the viewer sees:
+    a consultant of an open round not run with them sees its publication, which holds
+    back two late answers (too few to show); the members and the operators see them."""
+    settings.ROUND_GROUP_MIN_RESPONDENTS = 3
+    round = Round.objects.create(
+        organization=organization, questionnaire=questionnaire, visibility="open"
+    )
+    agreed, doubtful = SIDES_APART[0], by_question({"strategic.lead-definition": 2}, 1)
+    for n, (role, pick) in enumerate([("marketing", agreed)] * 3 + [("sales", doubtful)] * 3):
+        submit_response(round, role, pick, email=f"p{n}@acme.example")
+    close(round)
+    member.post(reverse("assessments:round_reopen", args=[round.pk]))
+    for n in range(2):
+        submit_response(round, "sales", SIDES_APART[1], email=f"late{n}@acme.example")
+    close(round)
+    round = Round.objects.get(pk=round.pk)
+    assert round.publication_held
+    # 100% against 40% in the latest figures; 100% against 67% as published.
+    disputed = "disputed: marketing 100%, sales 40%"
+    assert disputed in compact(member.get(round.get_absolute_url()).text)
+
+    organization_url = reverse("admin:dashboard_client", args=[organization.pk])
+    export_url = reverse("admin:dashboard_rounds_export", args=[organization.pk, "csv"])
+    client.force_login(make_consultant("c@consult.example", organization))
+    page = compact(client.get(organization_url).text)
+    assert "Answers given or deleted since are not in them" in page
+    assert "disputed:" not in page and "Disputed indicators" not in page
+    [row] = csv_rows(client.post(export_url).content)
+    assert row["disputed"] == "" and "perception-gap" not in row["flags"].split()
+
+    client.force_login(superuser)
+    assert f'<span class="disputed">{disputed}</span>' in compact(client.get(organization_url).text)
+    [row] = csv_rows(client.post(export_url).content)
+    assert row["disputed"] == "strategic.lead-definition: marketing 100%, sales 40%"

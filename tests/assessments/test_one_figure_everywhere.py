@@ -104,20 +104,20 @@ def test_one_response_reads_the_same_on_every_page_and_export(client, leader, su
     assert f"<span>— {title}</span>" in detail
 
     [exported] = csv_rows(
-        client.get(reverse("admin:dashboard_responses_export", args=[walked.round.pk, "csv"]))
+        client.post(reverse("admin:dashboard_responses_export", args=[walked.round.pk, "csv"]))
     )
     assert str(scoring.one_decimal(exported["position"])) == position
     assert scoring.percent(float(exported["coverage"])) == coverage
     assert results.percent(float(exported["strategic.lead-definition"])) == lead
     [round_row] = csv_rows(
-        client.get(reverse("admin:dashboard_rounds_export", args=[organization.pk, "csv"]))
+        client.post(reverse("admin:dashboard_rounds_export", args=[organization.pk, "csv"]))
     )
     assert round_row["position"] == exported["position"]
     assert round_row["coverage"] == exported["coverage"]
     assert round_row["flags"] == " ".join(walked.flags)
     sheet = openpyxl.load_workbook(
         io.BytesIO(
-            client.get(
+            client.post(
                 reverse("admin:dashboard_rounds_export", args=[organization.pk, "xlsx"])
             ).content
         )
@@ -149,13 +149,13 @@ def test_the_dashboard_flags_the_perception_gap_the_team_page_shows(
     client.force_login(superuser)
     [row] = client.get(reverse("admin:dashboard")).context["clients"]
     assert "perception-gap" in row.flag_codes
-    [exported] = csv_rows(client.get(reverse("admin:dashboard_export", args=["csv"])))
+    [exported] = csv_rows(client.post(reverse("admin:dashboard_export", args=["csv"])))
     assert "perception-gap" in exported["flags"].split()
     organization = round.organization
     detail = client.get(reverse("admin:dashboard_client", args=[organization.pk])).text
     assert f'<span class="disputed">{disputed}</span>' in detail
     [round_row] = csv_rows(
-        client.get(reverse("admin:dashboard_rounds_export", args=[organization.pk, "csv"]))
+        client.post(reverse("admin:dashboard_rounds_export", args=[organization.pk, "csv"]))
     )
     assert round_row["disputed"] == f"strategic.lead-definition: {disputed[len('disputed: ') :]}"
 
@@ -180,7 +180,7 @@ def test_overdue_reads_the_same_on_the_team_page_the_dashboard_and_the_export(
         assert ("(overdue)" in portfolio) is overdue
         only_overdue = client.get(reverse("admin:dashboard"), {"overdue": "1"})
         assert len(only_overdue.context["clients"]) == int(overdue)
-        [row] = csv_rows(client.get(reverse("admin:dashboard_export", args=["csv"])))
+        [row] = csv_rows(client.post(reverse("admin:dashboard_export", args=["csv"])))
         assert row["overdue"] == str(overdue)
 
 

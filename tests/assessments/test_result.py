@@ -198,6 +198,23 @@ def test_a_result_seen_again_is_served_from_the_cache(
     assert "Funciones en silo" in spanish and "Siloed functions" not in spanish
 
 
+def test_deleting_finds_the_cached_body_by_the_name_the_template_gives_it(client, new_response):
+    from django.core.cache import caches
+    from django.core.cache.utils import make_template_fragment_key
+
+    from assessments.models.rounds import RESULT_FRAGMENT
+
+    answer_all(client, new_response, pick=lowest)
+    client.get(result_url(new_response))
+    response = Response.objects.get(pk=new_response.pk)
+    vary_on = [response.pk, response.submitted_at.isoformat(), "en", response.round_id]
+    key = make_template_fragment_key(RESULT_FRAGMENT, vary_on)
+    cache = caches["template_fragments"]
+    assert "Siloed functions" in cache.get(key)
+    Response.objects.filter(pk=response.pk).forget_rendered()
+    assert cache.get(key) is None
+
+
 def dont_know_everywhere():
     return lambda question: None
 

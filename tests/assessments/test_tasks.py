@@ -88,6 +88,14 @@ def invitees(round, count, invited_at):
     )
 
 
+def purges():
+    """The sweep's DELETE of expired rows, one per database cache (none with Redis)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
+
+    return sum(isinstance(cache, DatabaseCache) for cache in caches.all())
+
+
 def test_a_batch_of_reminders_goes_over_one_connection_in_constant_queries(
     round, counting_mail, settings, django_assert_num_queries
 ):
@@ -96,7 +104,7 @@ def test_a_batch_of_reminders_goes_over_one_connection_in_constant_queries(
     settings.TASKS = DATABASE_QUEUE
     start = timezone.now() - datetime.timedelta(days=4)
     invitees(round, 3, start)
-    with django_assert_num_queries(14) as small:
+    with django_assert_num_queries(14 + purges()) as small:
         assert tasks.daily_sweep.call()["reminders"] == 3
     [queued] = DBTaskResult.objects.filter(task_path="assessments.tasks.send_emails")
     with django_assert_num_queries(6 + 3) as sending:
@@ -149,7 +157,7 @@ def test_a_day_with_nothing_due_is_a_few_queries_whatever_the_size(
     opened = timezone.localdate() - datetime.timedelta(days=200)
     add_organizations(questionnaire, 3, opened)
     Organization.objects.update(due_notice_sent_for=F("next_due_on"))
-    with django_assert_max_num_queries(8) as small:
+    with django_assert_max_num_queries(8 + purges()) as small:
         tasks.daily_sweep.call()
     add_organizations(questionnaire, 40, opened)
     Organization.objects.update(due_notice_sent_for=F("next_due_on"))
@@ -177,3 +185,26 @@ def test_due_notices_go_out_once_per_due_date_in_batches(
         assert tasks.daily_sweep.call()["notices"] == 4
         assert tasks.daily_sweep.call()["notices"] == 0
     assert len(mail.outbox) == 4 and counting_mail.connections == 1
+
+
+def test_the_sweep_deletes_expired_rows_of_the_database_caches(questionnaire):
+    """Django's database cache keeps an expired row until it is read again or culled."""
+    from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
+    from django.db import connection
+
+    cache = caches["template_fragments"]
+    if not isinstance(cache, DatabaseCache):
+        pytest.skip("Redis expires keys itself")
+    cache.set("rendered-page", "Acme · Marketing leader · 2.4", timeout=60)
+    cache.set("fresh-page", "still wanted", timeout=3 * 3600)
+
+    def rows():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(cache._table)}")
+            return cursor.fetchone()[0]
+
+    assert rows() == 2
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=1)):
+        tasks.daily_sweep.call()
+    assert rows() == 1 and cache.get("fresh-page") == "still wanted"

@@ -383,7 +383,7 @@ def test_finished_consensus_shows_beside_the_mean_everywhere(
     client.force_login(consultant)
     page = client.get(reverse("admin:dashboard_client", args=[organization.pk]))
     assert "Consensus (workshop)" in page.content.decode()
-    export = client.get(reverse("admin:dashboard_rounds_export", args=[organization.pk, "csv"]))
+    export = client.post(reverse("admin:dashboard_rounds_export", args=[organization.pk, "csv"]))
     assert "consensus_decided" in export.content.decode("utf-8-sig")
 
 

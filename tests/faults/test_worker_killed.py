@@ -41,7 +41,7 @@ consultant.groups.add(Group.objects.get(name="Consultants"))
 organization.consultants.add(consultant)
 staff = client()
 staff.force_login(consultant)
-seen(staff.get(reverse("admin:dashboard_export", args=["csv"])))
+seen(staff.post(reverse("admin:dashboard_export", args=["csv"])))
 done(round=round.pk)
 """
 
