@@ -55,15 +55,15 @@ migrate: $(VENV)/.runtime
 	DEBUG=1 $(PY) manage.py migrate --no-input
 
 demo: $(VENV)/.runtime
-	DEBUG=1 ROUND_GROUP_MIN_RESPONDENTS=$${ROUND_GROUP_MIN_RESPONDENTS:-1} $(PY) manage.py load_demo
+	DEBUG=1 $(PY) manage.py load_demo
 
-# The demo round has one respondent per role, so its groups show with a threshold of 1.
 # Links in e-mails point where the server listens, unless SITE_URL says otherwise.
 # The task worker (e-mails, exports) runs beside the server on the database
 # queue; Ctrl-C stops both (the trap stops the worker however the server ends).
+# E-mails go to tmp/mail/, one file each, with one line each on the console;
+# the worker says only when a task fails.
 serve: $(VENV)/.runtime
-	@export DEBUG=1 ROUND_GROUP_MIN_RESPONDENTS=$${ROUND_GROUP_MIN_RESPONDENTS:-1} \
-		SITE_URL=$${SITE_URL:-http://$(HOST)}; \
+	@export DEBUG=1 SITE_URL=$${SITE_URL:-http://$(HOST)} TASKS_LOG_LEVEL=$${TASKS_LOG_LEVEL:-WARNING}; \
 	$(PY) manage.py db_worker --interval 1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST)
@@ -72,14 +72,23 @@ serve: $(VENV)/.runtime
 messages: $(VENV)/.runtime
 	DEBUG=1 $(PY) manage.py makemessages -l es --no-obsolete --no-location --ignore=.venv --ignore=staticfiles
 
-# Not part of the suite: generates 1,000 organizations, measures, writes docs/benchmarks.md;
-# then 100,000 organizations on PostgreSQL (tests/bench/scale.sh, about 15 minutes).
-bench: $(VENV)/.runtime translations tools
+# Not part of the suite (tests/test_bench_smoke.py runs the same code at a tiny size):
+# generates 1,000 organizations, measures, writes docs/benchmarks.md; then the live event
+# (300 people through one shared link, locust against gunicorn on PostgreSQL,
+# tests/bench/live_event.sh, a few minutes) and 100,000 organizations on PostgreSQL
+# (tests/bench/scale.sh, about 15 minutes).
+bench: $(VENV)/.runtime $(VENV)/.bench translations tools
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } \
 		|| echo "wrk is missing: the load test will be skipped."
 	$(PY) tests/bench/run.py
+	bash tests/bench/live_event.sh
 	bash tests/bench/scale.sh
+
+# locust and its dependencies, for make bench only.
+$(VENV)/.bench: tests/bench/requirements.txt | $(PY)
+	$(PIP) install -r tests/bench/requirements.txt
+	touch $@
 
 clean:
 	rm -rf $(VENV) staticfiles $(MO_FILES) tests/node/node_modules

@@ -1,9 +1,6 @@
 from django.contrib import admin, messages
-from django.contrib.auth import admin as auth_admin
-from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -19,6 +16,7 @@ from .models import (
     Option,
     Organization,
     PlanItem,
+    PortfolioExport,
     Question,
     Questionnaire,
     Response,
@@ -105,23 +103,6 @@ class QuestionAdmin(ReadOnlyOnceAnswered, TranslationAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-# Fields that hold secrets or their digests: no admin list may filter on them,
-# or a reader could rebuild them one character at a time from the counts.
-SECRET_FIELDS = {"password", "digest", "token_digest", "links", "session_key", "session_data"}
-
-
-class NoSecretLookups:
-    """Refuse query-string lookups that touch a secret field, through any relation."""
-
-    def lookup_allowed(self, lookup, value, request=None):
-        if SECRET_FIELDS & set(lookup.split("__")):
-            return False
-        # A number no database column holds is refused (400), never a 500 on SQLite.
-        if isinstance(value, str) and value.lstrip("-").isdigit() and abs(int(value)) >= 2**63:
-            return False
-        return super().lookup_allowed(lookup, value, request)
-
-
 class EstimatedCountPaginator(Paginator):
     """Django's paginator, counting a whole large PostgreSQL table from the planner's estimate.
 
@@ -147,7 +128,7 @@ class EstimatedCountPaginator(Paginator):
         return super().count
 
 
-class ConsultantScoped(NoSecretLookups):
+class ConsultantScoped:
     """Show a consultant only what belongs to the organizations assigned to them.
 
     The same rule as the dashboard, applied to lists, change pages, autocomplete
@@ -160,14 +141,16 @@ class ConsultantScoped(NoSecretLookups):
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     scope = None  # the lookup from this model to Organization.consultants
-    # What else a consultant's rows must satisfy, e.g. to belong to a round run with them.
-    consultant_filter = Q()
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        return queryset.filter(self.consultant_filter, **{self.scope: request.user}).distinct()
+        return self.consultant_rows(queryset.filter(**{self.scope: request.user})).distinct()
+
+    def consultant_rows(self, queryset):
+        """What else a consultant's rows must satisfy, e.g. to belong to a round run with them."""
+        return queryset
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         # Django redirects to the index for a missing object; an object outside
@@ -205,6 +188,13 @@ class OrganizationAdmin(ConsultantScoped, admin.ModelAdmin):
             '<a href="{}">{}</a>', reverse("admin:dashboard_client", args=[obj.pk]), _("Open")
         )
 
+    def save_related(self, request, form, formsets, change):
+        """Save; a consultant taken off the client loses the prepared exports that may list it."""
+        before = set(form.instance.consultants.values_list("pk", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        removed = before - set(form.instance.consultants.values_list("pk", flat=True))
+        PortfolioExport.objects.filter(requested_by__in=removed).delete()
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "consultants":
             from django.contrib.auth import get_user_model
@@ -216,10 +206,13 @@ class OrganizationAdmin(ConsultantScoped, admin.ModelAdmin):
 @admin.register(Round)
 class RoundAdmin(ConsultantScoped, admin.ModelAdmin):
     scope = "organization__consultants"
-    # Its stored figures include every role group's, and its responses are
-    # individual: only rounds run with the consultant (the dashboard shows the
-    # published figures of the others).
-    consultant_filter = Q(consultant_access=True)
+    # Its stored figures are the latest computed, every role group's, and its
+    # responses are individual: only rounds whose individual answers Round.view
+    # shows a consultant (the dashboard shows the others as published).
+
+    def consultant_rows(self, queryset):
+        return queryset.with_individuals_for_consultants()
+
     list_display = ["organization", "opened_on", "closed_at", "respondents", "position", "stage"]
     list_filter = ["opened_on"]
     list_select_related = ["organization"]
@@ -262,7 +255,10 @@ class AnswerInline(admin.TabularInline):
 @admin.register(Response)
 class ResponseAdmin(ConsultantScoped, admin.ModelAdmin):
     scope = "round__organization__consultants"
-    consultant_filter = Q(round__consultant_access=True)
+
+    def consultant_rows(self, queryset):
+        return queryset.filter(round__in=Round.objects.with_individuals_for_consultants())
+
     list_display = [
         "organization_name",
         "name",
@@ -275,6 +271,8 @@ class ResponseAdmin(ConsultantScoped, admin.ModelAdmin):
     list_filter = ["role", "questionnaire", ("submitted_at", admin.EmptyFieldListFilter)]
     list_select_related = ["questionnaire"]
     search_fields = ["organization_name", "name", "email"]
+    # A round's page links to its responses by this filter.
+    declared_lookups = ["round__id__exact"]
     # Private links are stored as digests in another table that the admin never shows.
     readonly_fields = [f.name for f in Response._meta.fields]
     inlines = [AnswerInline]
@@ -290,9 +288,6 @@ class PlanItemAdmin(ConsultantScoped, admin.ModelAdmin):
     list_select_related = ["round__organization", "step", "indicator"]
     raw_id_fields = ["round"]
     autocomplete_fields = ["indicator"]
-
-
-admin.site.unregister(User)
 
 
 @admin.register(MetricRule)
@@ -333,8 +328,3 @@ class MetricRuleAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(User)
-class UserAdmin(NoSecretLookups, auth_admin.UserAdmin):
-    pass

@@ -79,9 +79,25 @@ def position_figure(stage_bands, markers: list[Marker], decimal_mark=".") -> dic
     layout = {
         **layout,
         "height": 90 + 44 * len(markers),
-        "yaxis": {**layout["yaxis"], "categoryarray": [m.label for m in reversed(markers)]},
+        "yaxis": {
+            **layout["yaxis"],
+            "categoryarray": [_row_label(m.label) for m in reversed(markers)],
+        },
     }
     return {"data": traces, "layout": layout}
+
+
+# A row label longer than this goes on two lines, so that it leaves the plot its
+# room on a phone ("Equipo de marketing" beside the continuum at 320 px).
+ROW_LABEL_WIDTH = 14
+
+
+def _row_label(label: str) -> str:
+    if len(label) <= ROW_LABEL_WIDTH or " " not in label:
+        return label
+    middle = len(label) / 2
+    cut = min((i for i, c in enumerate(label) if c == " "), key=lambda i: abs(i - middle))
+    return f"{label[:cut]}<br>{label[cut + 1 :]}"
 
 
 def attainment_figure(
@@ -249,7 +265,7 @@ def _marker(marker: Marker, decimal_mark: str) -> dict:
     # The value goes on the side with room: right of the marker, left near the end.
     return go.Scatter(
         x=[marker.position],
-        y=[marker.label],
+        y=[_row_label(marker.label)],
         mode="markers+text",
         name=marker.label,
         text=[f"{'≥ ' if marker.at_least else ''}{_number(marker.position, decimal_mark)}"],

@@ -5,14 +5,14 @@ text is rendered without HTML escaping, so "O'Brien & Sons" reads as typed.
 """
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from . import tokens
-from .models import private_url
+from .models import Delivery, private_url
 
 
 def _plain(name, context):
@@ -25,7 +25,7 @@ def message(template, recipient, context, language, unsubscribe_url=None):
     With UNSUBSCRIBE_URL, the body links to it and the headers offer it for
     one-click unsubscribing (RFC 8058), so a mail client's button works too.
     """
-    context = {**context, "unsubscribe_url": unsubscribe_url}
+    context = {**context, "unsubscribe_url": unsubscribe_url, "site_name": settings.SITE_NAME}
     with translation.override(language):
         subject = _plain(f"emails/{template}-subject.txt", context)
         text = _plain(f"emails/{template}-body.txt", context)
@@ -41,20 +41,10 @@ def message(template, recipient, context, language, unsubscribe_url=None):
     return email
 
 
-def send(template, recipient, context, language, unsubscribe_url=None):
-    send_batch([message(template, recipient, context, language, unsubscribe_url)])
-
-
-def send_batch(messages):
-    """Send MESSAGES over one SMTP connection (opening one costs more than sending a message)."""
-    if messages:
-        with get_connection() as connection:
-            connection.send_messages(messages)
-
-
-def send_private_link(response, token):
+def private_link(response, token):
     url = private_url(token)
-    send("private-link", response.email, {"response": response, "url": url}, response.language)
+    context = {"response": response, "url": url}
+    return message("private-link", response.email, context, response.language)
 
 
 def round_invitation(response, token, inviter):
@@ -63,15 +53,11 @@ def round_invitation(response, token, inviter):
     return message("round-invitation", response.email, context, response.language)
 
 
-def send_round_invitation(response, token, inviter):
-    send_batch([round_invitation(response, token, inviter)])
-
-
-def send_member_invitation(invitation):
-    """Send the invitation in the language its inviter chose for the invitee."""
+def member_invitation(invitation):
+    """The invitation in the language its inviter chose for the invitee."""
     url = settings.SITE_URL + reverse("accept_invitation", args=[invitation.token])
     context = {"invitation": invitation, "url": url, "valid_days": invitation.VALID_FOR.days}
-    send("member-invitation", invitation.email, context, invitation.language)
+    return message("member-invitation", invitation.email, context, invitation.language)
 
 
 def reminder(response, token):
@@ -81,10 +67,6 @@ def reminder(response, token):
     return message(
         "reminder", response.email, context, response.language, _unsubscribe_url("r", response)
     )
-
-
-def send_reminder(response):
-    send_batch([reminder(response, response.issue_link())])
 
 
 def due_notice(membership, due):
@@ -97,8 +79,21 @@ def due_notice(membership, due):
     )
 
 
-def send_due_notice(membership, due):
-    send_batch([due_notice(membership, due)])
+def compose(delivery):
+    """The message DELIVERY stands for; a private link's token is on its response (issued)."""
+    Kind = Delivery.Kind
+    match delivery.kind:
+        case Kind.PRIVATE_LINK:
+            return private_link(delivery.response, delivery.response.token)
+        case Kind.ROUND_INVITATION:
+            return round_invitation(delivery.response, delivery.response.token, delivery.sender)
+        case Kind.REMINDER:
+            return reminder(delivery.response, delivery.response.token)
+        case Kind.MEMBER_INVITATION:
+            return member_invitation(delivery.invitation)
+        case Kind.DUE_NOTICE:
+            return due_notice(delivery.membership, delivery.due_on)
+    raise ValueError(f"No e-mail for a delivery of kind {delivery.kind!r}")
 
 
 def _unsubscribe_url(kind, obj):

@@ -5,6 +5,7 @@ import datetime
 import io
 import itertools
 import zipfile
+from decimal import Decimal
 
 from django.http import Http404, HttpResponse
 from django.utils import timezone
@@ -91,32 +92,52 @@ WIDTHS = (8, 60)
 
 
 def labellers():
-    """For each column holding a code, a function giving its label in the active language."""
-    from stages.models import Stage
+    """For each column holding a code, a function giving its label in the active language.
+
+    A function takes the code and the row (column name to value): a stage's
+    label is the headline's (results.verdict), read with its row's position
+    and flags, so the sheet names the climb as the pages do.
+    """
+    from stages.models import Indicator, Stage
 
     from .models import Organization, Role
 
-    stages = {stage.number: str(stage.name) for stage in Stage.objects.all()}
+    stages = {stage.number: stage for stage in Stage.objects.all()}
     flags = results.flag_labels()
+    indicator_names = {indicator.key: indicator.name for indicator in Indicator.objects.all()}
 
     def choices(enum):
         labels = {value: str(label) for value, label in enum.choices}
-        return lambda code: labels.get(code, "")
+        return lambda code, row: labels.get(code, "")
 
-    def flag_list(codes):
+    def flag_list(codes, row):
         return ", ".join(str(flags.get(code, code)) for code in (codes or "").split())
+
+    def stage_of(position_column, flags_column):
+        def label(number, row):
+            if number not in stages:
+                return ""
+            position = row.get(position_column)
+            if position is None:
+                return str(stages[number].name)
+            codes = (row.get(flags_column) or "").split()
+            return results.verdict(Decimal(str(position)), number, codes, stages)
+
+        return label
 
     return {
         "role": choices(Role),
-        "stage": stages.get,
-        "latest_stage": stages.get,
-        "consensus_stage": stages.get,
+        "stage": stage_of("position", "flags"),
+        # The portfolio's flags column holds the latest round's flags.
+        "latest_stage": stage_of("latest_position", "flags"),
+        "consensus_stage": stage_of("consensus_position", "consensus_flags"),
         "industry": choices(Organization.Industry),
         "size": choices(Organization.Size),
         "cadence": choices(Organization.Cadence),
         "owner": choices(PlanItem.Owner),
         "flags": flag_list,
         "consensus_flags": flag_list,
+        "disputed": lambda cell, row: disputed_label(cell, indicator_names),
     }
 
 
@@ -163,12 +184,13 @@ def xlsx_bytes(title, header, rows):
     sample = list(itertools.islice(rows, SAMPLE_ROWS))
 
     def expand(row):
+        named = dict(zip(header, row, strict=True))
         cells = []
-        for name, value in zip(header, row, strict=True):
+        for name, value in named.items():
             cells.append((name, value))
             if name in labels:
                 cells.append(
-                    (f"{name}_label", labels[name](value) if value not in (None, "") else "")
+                    (f"{name}_label", labels[name](value, named) if value not in (None, "") else "")
                 )
         return cells
 
@@ -229,11 +251,16 @@ ROUND_FIGURE_COLUMNS = [
     "lowest_position",
     "highest_position",
     "flags",
+    # The indicators the role groups shown dispute, each with its sides' figures.
+    "disputed",
     # The alignment workshop's agreed answers, scored like a response.
     "consensus_position",
     "consensus_stage",
     "consensus_coverage",
     "consensus_flags",
+    # A partial consensus: undecided indicators count as unknown.
+    "consensus_decided",
+    "consensus_indicators",
 ]
 ROUND_COLUMNS = [
     "organization",
@@ -256,6 +283,7 @@ RESPONSE_COLUMNS = [
     "position",
     "stage",
     "coverage",
+    "flags",
 ]
 PLAN_COLUMNS = [
     "organization",
@@ -271,13 +299,30 @@ PLAN_COLUMNS = [
 ]
 
 
-def round_row(r, view):
-    """One round as the reader's VIEW of it (Round.view) shows it.
+def round_rows(rounds, viewer):
+    """ROUNDS as VIEWER (a visibility.Viewer) may see each of them, one row each."""
+    order = indicator_order()
+    return (round_row(r.seen_by(viewer), order) for r in rounds)
 
-    A round whose figures the reader may not see has empty figure columns; the
-    perception-gap flag shows only when both sides are among the view's groups,
-    the lowest and highest individual positions only when it shows the spread.
+
+def indicator_order():
+    """Each indicator key's place in the continuum, so a cell lists indicators as pages do."""
+    from stages.models import Indicator
+
+    keys = Indicator.objects.order_by("stage__number", "order", "pk").values_list("key", flat=True)
+    return {key: index for index, key in enumerate(keys)}
+
+
+def round_row(r, order=None):
+    """One round as its reader sees it (Round.seen_by: the publication, where that is theirs).
+
+    A round whose figures the reader may not see has empty figure columns; a
+    gap between role groups (a flag, a disputed indicator) shows only when
+    every group in it is among the view's groups, the lowest and highest
+    individual positions only when it shows the spread. ORDER: see
+    indicator_order.
     """
+    view = r.shown_view
     figures = [
         number(r.position),
         r.stage,
@@ -286,6 +331,7 @@ def round_row(r, view):
         number(r.lowest) if view.spread else None,
         number(r.highest) if view.spread else None,
         " ".join(results.round_flags(r.flags, r.groups, view.groups)),
+        disputed_cell(results.disputed(r.groups, view.groups), order or {}),
         *consensus_cells(r.consensus),
     ]
     return [
@@ -300,10 +346,49 @@ def round_row(r, view):
     ]
 
 
+# A disputed cell reads "strategic.lead-definition: marketing 100%, sales 20%",
+# one indicator after another, separated by "; ": keys and role-group codes,
+# figures as the pages show them.
+DISPUTE_SEPARATOR = "; "
+
+
+def disputed_cell(disputes, order):
+    """DISPUTES (results.disputed) as one cell, in the continuum's ORDER of their indicators."""
+    keys = sorted(disputes, key=lambda key: (order.get(key, len(order)), key))
+    return DISPUTE_SEPARATOR.join(
+        f"{key}: "
+        + ", ".join(f"{group} {results.percent(value)}%" for group, value in disputes[key])
+        for key in keys
+    )
+
+
+def disputed_label(cell, names):
+    """A disputed cell in the reader's language: "Lead definition — disputed: marketing 100%…".
+
+    NAMES maps indicator keys to their short names.
+    """
+    labels = []
+    for entry in cell.split(DISPUTE_SEPARATOR):
+        key, sides = entry.split(": ", 1)
+        points = []
+        for side in sides.split(", "):
+            group, figure = side.rsplit(" ", 1)
+            points.append((group, int(figure.rstrip("%"))))
+        labels.append(f"{names.get(key, key)} — {results.dispute_text(points)}")
+    return DISPUTE_SEPARATOR.join(labels)
+
+
 def consensus_cells(workshop):
     if workshop is None:
-        return [None] * 4
-    return [number(workshop.position), workshop.stage, workshop.coverage, " ".join(workshop.flags)]
+        return [None] * 6
+    return [
+        number(workshop.position),
+        workshop.stage,
+        workshop.coverage,
+        " ".join(workshop.flags),
+        workshop.items_decided,
+        workshop.items_to_decide,
+    ]
 
 
 def response_row(round, r, keys):
@@ -318,6 +403,7 @@ def response_row(round, r, keys):
         number(r.position),
         r.stage,
         r.coverage,
+        " ".join(r.flags),
         *(r.indicator_scores.get(key) for key in keys),
     ]
 
@@ -349,14 +435,10 @@ def organization_zip(organization):
             "opened_on", "pk"
         )
     )
-    tables = {
-        "rounds": (
-            ROUND_COLUMNS,
-            [round_row(r, r.view(Viewer.MEMBER)) for r in rounds],
-        )
-    }
+    tables = {"rounds": (ROUND_COLUMNS, list(round_rows(rounds, Viewer.MEMBER)))}
     keys, responses = [], []
     for r in rounds:
+        # Each person's answers only where members see them: open rounds.
         if not r.view(Viewer.MEMBER).individuals:
             continue
         round_keys = r.questionnaire.indicator_keys()

@@ -1,17 +1,34 @@
 from dataclasses import dataclass
 
+from allauth.account import forms as account_forms
+from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.totp import forms as totp_forms
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model, password_validation
 from django.utils import timezone
 from django.utils.functional import lazy
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from . import evidence
-from .models import Organization, PlanItem, Response, Role, Round
+from . import evidence, visibility
+from .models import (
+    ROLE_GROUPS,
+    Organization,
+    PlanItem,
+    Response,
+    Role,
+    RoleGroup,
+    Round,
+    Workshop,
+)
 from .models.evidence import Kind as EvidenceKind
+from .models.workshops import TIME_BOX_MAX, TIME_BOX_MIN
 
 DONT_KNOW = "dont-know"
+
+# A person's first or last name, as long as the user model keeps it.
+NAME_MAX_LENGTH = get_user_model()._meta.get_field("first_name").max_length
 
 # A role is chosen, never assumed: the list starts empty.
 ROLE_CHOICES = [("", _("Choose a role")), *Role.choices]
@@ -84,7 +101,7 @@ class PageForm(forms.Form):
                 (value, label, f"{field.auto_id}_{index}", value == chosen)
                 for index, (value, label) in enumerate(field.field.choices)
             ]
-            rows.append(QuestionRow(question, field.auto_id, field.errors, choices))
+            rows.append(QuestionRow(question, field.auto_id, field.errors, choices, chosen))
         return rows
 
 
@@ -94,6 +111,7 @@ class QuestionRow:
     id: str
     errors: list
     choices: list  # (value, label, input id, checked), "I don't know" last
+    chosen: str = ""  # the value checked, "" when none
 
 
 class RoundStartForm(forms.ModelForm):
@@ -250,34 +268,249 @@ class KeepResultForm(forms.Form):
         return self.organizations.get(self.cleaned_data["organization"])
 
 
+@dataclass(frozen=True)
+class Invitee:
+    """Someone the round form offers to invite: a member, or a previous round's respondent."""
+
+    key: str  # the form's value: "member-<pk>", or the previous respondent's address
+    email: str
+    name: str
+    role: str
+    language: str
+    is_you: bool = False  # the member opening the round: answers at once, no e-mail
+
+    @property
+    def label(self):
+        role = Role(self.role).label if self.role in Role.values else self.role
+        who = self.name or self.email
+        if self.is_you:
+            return _("%(who)s · %(role)s (you: answer right after opening)") % {
+                "who": who,
+                "role": role,
+            }
+        return f"{who} · {role}"
+
+
+@dataclass(frozen=True)
+class PrivacyPreview:
+    """What each choice will show, to whom, once the people invited have answered."""
+
+    counts: dict  # role group -> people invited
+    invited: int
+    minimum: int
+    views: dict  # visibility -> the members' RoundView
+    consultant_views: dict | None  # visibility -> the consultants' RoundView, if any
+    sides: list  # (group, label, count, {visibility: shown})
+
+    @property
+    def hidden_by_confidential(self):
+        """The sides someone is invited on, and their gap, that a confidential round hides."""
+        view = self.views[Round.Visibility.CONFIDENTIAL]
+        if not self.invited:
+            return []
+        phrases = {
+            RoleGroup.MARKETING: _("the marketing side"),
+            RoleGroup.SALES: _("the sales side"),
+            RoleGroup.LEADERSHIP: _("the leadership group"),
+        }
+        hidden = [
+            phrases[group]
+            for group, _label, count, _shown in self.sides
+            if count and not (view.figures and group in view.groups)
+        ]
+        both = self.counts.get(RoleGroup.MARKETING) and self.counts.get(RoleGroup.SALES)
+        if both and not view.gap:
+            hidden.append(_("the gap between marketing and sales"))
+        return hidden
+
+    @property
+    def small_team(self):
+        """A confidential round would hide a side someone is invited on: a leadership team."""
+        return bool(self.hidden_by_confidential)
+
+    @property
+    def summary(self):
+        """The consequence in one sentence, with the people counted."""
+        marketing = self.counts.get(RoleGroup.MARKETING, 0)
+        sales = self.counts.get(RoleGroup.SALES, 0)
+        if not (marketing and sales):
+            return _(
+                "The gap between marketing and sales shows only when both sides answer: "
+                "invite someone from each."
+            )
+        sides = _("%(first)s and %(second)s") % {
+            "first": ngettext(
+                "%(count)s person on the marketing side",
+                "%(count)s people on the marketing side",
+                marketing,
+            )
+            % {"count": marketing},
+            "second": ngettext("%(count)s on the sales side", "%(count)s on the sales side", sales)
+            % {"count": sales},
+        }
+        if self.views[Round.Visibility.CONFIDENTIAL].gap:
+            return _(
+                "With %(sides)s, a confidential round shows the team both sides and the gap "
+                "between them once it closes, and nobody's own answers."
+            ) % {"sides": sides}
+        return ngettext(
+            "With %(sides)s, a confidential round keeps the gap between them hidden from "
+            "the team, even after it closes: a side's figures show only with at least "
+            "%(count)s person. An open round shows it from the first answers.",
+            "With %(sides)s, a confidential round keeps the gap between them hidden from "
+            "the team, even after it closes: a side's figures show only with at least "
+            "%(count)s people. An open round shows it from the first answers.",
+            self.minimum,
+        ) % {"sides": sides, "count": self.minimum}
+
+
+def privacy_preview(invitees, consultants, minimum):
+    """What a confidential and an open round would show, once INVITEES have all answered."""
+    counts = dict.fromkeys(RoleGroup, 0)
+    for invitee in invitees:
+        group = ROLE_GROUPS.get(invitee.role)
+        if group:
+            counts[group] += 1
+    invited = len(invitees)
+
+    def views(viewer):
+        return {
+            choice: visibility.foreseen(
+                counts,
+                invited,
+                choice == Round.Visibility.CONFIDENTIAL,
+                consultants,
+                viewer,
+                minimum,
+            )
+            for choice in Round.Visibility.values
+        }
+
+    members = views(visibility.Viewer.MEMBER)
+    sides = [
+        (
+            group,
+            group.label,
+            counts[group],
+            {choice: view.figures and group in view.groups for choice, view in members.items()},
+        )
+        for group in RoleGroup
+    ]
+    return PrivacyPreview(
+        counts=counts,
+        invited=invited,
+        minimum=minimum,
+        views=members,
+        consultant_views=views(visibility.Viewer.CONSULTANT) if consultants else None,
+        sides=sides,
+    )
+
+
 class RoundForm(forms.ModelForm):
+    """Open a round: who is invited, who will see what, and the choice that follows from it.
+
+    The page shows, before anything opens, what each choice will show to whom
+    once the people invited have answered (privacy_preview, asked of
+    visibility.foreseen). For a team with a side smaller than the group
+    threshold, open is preselected; choosing confidential then needs the box
+    ticked that says what it will hide.
+    """
+
+    members = forms.MultipleChoiceField(
+        label=_("Invite the members"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     reinvite = forms.MultipleChoiceField(
-        label=_("Invite the same people again"),
+        label=_("Invite the previous round's people again"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    confirm_confidential = forms.BooleanField(
+        label=_("Confidential anyway: I understand what it will keep hidden from the team"),
+        required=False,
+    )
 
-    def __init__(self, *args, previous=(), **kwargs):
+    def __init__(self, *args, members=(), previous=(), consultants=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.previous = {response.email: response for response in previous}
-        if self.previous:
-            self.fields["reinvite"].choices = [
-                (r.email, f"{r.name or r.email} · {r.get_role_display()}")
-                for r in self.previous.values()
-            ]
-            self.fields["reinvite"].initial = list(self.previous)
-        else:
-            del self.fields["reinvite"]
+        self.consultants = consultants
+        self.fields["visibility"].choices = [
+            (
+                Round.Visibility.CONFIDENTIAL,
+                _(
+                    "Confidential: the team sees combined figures only, published when "
+                    "the round closes with enough answers"
+                ),
+            ),
+            (
+                Round.Visibility.OPEN,
+                _(
+                    "Open: the team sees each person's answers, with their name, to "
+                    "discuss them face to face"
+                ),
+            ),
+        ]
+        self.offered = {}
+        for name, people in (("members", members), ("reinvite", previous)):
+            offered = {person.key: person for person in people}
+            self.offered[name] = offered
+            if offered:
+                self.fields[name].choices = [(key, p.label) for key, p in offered.items()]
+                self.fields[name].initial = list(offered)
+            else:
+                del self.fields[name]
+        if not self.is_bound:
+            small = self.preview().small_team
+            self.initial["visibility"] = (
+                Round.Visibility.OPEN if small else Round.Visibility.CONFIDENTIAL
+            )
+        self.fields["starts_per_hour"].required = False
 
-    def people_to_reinvite(self):
-        return [self.previous[email] for email in self.cleaned_data.get("reinvite", [])]
+    def _chosen(self, name):
+        """The people ticked in field NAME: as posted, or as offered before anything is."""
+        offered = self.offered.get(name, {})
+        if not self.is_bound:
+            return list(offered.values())
+        keys = self.data.getlist(name) if hasattr(self.data, "getlist") else []
+        return [offered[key] for key in dict.fromkeys(keys) if key in offered]
+
+    def chosen(self):
+        """Everyone who will be invited, each address once, members first."""
+        people = {}
+        for person in [*self._chosen("members"), *self._chosen("reinvite")]:
+            people.setdefault(person.email.lower(), person)
+        return list(people.values())
+
+    def preview(self):
+        return privacy_preview(
+            self.chosen(), self.consultants, settings.ROUND_GROUP_MIN_RESPONDENTS
+        )
+
+    def clean(self):
+        data = super().clean()
+        hidden = self.preview().hidden_by_confidential
+        confidential = data.get("visibility") == Round.Visibility.CONFIDENTIAL
+        if confidential and hidden and not data.get("confirm_confidential"):
+            self.add_error(
+                "confirm_confidential",
+                _(
+                    "With the people invited, a confidential round will keep %(hidden)s hidden "
+                    "from everyone in the team, even after it closes. Tick the box to open it "
+                    "confidential anyway, or choose an open round."
+                )
+                % {"hidden": join_words(hidden)},
+            )
+        return data
+
+    def invitees(self):
+        """The people to invite, once the form is valid."""
+        return self.chosen()
 
     class Meta:
         model = Round
-        fields = ["visibility", "closes_on"]
+        fields = ["visibility", "closes_on", "starts_per_hour"]
         labels = {
             "visibility": _("Who sees the answers"),
             "closes_on": _("Closing date (optional)"),
+            "starts_per_hour": _("Starts per hour through the shared link"),
         }
         help_texts = {
             "visibility": _(
@@ -286,32 +519,47 @@ class RoundForm(forms.ModelForm):
             "closes_on": _("After this day the round accepts no more answers."),
         }
         widgets = {
-            "visibility": forms.RadioSelect(
-                choices=[
-                    (
-                        Round.Visibility.CONFIDENTIAL,
-                        _(
-                            "Confidential: the team sees combined figures only, published when "
-                            "the round closes with enough answers"
-                        ),
-                    ),
-                    (
-                        Round.Visibility.OPEN,
-                        _(
-                            "Open: the team sees each person's answers, with their name, to "
-                            "discuss them face to face"
-                        ),
-                    ),
-                ]
-            ),
+            "visibility": forms.RadioSelect,
             "closes_on": forms.DateInput(attrs={"type": "date"}),
         }
+
+    def clean_starts_per_hour(self):
+        # Left empty: the usual cap, which members can change on the round's page.
+        return (
+            self.cleaned_data["starts_per_hour"]
+            or Round._meta.get_field("starts_per_hour").get_default()
+        )
 
     def clean_closes_on(self):
         closes_on = self.cleaned_data["closes_on"]
         if closes_on and closes_on < timezone.localdate():
             raise forms.ValidationError(_("The closing date cannot be in the past."))
         return closes_on
+
+
+def join_words(items):
+    """ "a", "a and b", "a, b and c", in the active language."""
+    items = [str(item) for item in items]
+    if len(items) < 2:
+        return "".join(items)
+    return _("%(first)s and %(second)s") % {"first": ", ".join(items[:-1]), "second": items[-1]}
+
+
+class RoundLinkForm(forms.ModelForm):
+    """The cap on starts through a round's shared link, changed on the round's page."""
+
+    class Meta:
+        model = Round
+        fields = ["starts_per_hour"]
+        labels = {"starts_per_hour": _("Starts per hour through this link")}
+        help_texts = {
+            "starts_per_hour": _(
+                "Anyone beyond this number in one hour is asked to try again a little later, "
+                "and nothing is saved for them. Raise it before an event where everyone answers "
+                "at once (up to 5,000); lower it if the link may have reached people it should "
+                "not."
+            )
+        }
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -376,8 +624,8 @@ class PlanItemForm(PlanItemFields):
 class AccountForm(forms.Form):
     """The user's name as others see it, and the language of the e-mails they receive."""
 
-    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
-    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    first_name = forms.CharField(label=_("First name"), max_length=NAME_MAX_LENGTH, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=NAME_MAX_LENGTH, required=False)
     language = forms.ChoiceField(
         label=_("Language of the e-mails you receive"), choices=settings.LANGUAGES
     )
@@ -416,17 +664,16 @@ class DeleteOrganizationForm(forms.Form):
 
 
 class WorkshopDecisionForm(forms.Form):
-    """An agenda item's consensus answer, note and optional action for the plan.
+    """An agenda item's consensus (one answer per question of its indicator), note and action.
 
-    ``version`` is the version of the item the facilitator edited; the view
-    refuses the save when someone else saved the item since.
+    An indicator is decided when every question of it has an answer, or left
+    undecided with none: half an indicator's answers would score a consensus
+    nobody agreed on. ``version`` is the version of the item the facilitator
+    edited; the view refuses the save when someone else saved the item since.
     """
 
     UNDECIDED = ""
 
-    consensus = forms.ChoiceField(
-        label=_("Consensus answer"), required=False, widget=forms.RadioSelect
-    )
     note = forms.CharField(
         label=_("Note (optional)"),
         max_length=2000,
@@ -449,30 +696,56 @@ class WorkshopDecisionForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args, item, members, **kwargs):
+    def __init__(self, *args, item, questions, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.item = item
+        self.questions = list(questions)
         self.fields["owner_person"].queryset = members
-        if item.question_id:
-            self.options = {str(option.pk): option for option in item.question.options.all()}
-            self.fields["consensus"].choices = [
-                *[(pk, option.text) for pk, option in self.options.items()],
-                (DONT_KNOW, _("We don't know")),
-                (self.UNDECIDED, _("Not decided yet")),
-            ]
-        else:
-            self.options = {}
-            for name in ("consensus", "add_action", "owner", "owner_person", "due_on", "action"):
+        self.options = {}
+        consensus = {}
+        for question in self.questions:
+            options = {str(option.pk): option for option in question.options.all()}
+            self.options[question.field_name] = options
+            consensus[question.field_name] = forms.ChoiceField(
+                label=question.text,
+                choices=[
+                    *[(pk, option.text) for pk, option in options.items()],
+                    (DONT_KNOW, _("We don't know")),
+                    (self.UNDECIDED, _("Not decided yet")),
+                ],
+                required=False,
+                widget=forms.RadioSelect,
+                error_messages={
+                    "invalid_choice": _("That answer is not one of this question's options.")
+                },
+            )
+        # The questions first, in the questionnaire's order.
+        self.fields = {**consensus, **self.fields}
+        if not self.questions:
+            for name in ("add_action", "owner", "owner_person", "due_on", "action"):
                 del self.fields[name]
 
-    def decision(self):
-        """Return the fields to store on the item: option, dont_know and note."""
-        choice = self.cleaned_data.get("consensus", self.UNDECIDED)
-        return {
-            "option": self.options.get(choice),
-            "dont_know": choice == DONT_KNOW,
-            "note": self.cleaned_data["note"],
-        }
+    def clean(self):
+        data = super().clean()
+        chosen = [data.get(q.field_name) for q in self.questions if q.field_name in data]
+        if len(chosen) == len(self.questions) and any(chosen) and not all(chosen):
+            raise forms.ValidationError(
+                _(
+                    "Choose an answer for every question of this indicator, or leave them all "
+                    "undecided: an indicator counts once all its questions are decided."
+                )
+            )
+        return data
+
+    def answers(self):
+        """Return {question: option, or None for "we don't know"}; empty while undecided."""
+        agreed = {}
+        for question in self.questions:
+            choice = self.cleaned_data.get(question.field_name, self.UNDECIDED)
+            if choice == self.UNDECIDED:
+                return {}
+            agreed[question] = self.options[question.field_name].get(choice)
+        return agreed
 
     def plan_fields(self):
         """Return the plan item's fields, or None when no action is asked for."""
@@ -491,6 +764,51 @@ class WorkshopItemForm(forms.Form):
 
     title = forms.CharField(label=_("Topic"), max_length=200)
     minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=120, initial=5)
+
+
+class WorkshopTimeBoxForm(forms.ModelForm):
+    """How long the meeting lasts: the agenda's minutes are shared out to fit it."""
+
+    class Meta:
+        model = Workshop
+        fields = ["time_box"]
+        labels = {"time_box": _("Time box (minutes)")}
+        help_texts = {
+            "time_box": _(
+                "The minutes are shared out to fit it, more for wider disagreements; "
+                "what does not fit waits for next time."
+            )
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_box"].widget.attrs.update(min=TIME_BOX_MIN, max=TIME_BOX_MAX)
+
+
+class WorkshopFinishForm(forms.Form):
+    """Finish the workshop, or continue it; finishing with undecided indicators is confirmed."""
+
+    state = forms.ChoiceField(choices=Workshop.Status.choices)
+    confirm = forms.BooleanField(required=False)
+
+    def __init__(self, *args, undecided, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.undecided = undecided
+        self.fields["confirm"].label = ngettext(
+            "Finish with %(count)s indicator undecided: it counts as unknown in the consensus",
+            "Finish with %(count)s indicators undecided: they count as unknown in the consensus",
+            len(undecided),
+        ) % {"count": len(undecided)}
+
+    def clean(self):
+        data = super().clean()
+        finishing = data.get("state") == Workshop.Status.FINISHED
+        if finishing and self.undecided and not data.get("confirm"):
+            self.add_error(
+                "confirm",
+                _("Some indicators are undecided: confirm that the consensus leaves them unknown."),
+            )
+        return data
 
 
 class WorkshopGoForm(forms.Form):
@@ -641,3 +959,113 @@ class EvidenceColumnsForm(forms.Form):
             for key, index in self.cleaned_data.items()
             if index is not None
         }
+
+
+# Accounts: django-allauth's forms with the app's labels (settings.ACCOUNT_FORMS
+# and MFA_FORMS). Labels are visible, so no placeholder repeats them; allauth's
+# error messages are the adapters' (assessments/adapters.py).
+PASSWORDS_DIFFER = _("Type the same password in both fields.")
+
+
+class _AccountFormMixin:
+    labels: dict = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in self.labels.items():
+            if name in self.fields:
+                self.fields[name].label = label
+        for field in self.fields.values():
+            field.widget.attrs.pop("placeholder", None)
+        if "password1" in self.fields and "password2" in self.fields:
+            # allauth computes this help once, at import, in whatever language was active.
+            self.fields[
+                "password1"
+            ].help_text = password_validation.password_validators_help_text_html()
+
+    def clean_password2(self):
+        """Compare the passwords here, so the message is the app's and stands under the second."""
+        password2 = self.cleaned_data["password2"]
+        password1 = self.cleaned_data.get("password1")
+        if password1 and password1 != password2:
+            raise forms.ValidationError(PASSWORDS_DIFFER)
+        return password2
+
+
+EMAIL_LABEL = _("E-mail address")
+
+
+class LoginForm(_AccountFormMixin, account_forms.LoginForm):
+    labels = {"login": EMAIL_LABEL, "password": _("Password"), "remember": _("Remember me")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        days = settings.SESSION_COOKIE_AGE // (24 * 60 * 60)
+        self.fields["remember"].help_text = ngettext(
+            "Stay logged in on this device for %(days)d day. Leave it unticked on a shared "
+            "computer.",
+            "Stay logged in on this device for %(days)d days. Leave it unticked on a shared "
+            "computer.",
+            days,
+        ) % {"days": days}
+
+
+class SignupForm(_AccountFormMixin, account_forms.SignupForm):
+    """Sign-up asks for a name, shown to the team and in the invitations the person sends."""
+
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=NAME_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Last name (optional)"),
+        max_length=NAME_MAX_LENGTH,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    field_order = ["first_name", "last_name", "email", "password1", "password2"]
+    labels = {"email": EMAIL_LABEL, "password1": _("Password"), "password2": _("Password again")}
+
+
+class AddEmailForm(_AccountFormMixin, account_forms.AddEmailForm):
+    labels = {"email": EMAIL_LABEL}
+
+
+class ResetPasswordForm(_AccountFormMixin, account_forms.ResetPasswordForm):
+    labels = {"email": EMAIL_LABEL}
+
+
+class ChangePasswordForm(_AccountFormMixin, account_forms.ChangePasswordForm):
+    labels = {
+        "oldpassword": _("Current password"),
+        "password1": _("New password"),
+        "password2": _("New password again"),
+    }
+
+
+class SetPasswordForm(_AccountFormMixin, account_forms.SetPasswordForm):
+    labels = {"password1": _("New password"), "password2": _("New password again")}
+
+
+class ResetPasswordKeyForm(_AccountFormMixin, account_forms.ResetPasswordKeyForm):
+    labels = {"password1": _("New password"), "password2": _("New password again")}
+
+
+class ReauthenticateForm(_AccountFormMixin, account_forms.ReauthenticateForm):
+    labels = {"password": _("Password")}
+
+
+AUTHENTICATOR_CODE = _("Code shown in your authenticator app, or a recovery code")
+
+
+class MFAAuthenticateForm(_AccountFormMixin, mfa_forms.AuthenticateForm):
+    labels = {"code": AUTHENTICATOR_CODE}
+
+
+class MFAReauthenticateForm(_AccountFormMixin, mfa_forms.ReauthenticateForm):
+    labels = {"code": AUTHENTICATOR_CODE}
+
+
+class ActivateTOTPForm(_AccountFormMixin, totp_forms.ActivateTOTPForm):
+    labels = {"code": _("Code shown in the app")}

@@ -34,7 +34,11 @@ class ResultPage:
 
     @cached_property
     def summary(self):
-        return results.summarize(self.response, self.stages)
+        quotes = {}
+        if results.quotes_needed(self.response.flags):
+            answers = self.response.answers.select_related("question__indicator", "option")
+            quotes = results.answer_quotes(answers)
+        return results.summarize(self.response, self.stages, quotes)
 
     @cached_property
     def position_chart(self):
@@ -47,6 +51,7 @@ class ResultPage:
         if self.response.round_id:
             previous = Round.objects.published().before(self.response.round).first()
             if previous:
+                previous = previous.seen_by(Viewer.MEMBER)
                 markers.append(
                     charts.Marker(_("Team, previous round"), float(previous.position), faded=True)
                 )
@@ -67,7 +72,7 @@ class ResultPage:
 
 def progress_chart(shown, stages, viewer=Viewer.MEMBER):
     """The team's line through the SHOWN rounds, and each role group's where VIEWER may see it."""
-    chronological = list(reversed(shown))
+    chronological = [r.seen_by(viewer) for r in reversed(shown)]
     indexes = range(len(chronological))
     labels = [date_format(r.opened_on) for r in chronological]
     series = [charts.Series(_("Team"), list(indexes), [float(r.position) for r in chronological])]
@@ -81,14 +86,16 @@ def progress_chart(shown, stages, viewer=Viewer.MEMBER):
         if points:
             rounds, positions = zip(*points, strict=True)
             series.append(charts.Series(str(group.label), list(rounds), list(positions), True))
-    agreed = [
-        (index, float(r.consensus.position))
-        for index, r in zip(indexes, chronological, strict=True)
-        if r.consensus
-    ]
-    if agreed:
-        rounds, positions = zip(*agreed, strict=True)
-        series.append(charts.Series(_("Consensus (workshop)"), list(rounds), list(positions), True))
+    # A consensus that places nobody draws no point; a partial one is its own line.
+    for partial, label in ((False, _("Consensus (workshop)")), (True, _("Partial consensus"))):
+        agreed = [
+            (index, float(r.consensus.position))
+            for index, r in zip(indexes, chronological, strict=True)
+            if r.consensus and r.consensus.reading.placed and r.consensus.is_partial == partial
+        ]
+        if agreed:
+            rounds, positions = zip(*agreed, strict=True)
+            series.append(charts.Series(label, list(rounds), list(positions), True))
     decimal_mark = get_format("DECIMAL_SEPARATOR")
     return charts.progress_figure(charts.bands(stages), labels, series, decimal_mark=decimal_mark)
 
@@ -112,12 +119,24 @@ def individual_answers(round):
 def round_result_context(round, stages, previous=None, viewer=Viewer.MEMBER):
     """What a round's figures show: result, markers, change since PREVIOUS and its plan's check.
 
-    The caller has checked that VIEWER may see the figures (Round.view); the
-    role groups and the spread are filtered here by the same view.
+    The caller has checked that VIEWER may see the figures (Round.view); they
+    are read as that view shows them (Round.seen: the publication, where that
+    is what VIEWER sees), and the role groups and the spread are filtered here.
     """
     view = round.view(viewer)
+    round = round.seen(view)
+    if previous is not None:
+        previous = previous.seen_by(viewer)
     summary = results.summarize_round(
-        round, stages, settings.ROUND_GROUP_MIN_RESPONDENTS, view.groups
+        round,
+        stages,
+        settings.ROUND_GROUP_MIN_RESPONDENTS,
+        view.groups,
+        quotes=(
+            results.team_quotes(round.questionnaire.answered_pages(), round.indicator_scores)
+            if results.quotes_needed(round.flags)
+            else {}
+        ),
     )
     reading = summary.summary.reading
     # Too few answers place nobody: the team gets no marker rather than a firm one.
@@ -139,17 +158,22 @@ def round_result_context(round, stages, previous=None, viewer=Viewer.MEMBER):
     }
     if previous is not None:
         markers.append(charts.Marker(_("Previous round"), float(previous.position), faded=True))
-        context["comparison"] = results.compare_rounds(previous, round, stages)
+        disputes = summary.dispute_figures
+        context["comparison"] = results.compare_rounds(previous, round, stages, disputes=disputes)
         plan = previous.plan.select_related("step__stage", "indicator")
-        context["plan_checks"] = results.check_plan(plan, previous, round, stages)
+        context["plan_checks"] = results.check_plan(plan, previous, round, stages, disputes)
     context["position_chart"] = charts.position_figure(
         charts.bands(stages), markers, decimal_mark=get_format("DECIMAL_SEPARATOR")
     )
     return context
 
 
-def heatmap(scored, stages):
-    """Rounds down, indicators across, each cell the round's mean for that indicator."""
+def heatmap(scored, stages, viewer):
+    """Rounds down, indicators across, each cell the round's mean as VIEWER sees it.
+
+    An indicator the role groups VIEWER may see dispute (results.disputed) has
+    no mean and no colour in its cell: each side's figure instead.
+    """
     indicators = [
         indicator
         for stage in stages
@@ -157,13 +181,18 @@ def heatmap(scored, stages):
         for indicator in stage.indicators.all()
     ]
     rows = []
-    for round in scored:
+    for round in (r.seen_by(viewer) for r in scored):
+        disputes = results.disputed(round.groups, round.shown_view.groups)
         cells = []
         for indicator in indicators:
             if indicator.key not in round.indicator_scores:
                 cells.append({"value": None, "measured": False})
                 continue
             value = round.indicator_scores[indicator.key]
+            if indicator.key in disputes:
+                dispute = results.Dispute(indicator, disputes[indicator.key])
+                cells.append({"value": value, "measured": True, "dispute": dispute})
+                continue
             cells.append({"value": value, "measured": True, **_heat(value)})
         rows.append((round, cells))
     return {"indicators": indicators, "rows": rows}

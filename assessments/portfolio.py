@@ -14,7 +14,6 @@ from django.utils import timezone
 from . import cadence, exports, results
 from .forms import PortfolioFilterForm
 from .models import BenchmarkGroup, Organization
-from .visibility import visible_groups
 
 SORTS = {
     "name": "name",
@@ -34,7 +33,8 @@ def benchmark_groups_shown_to(user):
     A consultant who follows most of a group knows their clients' positions:
     with the group's median and percentiles, that would pin down the few
     organizations that are not theirs. So a consultant sees a client's place
-    only while its group holds at least BENCHMARK_MIN_ORGANIZATIONS others.
+    only while its group holds at least BENCHMARK_MIN_ORGANIZATIONS independent
+    contributors besides their clients (each client counted as one).
     A client counts in every group it belongs to (all, its industry, its size,
     both), not only in the narrowest one its own place is read in. One
     subquery per group, over the few groups: worked out once per page.
@@ -60,7 +60,7 @@ def benchmark_groups_shown_to(user):
     )
     return (
         BenchmarkGroup.objects.annotate(theirs=Coalesce(Subquery(theirs), 0))
-        .filter(organizations__gte=F("theirs") + minimum)
+        .filter(contributors__gte=F("theirs") + minimum)
         .values("pk")
     )
 
@@ -102,19 +102,10 @@ def portfolio_row(organization, labels=None):
 
     LABELS (results.flag_labels()) may be passed in, translated once for many rows.
     """
-    # The latest round shown here is run with the consultant, or published as a
-    # confidential round would be (for_consultants): its groups show as on the
-    # client page (Round.view for a consultant).
+    # The stored groups are those a consultant may see of the latest round
+    # (portfolio_summary asks Round.view): the gap shows when both sides are there.
     groups = organization.latest_groups or {}
-    shown = visible_groups(
-        {group: data.get("count", 0) for group, data in groups.items()},
-        organization.latest_respondents or 0,
-        confidential=not organization.latest_consultant_access,
-        minimum=settings.ROUND_GROUP_MIN_RESPONDENTS,
-    )
-    organization.flag_codes = results.round_flags(
-        organization.latest_flags, organization.latest_groups, shown
-    )
+    organization.flag_codes = results.round_flags(organization.latest_flags, groups, set(groups))
     labels = labels or results.flag_labels()
     organization.flag_names = [labels[code] for code in organization.flag_codes]
     organization.reading = results.read_position(

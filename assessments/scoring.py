@@ -5,6 +5,11 @@ brief: stage 1 is the baseline; stages 2, 3 and 4 each add their fill (their
 attainment relative to REACHED_THRESHOLD, at most 1), and the climb stops after
 the first stage that is not fully reached, because the stages are cumulative.
 
+A stage is reached when its mean reaches the threshold *and* every indicator
+the article names as making it ("named": an agreed lead definition, the
+leaders' meetings, one scorecard, a revenue council, one revenue leader) is
+known and established. The other indicators only count in the mean.
+
 One person and a team are scored by the same path: answers are first reduced
 to one score per indicator, and a stage's attainment is the mean of its
 indicators. A single response scored on its own and the same response scored
@@ -45,10 +50,20 @@ PRECISION = 4
 _MAX_PROGRESS = 1 - 10**-PRECISION
 
 FOUNDATION_GAP = "foundation-gap"
+# The climb stopped at a stage that needs answers: nobody could answer any of
+# its questions, or nobody knew one of its named indicators. A lower bound.
 NOT_MEASURED = "not-measured"
+# The climb stopped at a stage whose mean is reached but one of whose named
+# indicators is known and not established.
+HELD_BACK = "held-back"
 LOW_COVERAGE_FLAG = "low-coverage"
-# Raised from the role groups of a round (see perception_gaps), never by score().
+
+# What the named indicators of one stage say about it (see _gate).
+MET, UNMET, UNKNOWN = "met", "unmet", "unknown"
+# Raised from the role groups of a round (see perception_gaps and
+# leadership_gaps), never by score().
 PERCEPTION_GAP = "perception-gap"
+LEADERSHIP_GAP = "leadership-gap"
 
 
 @dataclass(frozen=True)
@@ -58,13 +73,15 @@ class Answer:
     ``indicator`` is the key of the indicator the question probes. Answers to
     the same indicator are averaged first; an answer without one stands alone
     (in a team, it is matched with the other respondents' answers at the same
-    position).
+    position). ``named``: the indicator is one that makes its stage (see the
+    module's docstring); every answer to one indicator says the same.
     """
 
     stage: int
     value: float | None
     weight: float = 1.0
     indicator: str | None = None
+    named: bool = False
 
     def __post_init__(self):
         if self.stage not in SCORED_STAGES:
@@ -83,6 +100,7 @@ class IndicatorScore:
     value: float | None  # weighted mean of the known answers; None when nobody knew
     weight: float  # the weight of its questions
     known: float  # the part of that weight answered with something other than "I don't know"
+    named: bool = False  # it makes its stage: the stage is reached only once it is established
 
 
 @dataclass(frozen=True)
@@ -105,6 +123,10 @@ class Result:
     measured: frozenset[int]
     indicators: dict[str, float | None] = field(default_factory=dict)
     foundation_gaps: tuple[FoundationGap, ...] = ()
+    # Of the stage the climb stopped at: its named indicators nobody knew (the
+    # position is then a lower bound), and those known but not established.
+    unknown_named: tuple[str, ...] = ()
+    unmet_named: tuple[str, ...] = ()
 
     @property
     def next_stage(self) -> int | None:
@@ -113,7 +135,7 @@ class Result:
     @property
     def unmeasured_stop(self) -> int | None:
         """Return the stage the climb stopped at for want of answers, if it did."""
-        return stopped_unmeasured(self.stage, self.attainment)
+        return self.stage + 1 if NOT_MEASURED in self.flags else None
 
     @property
     def is_placed(self) -> bool:
@@ -140,6 +162,9 @@ def aggregate(respondents: Iterable[Iterable[Answer]]) -> Result:
     for scores in per_respondent:
         for key, own in scores.items():
             merged.setdefault(key, []).append(own)
+    for key, scores in merged.items():
+        if len({(s.stage, s.named) for s in scores}) > 1:
+            raise ValueError(f"respondents disagree on the stage of indicator {key!r}")
     return combine(
         {
             key: IndicatorScore(
@@ -147,6 +172,7 @@ def aggregate(respondents: Iterable[Iterable[Answer]]) -> Result:
                 value=_mean([s.value for s in scores if s.value is not None]),
                 weight=max(s.weight for s in scores),
                 known=max(s.known for s in scores),
+                named=scores[0].named,
             )
             for key, scores in merged.items()
         }
@@ -164,6 +190,8 @@ def indicator_scores(answers: Iterable[Answer]) -> dict[str | tuple, IndicatorSc
         stages = {a.stage for a in group}
         if len(stages) > 1:
             raise ValueError(f"indicator {key!r} has answers in stages {sorted(stages)}")
+        if len({a.named for a in group}) > 1:
+            raise ValueError(f"indicator {key!r} is named by some answers and not by others")
         known = [(a.value, a.weight) for a in group if a.value is not None]
         mean = weighted_mean(known)
         scores[key] = IndicatorScore(
@@ -171,6 +199,7 @@ def indicator_scores(answers: Iterable[Answer]) -> dict[str | tuple, IndicatorSc
             value=None if mean is None else round(mean, PRECISION),
             weight=math.fsum(a.weight for a in group),
             known=math.fsum(weight for _, weight in known),
+            named=group[0].named,
         )
     return scores
 
@@ -178,6 +207,7 @@ def indicator_scores(answers: Iterable[Answer]) -> dict[str | tuple, IndicatorSc
 def combine(indicators: dict[str | tuple, IndicatorScore]) -> Result:
     """Place a set of indicator scores on the continuum."""
     attainment = {}
+    named = {}
     for stage in SCORED_STAGES:
         mean = weighted_mean(
             (i.value, i.known)
@@ -186,17 +216,28 @@ def combine(indicators: dict[str | tuple, IndicatorScore]) -> Result:
         )
         # A stage nobody could answer for is unknown, not zero.
         attainment[stage] = None if mean is None else round(mean, PRECISION)
-    stage, progress = _climb(attainment)
+        named[stage] = {
+            key: i.value for key, i in indicators.items() if i.stage == stage and i.named
+        }
+    stage, progress = _climb(attainment, named)
     total = math.fsum(i.weight for i in indicators.values())
     known = math.fsum(i.known for i in indicators.values())
     coverage = round(known / total, PRECISION) if total else 0.0
-    named = {key: (i.stage, i.value) for key, i in indicators.items() if isinstance(key, str)}
-    gaps = tuple(foundation_gaps(attainment, named))
+    keyed = {key: (i.stage, i.value) for key, i in indicators.items() if isinstance(key, str)}
+    named_keys = {key for key, i in indicators.items() if isinstance(key, str) and i.named}
+    gaps = tuple(foundation_gaps(attainment, keyed, named_keys))
+    # The stage the climb stopped at, and what its named indicators say.
+    stop = stage + 1 if stage < SCORED_STAGES[-1] else None
+    at_stop = {k: v for k, v in named.get(stop, {}).items() if isinstance(k, str)}
+    gate = _gate(named.get(stop, {}).values())
     flags = []
     if gaps:
         flags.append(FOUNDATION_GAP)
-    if stopped_unmeasured(stage, attainment):
+    lower_bound = stop is not None and (attainment[stop] is None or gate == UNKNOWN)
+    if lower_bound:
         flags.append(NOT_MEASURED)
+    elif stop is not None and is_reached(attainment[stop]) and gate == UNMET:
+        flags.append(HELD_BACK)
     if coverage < LOW_COVERAGE:
         flags.append(LOW_COVERAGE_FLAG)
     return Result(
@@ -207,20 +248,34 @@ def combine(indicators: dict[str | tuple, IndicatorScore]) -> Result:
         flags=tuple(flags),
         coverage=coverage,
         measured=frozenset(n for n, value in attainment.items() if value is not None),
-        indicators={key: value for key, (_, value) in named.items()},
+        indicators={key: value for key, (_, value) in keyed.items()},
         foundation_gaps=gaps,
+        unknown_named=tuple(sorted(k for k, v in at_stop.items() if v is None)),
+        unmet_named=()
+        if lower_bound
+        else tuple(sorted(k for k, v in at_stop.items() if not _established(v))),
     )
 
 
-def stopped_unmeasured(stage: int, attainment: dict[int, float | None]) -> int | None:
-    """Return the stage after STAGE when the climb stopped there because it was not measured.
+def _established(value: float | None) -> bool:
+    return value is not None and value >= ESTABLISHED
 
-    The position is then a lower bound: answers for that stage could raise it.
+
+def _gate(values: Iterable[float | None]) -> str:
+    """Return whether a stage's named indicators let it be reached (MET), or why not.
+
+    Nobody knowing one of them (UNKNOWN) comes first: an answer could then
+    still reach the stage, so the position is a lower bound.
     """
-    following = stage + 1
-    if following in SCORED_STAGES and attainment.get(following) is None:
-        return following
-    return None
+    values = list(values)
+    if any(value is None for value in values):
+        return UNKNOWN
+    return MET if all(_established(value) for value in values) else UNMET
+
+
+def passes(attainment: float | None, named: Iterable[float | None] = ()) -> bool:
+    """Tell whether a stage is reached: mean at the threshold, named indicators established."""
+    return is_reached(attainment) and _gate(named) == MET
 
 
 def one_decimal(position: float | Decimal) -> Decimal:
@@ -265,14 +320,25 @@ def _mean(values: list[float]) -> float | None:
     return round(math.fsum(values) / len(values), PRECISION) if values else None
 
 
-def _climb(attainment: dict[int, float | None]) -> tuple[int, float]:
+def _climb(
+    attainment: dict[int, float | None], named: dict[int, dict[str | tuple, float | None]]
+) -> tuple[int, float]:
+    """Return the stage reached and the fill of the next one.
+
+    The fill of a stage a named indicator holds back is its usual fill, kept
+    below 1: the mean already weighs that indicator, and the stage is passed
+    only once it is established. Each stage's contribution therefore only
+    grows as any answer grows, and so does the position.
+    """
     stage = 1
     for number in SCORED_STAGES:
         value = attainment[number]
-        if value is None:
-            # Not measured: the climb cannot pass a stage nobody could answer for.
+        gate = _gate(named[number].values())
+        if value is None or gate == UNKNOWN:
+            # Not measured, or a named indicator nobody knew: the climb cannot
+            # pass a stage whose verdict depends on answers nobody gave.
             return stage, 0.0
-        if not is_reached(value):
+        if not is_reached(value) or gate == UNMET:
             return stage, min(round(fill(value), PRECISION), _MAX_PROGRESS)
         stage = number
     return 4, 0.0
@@ -281,45 +347,61 @@ def _climb(attainment: dict[int, float | None]) -> tuple[int, float]:
 def foundation_gaps(
     attainment: dict[int, float | None],
     indicators: dict[str, tuple[int, float | None]] | None = None,
+    named: Iterable[str] = (),
 ) -> list[FoundationGap]:
     """Return where a later stage stands on an earlier one that is not reached.
 
     The article's "new org chart, same silos": a later stage, or one of its
-    indicators (above all one leader over both functions), is in place while
-    an earlier stage it depends on is not reached. Judged stage by stage and
-    indicator by indicator, since one established indicator is diluted in its
-    stage's mean by the missing structure next to it. ``indicators`` maps
-    indicator keys to (stage, value). Unmeasured stages are never judged.
+    indicators (above all one leader over both functions), is established
+    while an earlier stage it depends on is not reached. Judged stage by stage
+    and indicator by indicator, since one established indicator is diluted in
+    its stage's mean by the missing structure next to it. ``indicators`` maps
+    indicator keys to (stage, value); ``named`` lists the keys of those that
+    make their stage, so that an earlier stage they hold back counts as not
+    reached. Unmeasured stages are never judged. A later stage counts only
+    once established: a stage 4 at a third (both teams under the CEO, say)
+    is the normal state below it, not a structure above missing foundations.
     """
+    indicators = indicators or {}
+    named = set(named)
     gaps = []
     for earlier in SCORED_STAGES:
         base = attainment.get(earlier)
-        if base is None or is_reached(base):
+        held = [
+            value for key, (stage, value) in indicators.items() if stage == earlier and key in named
+        ]
+        if base is None or passes(base, held):
             continue
         for later in SCORED_STAGES:
             value = attainment.get(later)
-            if later > earlier and value is not None and value - base >= FOUNDATION_GAP_MARGIN:
+            if later > earlier and _established(value) and value - base >= FOUNDATION_GAP_MARGIN:
                 gaps.append(FoundationGap(earlier, later))
-        for key, (stage, value) in sorted((indicators or {}).items()):
-            if (
-                stage > earlier
-                and value is not None
-                and value >= ESTABLISHED
-                and value - base >= FOUNDATION_GAP_MARGIN
-            ):
+        for key, (stage, value) in sorted(indicators.items()):
+            if stage > earlier and _established(value) and value - base >= FOUNDATION_GAP_MARGIN:
                 gaps.append(FoundationGap(earlier, stage, key))
     return gaps
 
 
-# Two views differ by "half a stage or more" when their fills differ by 0.5.
-GAP_THRESHOLD = 0.5
+# Two role groups see a subject apart when their figures are half the scale or
+# more apart: 50 points between the displayed percentages (0..1 values 0.5
+# apart), judged on the figures a page shows, so that what reads 50 points apart
+# is apart and what reads 49 is not. The one rule for every comparison of role
+# groups: a stage or an indicator, marketing against sales, the leadership
+# against the teams. An indicator seen apart is "disputed": no mean speaks for it.
+APART_POINTS = 50
 
 
-def is_gap(first: float | None, second: float | None) -> bool:
-    """Tell whether two attainments (0..1) are half a stage or more apart."""
+def points_apart(first: float | None, second: float | None) -> int | None:
+    """Return how far apart two figures read, in points of their displayed percents."""
     if first is None or second is None:
-        return False
-    return abs(fill(first) - fill(second)) >= GAP_THRESHOLD - 10**-PRECISION
+        return None
+    return abs(percent(first) - percent(second))
+
+
+def is_apart(first: float | None, second: float | None) -> bool:
+    """Tell whether two figures (0..1) are half the scale or more apart; unknown never is."""
+    difference = points_apart(first, second)
+    return difference is not None and difference >= APART_POINTS
 
 
 def perception_gaps(
@@ -327,9 +409,28 @@ def perception_gaps(
 ) -> list[str]:
     """Return the subjects (stage numbers as text, indicator keys) the two sides see apart.
 
-    The one perception-gap rule: a stage's attainment or an indicator's score
-    half a stage or more apart between the marketing side and the sales side.
     Both arguments map the same subjects to values, as a round's role groups
     store them.
     """
-    return [key for key in marketing if key in sales and is_gap(marketing[key], sales[key])]
+    return [key for key in marketing if key in sales and is_apart(marketing[key], sales[key])]
+
+
+def leadership_gaps(
+    leadership: dict[str, float | None],
+    marketing: dict[str, float | None],
+    sales: dict[str, float | None],
+) -> list[str]:
+    """Return the subjects the leadership sees apart from both teams, on the same side of both.
+
+    The leaders' figure must be apart from marketing's and from sales', and
+    above both or below both: a leadership between two teams that disagree
+    (0% and 100%, say) is no finding about the leaders, and one apart from a
+    single team has the other on its side (where the teams are apart, the
+    perception gap says so).
+    """
+    gaps = []
+    for key, value in leadership.items():
+        m, s = marketing.get(key), sales.get(key)
+        if is_apart(value, m) and is_apart(value, s) and (value > m) == (value > s):
+            gaps.append(key)
+    return gaps

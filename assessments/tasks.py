@@ -7,19 +7,26 @@ queue), so the worker never reads data that is not committed yet.
 """
 
 import logging
+import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
 from django.core.exceptions import BadRequest, PermissionDenied
-from django.db import transaction
+from django.core.mail import get_connection
+from django.db import InterfaceError, OperationalError, connections, router, transaction
+from django.db import connection as connection_of_the_database
 from django.db.models import F, Q
 from django.http import QueryDict
 from django.utils import timezone, translation
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
+
+from smarketing import faults
 
 from . import emails, evidence, exports
 from .models import (
+    Delivery,
     Evidence,
     EvidenceMapping,
     EvidenceUpload,
@@ -27,6 +34,7 @@ from .models import (
     Membership,
     Organization,
     PortfolioExport,
+    PrivateLink,
     Response,
     Round,
     issue_links,
@@ -60,10 +68,22 @@ def refresh_round_result(round_pk):
             round.refresh_result()
 
 
+logger = logging.getLogger(__name__)
+
+
 @task()
 def prepare_export(export_pk):
-    """Build a large portfolio export with its requester's access rule, and store it."""
-    export = PortfolioExport.objects.select_related("requested_by").get(pk=export_pk)
+    """Build a large portfolio export with its requester's access rule, and store it.
+
+    Idempotent: an export finished already (by an earlier run) is left as it is.
+    """
+    export = (
+        PortfolioExport.objects.select_related("requested_by")
+        .filter(pk=export_pk, status=PortfolioExport.Status.PENDING)
+        .first()
+    )
+    if export is None:
+        return
     user = export.requested_by
     query = QueryDict(mutable=True)
     for key, values in export.query.items():
@@ -72,17 +92,31 @@ def prepare_export(export_pk):
         if not (user.is_active and user.is_staff and user.has_perm("assessments.view_dashboard")):
             raise PermissionDenied
         rows, _sort = filtered_portfolio(Organization.objects.for_consultant(user), user, query)
-        count = rows.count()
+        listed = list(rows.values_list("pk", flat=True))
         table = portfolio_table(rows)
         with translation.override(export.language):
             content = exports.render(export.format, "portfolio", PORTFOLIO_COLUMNS, table)
     except (PermissionDenied, BadRequest):
         export.status = PortfolioExport.Status.FAILED
-        content, count = None, 0
+        content, listed = None, []
+    except Exception as exc:
+        if not faults.is_transient(exc):
+            # A fault no retry mends: the requester reads "failed" instead of waiting.
+            _finish_export(export.pk, PortfolioExport.Status.FAILED)
+        raise
     else:
         export.status = PortfolioExport.Status.READY
-    PortfolioExport.objects.filter(pk=export.pk).update(
-        status=export.status, content=content, rows=count, finished_at=timezone.now()
+    _finish_export(export.pk, export.status, content, listed)
+
+
+def _finish_export(pk, status, content=None, listed=()):
+    """Store an export's outcome, once: LISTED, the organizations its content lists."""
+    PortfolioExport.objects.filter(pk=pk, status=PortfolioExport.Status.PENDING).update(
+        status=status,
+        content=content,
+        rows=len(listed),
+        organizations=list(listed),
+        finished_at=timezone.now(),
     )
 
 
@@ -211,49 +245,166 @@ def expire_evidence_uploads(now):
 BATCH = 200
 
 
-@task()
-def send_private_link(response_pk):
-    response = Response.objects.filter(pk=response_pk).first()
-    if response is not None and response.email:
-        emails.send_private_link(response, response.issue_link())
+def send_later(deliveries):
+    """Record DELIVERIES (unsaved) and have the worker send them; return them saved.
+
+    Called inside the transaction that decided to send, so the e-mails, the
+    task that sends them and the rows they are about are committed together
+    or not at all.
+    """
+    deliveries = Delivery.objects.bulk_create(list(deliveries))
+    if deliveries:
+        send_emails.enqueue([delivery.pk for delivery in deliveries])
+    return deliveries
 
 
 @task()
-def send_round_invitations(response_pks, inviter_pk):
-    """Invite each response's person with a private link, over one SMTP connection."""
-    inviter = get_user_model().objects.filter(pk=inviter_pk).first()
-    responses = list(
-        Response.objects.filter(pk__in=response_pks, submitted_at__isnull=True)
-        .exclude(email="")
-        .select_related("round__organization")
-        .order_by("pk")
+def send_emails(delivery_pks):
+    """Send the deliveries of DELIVERY_PKS not sent yet, over one SMTP connection.
+
+    Each is claimed before it goes and recorded once the mail server took it,
+    so a second run (a retry, or a run after its worker died) sends none of
+    them twice. A transient failure leaves the rest queued and fails the task
+    for the worker to retry (smarketing.faults); a permanent one is recorded
+    on the delivery, which the pages show. Return how many went and failed.
+    """
+    pending = list(
+        Delivery.objects.claimable().filter(pk__in=delivery_pks).values_list("pk", flat=True)
     )
-    issue_links(responses)
-    emails.send_batch([emails.round_invitation(r, r.token, inviter) for r in responses])
+    counts = {"sent": 0, "failed": 0}
+    if not pending:
+        return counts
+    connection = get_connection()
+    try:
+        connection.open()
+    except Exception as exc:
+        if faults.is_transient(exc):
+            _postpone(pending, exc)
+        raise
+    try:
+        for start in range(0, len(pending), BATCH):
+            claimed = _claim(pending[start : start + BATCH])
+            for index, (delivery, message) in enumerate(claimed):
+                try:
+                    counts[_send(delivery, message, connection)] += 1
+                except Exception:
+                    # Not tried: back in the queue for the retry, not left "sending".
+                    _unclaim([d.pk for d, _message in claimed[index + 1 :]])
+                    raise
+    finally:
+        connection.close()
+    return counts
 
 
-@task()
-def send_member_invitation(invitation_pk):
-    """Send the invitation with a link issued here; an earlier unsent one stops working."""
-    invitation = (
-        MemberInvitation.objects.select_related("organization", "invited_by")
-        .filter(pk=invitation_pk, accepted_at__isnull=True)
-        .first()
+def _unclaim(pks):
+    Delivery.objects.filter(pk__in=pks, status=Delivery.Status.SENDING).update(
+        status=Delivery.Status.QUEUED, attempts=F("attempts") - 1
     )
-    if invitation is None:
-        return
-    invitation.new_token()
-    MemberInvitation.objects.filter(pk=invitation.pk).update(token_digest=invitation.token_digest)
-    emails.send_member_invitation(invitation)
 
 
-@task()
-def send_reminder(response_pk):
-    """Send "Remind now"'s reminder; the view counted it (Response.claim_reminder)."""
-    response = Response.objects.select_related("round__organization").filter(pk=response_pk)
-    response = response.first()
-    if response is not None:
-        emails.send_reminder(response)
+def _claim(pks):
+    """Claim the deliveries of PKS still claimable; issue their links; return (delivery, message).
+
+    One transaction: a link replaces the one an earlier attempt issued, so
+    each e-mail hands out one working link however often it was tried.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = list(
+            Delivery.objects.claimable(now)
+            .filter(pk__in=pks)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related(
+                "response__round__organization",
+                "invitation__organization",
+                "invitation__invited_by",
+                "membership__user",
+                "membership__organization",
+                "sender",
+            )
+            .order_by("pk")
+        )
+        if not claimed:
+            return []
+        horizon = now - timedelta(hours=settings.TASK_RETRY_HOURS)
+        given_up = [d for d in claimed if d.created_at < horizon]
+        if given_up:
+            _fail(given_up, _give_up_message())
+            claimed = [d for d in claimed if d not in given_up]
+        earlier = [d.link_id for d in claimed if d.link_id]
+        if earlier:
+            PrivateLink.objects.filter(pk__in=earlier).delete()
+        with_links = [d for d in claimed if d.response_id]
+        for delivery, link in zip(
+            with_links, issue_links([d.response for d in with_links]), strict=True
+        ):
+            delivery.link = link
+        invitations = [d.invitation for d in claimed if d.invitation_id]
+        for invitation in invitations:
+            invitation.new_token()
+        MemberInvitation.objects.bulk_update(invitations, ["token_digest"])
+        for delivery in claimed:
+            delivery.status, delivery.claimed_at = Delivery.Status.SENDING, now
+            delivery.attempts += 1
+        Delivery.objects.bulk_update(claimed, ["status", "claimed_at", "attempts", "link"])
+    return [(delivery, emails.compose(delivery)) for delivery in claimed]
+
+
+def _send(delivery, message, connection):
+    """Hand MESSAGE to the mail server and record what became of DELIVERY; "sent" or "failed"."""
+    try:
+        connection.send_messages([message])
+    except Exception as exc:
+        if faults.is_transient(exc):
+            _record(delivery.pk, status=Delivery.Status.QUEUED, error=faults.describe(exc))
+            raise
+        # The server refused for good (an unknown mailbox), or the message cannot be sent.
+        _fail([delivery], faults.describe(exc))
+        return "failed"
+    _record(delivery.pk, status=Delivery.Status.SENT, sent_at=timezone.now(), error="")
+    return "sent"
+
+
+def _record(pk, **fields):
+    """Store a delivery's outcome; wait out a database that restarts (up to a minute).
+
+    The mail server has the message by now: losing the record would send it
+    again at the next attempt.
+    """
+    for attempt in range(RECORD_TRIES):
+        try:
+            Delivery.objects.filter(pk=pk).update(**fields)
+            return
+        except (OperationalError, InterfaceError):
+            if attempt == RECORD_TRIES - 1:
+                raise
+            connection_of_the_database.close()
+            time.sleep(1)
+
+
+RECORD_TRIES = 60
+
+
+def _fail(deliveries, error):
+    """Mark DELIVERIES not delivered, with ERROR; the links they issued stop working."""
+    links = [d.link_id for d in deliveries if d.link_id]
+    with transaction.atomic():
+        if links:
+            PrivateLink.objects.filter(pk__in=links).delete()
+        Delivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(
+            status=Delivery.Status.FAILED, error=error, link=None
+        )
+
+
+def _postpone(pks, exc):
+    """Note on queued deliveries why they wait (no mail server), for the pages and recovery."""
+    Delivery.objects.filter(pk__in=pks, status=Delivery.Status.QUEUED).update(
+        error=faults.describe(exc), claimed_at=timezone.now()
+    )
+
+
+def _give_up_message():
+    return f"The mail server did not accept it within {settings.TASK_RETRY_HOURS} hours."
 
 
 @task()
@@ -273,6 +424,7 @@ def daily_sweep():
     kept_since = now - timedelta(hours=settings.EXPORT_KEEP_HOURS)
     PortfolioExport.objects.filter(created_at__lt=kept_since).delete()
     expire_evidence_uploads(now)
+    purge_expired_cache_rows(now)
     reminders = notices = 0
     while sent := remind_batch(now):
         reminders += sent
@@ -284,26 +436,45 @@ def daily_sweep():
     return {"reminders": reminders, "notices": notices}
 
 
+def purge_expired_cache_rows(now):
+    """Delete the expired rows of the database caches, rendered result pages among them.
+
+    Django's database cache drops an expired row only when it is read again
+    or the table is full, so a page whose response was never opened again
+    would stay on disk past its time. Redis expires keys itself.
+    """
+    for cache in caches.all():
+        if not isinstance(cache, DatabaseCache):
+            continue
+        connection = connections[router.db_for_write(cache.cache_model_class)]
+        table = connection.ops.quote_name(cache._table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE {connection.ops.quote_name('expires')} < %s",
+                [connection.ops.adapt_datetimefield_value(now.replace(microsecond=0))],
+            )
+
+
 def remind_batch(now):
-    """Claim and send up to BATCH due reminders; return how many went out.
+    """Claim up to BATCH due reminders and queue them; return how many.
 
     The rows are locked (skipping those another run holds) and counted in one
-    UPDATE before anything is sent, so two runs at once never send one twice.
+    UPDATE, in the transaction that records their e-mails, so two runs at
+    once never send one twice.
     """
     with transaction.atomic():
         batch = list(
             Response.objects.reminder_due(now)
-            .select_related("round__organization")
             .select_for_update(skip_locked=True, of=("self",))
-            .order_by("pk")[:BATCH]
+            .order_by("pk")
+            .values_list("pk", flat=True)[:BATCH]
         )
         if not batch:
             return 0
-        Response.objects.filter(pk__in=[r.pk for r in batch]).update(
+        Response.objects.filter(pk__in=batch).update(
             reminders_sent=F("reminders_sent") + 1, last_reminded_at=now
         )
-        issue_links(batch)
-    emails.send_batch([emails.reminder(r, r.token) for r in batch])
+        send_later([Delivery(kind=Delivery.Kind.REMINDER, response_id=pk) for pk in batch])
     return len(batch)
 
 
@@ -325,11 +496,73 @@ def notify_batch(today):
         Organization.objects.filter(pk__in=[pk for pk, _ in due]).update(
             due_notice_sent_for=F("next_due_on")
         )
-    dates = dict(due)
-    memberships = Membership.objects.filter(organization__in=dates, due_notices=True)
-    messages = [
-        emails.due_notice(membership, dates[membership.organization_id])
-        for membership in memberships.select_related("user", "organization").order_by("pk")
+        dates = dict(due)
+        memberships = Membership.objects.filter(organization__in=dates, due_notices=True)
+        memberships = list(memberships.order_by("pk").values_list("pk", "organization_id"))
+        send_later(
+            Delivery(kind=Delivery.Kind.DUE_NOTICE, membership_id=pk, due_on=dates[organization])
+            for pk, organization in memberships
+        )
+    return len(due), len(memberships)
+
+
+def recover(now=None):
+    """Queue again the work whose task was lost; return how many of each kind.
+
+    The worker runs this every TASK_RECOVERY_SECONDS (commands/db_worker.py),
+    after it put tasks whose lease ran out back in the queue. Work that has
+    no task waiting or running for it is found here: a round whose result is
+    stale, an export still being prepared (after an hour, failed instead),
+    e-mails still queued. Running a task twice changes nothing, so two
+    workers recovering at once do no harm.
+    """
+    now = now or timezone.now()
+    rounds = (
+        Round.objects.filter(result_stale=True)
+        .exclude(pk__in=_waiting(refresh_round_result))
+        .values_list("pk", flat=True)[:BATCH]
+    )
+    for pk in rounds:
+        refresh_round_result.enqueue(pk)
+    exports = PortfolioExport.objects.filter(status=PortfolioExport.Status.PENDING).exclude(
+        pk__in=_waiting(prepare_export)
+    )
+    too_old = now - timedelta(hours=1)
+    failed = exports.filter(created_at__lt=too_old).update(
+        status=PortfolioExport.Status.FAILED, finished_at=now
+    )
+    rerun = list(exports.filter(created_at__gte=too_old).values_list("pk", flat=True)[:BATCH])
+    for pk in rerun:
+        prepare_export.enqueue(pk)
+    lease = now - timedelta(seconds=settings.TASK_LEASE_SECONDS)
+    waiting = {pk for args in _waiting_args(send_emails) for pk in args[0]}
+    unsent = [
+        pk
+        for pk in Delivery.objects.claimable(now)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=lease), created_at__lt=lease)
+        .values_list("pk", flat=True)[: BATCH * 10]
+        if pk not in waiting
     ]
-    emails.send_batch(messages)
-    return len(due), len(messages)
+    for start in range(0, len(unsent), BATCH):
+        send_emails.enqueue(unsent[start : start + BATCH])
+    counts = {"rounds": len(rounds), "exports": len(rerun), "failed exports": failed}
+    counts["e-mails"] = len(unsent)
+    if any(counts.values()):
+        logger.warning("Recovered work whose task was lost: %s", counts)
+    return counts
+
+
+def _waiting_args(task_):
+    """The arguments of TASK_'s runs waiting in the queue or running (the database queue)."""
+    from django_tasks_db.models import DBTaskResult
+
+    rows = DBTaskResult.objects.filter(
+        task_path=task_.module_path,
+        status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+    ).values_list("args_kwargs", flat=True)
+    return [row["args"] for row in rows]
+
+
+def _waiting(task_):
+    """The first argument (an id) of TASK_'s waiting or running runs."""
+    return [args[0] for args in _waiting_args(task_) if args]

@@ -61,6 +61,7 @@ urlpatterns = [
     path("rounds/<int:pk>/invite/", members.round_invite, name="round_invite"),
     path("rounds/<int:pk>/close/", members.round_close, name="round_close"),
     path("rounds/<int:pk>/reopen/", members.round_reopen, name="round_reopen"),
+    path("rounds/<int:pk>/link-limit/", members.round_link_limit, name="round_link_limit"),
     path("rounds/<int:pk>/plan/", members.plan_add, name="plan_add"),
     path("rounds/<int:pk>/plan/<int:item_pk>/remove/", members.plan_remove, name="plan_remove"),
     path("rounds/<int:pk>/plan/<int:item_pk>/edit/", members.plan_edit, name="plan_edit"),
@@ -88,6 +89,11 @@ urlpatterns = [
         evidence.evidence_delete,
         name="evidence_delete",
     ),
+    path(
+        "rounds/<int:pk>/responses/<int:response_pk>/resend/",
+        members.response_resend,
+        name="response_resend",
+    ),
     # The round's alignment workshop: members and the assigned consultants.
     path("rounds/<int:pk>/workshop/", workshops.workshop, name="workshop"),
     path("rounds/<int:pk>/workshop/open/", workshops.workshop_open, name="workshop_open"),
@@ -97,6 +103,9 @@ urlpatterns = [
         name="workshop_agenda_item",
     ),
     path("rounds/<int:pk>/workshop/add/", workshops.workshop_add_item, name="workshop_add_item"),
+    path(
+        "rounds/<int:pk>/workshop/time-box/", workshops.workshop_time_box, name="workshop_time_box"
+    ),
     path("rounds/<int:pk>/workshop/present/", workshops.workshop_present, name="workshop_present"),
     path("rounds/<int:pk>/workshop/go/", workshops.workshop_go, name="workshop_go"),
     path("rounds/<int:pk>/workshop/follow/", workshops.workshop_follow, name="workshop_follow"),

@@ -9,15 +9,24 @@ where it shows individual answers.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from . import agenda, results
-from .models import ROLE_GROUPS, Answer, RoleGroup, Round, Workshop, WorkshopItem
+from . import agenda, results, scoring
+from .models import (
+    ROLE_GROUPS,
+    Answer,
+    RoleGroup,
+    Round,
+    Workshop,
+    WorkshopAnswer,
+    WorkshopItem,
+    scored_answers,
+)
 from .visibility import RoundView, Viewer
 
 SIDES = (RoleGroup.MARKETING, RoleGroup.SALES, RoleGroup.LEADERSHIP)
@@ -32,23 +41,59 @@ def consultant_sight(round: Round) -> RoundView:
     return round.view(Viewer.MEMBER) & round.view(Viewer.CONSULTANT)
 
 
+def meeting_sight(round: Round) -> RoundView:
+    """What everyone in the meeting may see, which the agenda is ranked by.
+
+    The meeting is the members' and, where the round was run with a consultant
+    (its respondents were told so), that consultant's too.
+    """
+    sight = round.view(Viewer.MEMBER)
+    if round.consultant_access:
+        sight = sight & round.view(Viewer.CONSULTANT)
+    return sight
+
+
 def sight_for(round: Round, is_member: bool) -> RoundView:
     return member_sight(round) if is_member else consultant_sight(round)
 
 
 def may_open(round: Round, is_member: bool) -> bool:
-    """A workshop works on published figures, which this user may see too."""
-    return sight_for(round, is_member).figures
+    """Whether this user may open the workshop and read its agenda.
 
-
-def shared_sight(round: Round) -> RoundView:
-    """The figures the agenda is ranked by: what every facilitator of the round may see.
-
-    The agenda is stored, and a consultant assigned later reads it too: so it
-    is ranked by what any consultant of the organization could see, whether or
-    not the organization has one today.
+    It works on figures the user may see. A consultant also needs to see all
+    the agenda was ranked by: of an open round not run with them, the
+    members' agenda is ranked by each person's answers, which they may not read.
     """
-    return consultant_sight(round)
+    sight = sight_for(round, is_member)
+    if not sight.figures:
+        return False
+    meeting = meeting_sight(round)
+    return is_member or sight & meeting == meeting
+
+
+def refusal(round: Round, is_member: bool) -> str | None:
+    """Why the workshop is closed to this user, in words; None when it is open to them."""
+    if may_open(round, is_member):
+        return None
+    if not is_member and member_sight(round).figures and not round.consultant_access:
+        return _(
+            "This round was not run with a consultant: its workshop is the members' own "
+            "meeting, on each person's answers, which a consultant may not see."
+        )
+    return _(
+        "The workshop opens once the round's figures are published: for a confidential "
+        "round, when it closes with enough answers."
+    )
+
+
+def round_indicators(round: Round):
+    """The round's indicators in questionnaire order, each with its questions."""
+    grouped = {}
+    for section in round.questionnaire.answered_pages():
+        for question in section.questions.all():
+            indicator = question.indicator
+            grouped.setdefault(indicator.key, (indicator, []))[1].append(question)
+    return list(grouped.values())
 
 
 def _submitted_answers(round, **filters):
@@ -57,8 +102,8 @@ def _submitted_answers(round, **filters):
     )
 
 
-def candidates(round: Round, questions, sight: RoundView) -> list[agenda.Candidate]:
-    """One agenda candidate per question, with the disagreement SIGHT may show."""
+def candidates(round: Round, indicators, sight: RoundView) -> list[agenda.Candidate]:
+    """One agenda candidate per indicator, with the disagreement SIGHT may show."""
     gaps = {}
     if sight.gap:
         marketing = round.groups[RoleGroup.MARKETING]["indicator_scores"]
@@ -68,50 +113,54 @@ def candidates(round: Round, questions, sight: RoundView) -> list[agenda.Candida
                 gaps[key] = abs(marketing[key] - sales[key])
     spreads = {}
     if sight.individuals:
-        values = {}
-        rows = _submitted_answers(round, option__isnull=False).values_list(
-            "question_id", "option__value"
-        )
-        for question_id, value in rows:
-            values.setdefault(question_id, []).append(value)
-        spreads = {pk: max(v) - min(v) for pk, v in values.items() if len(v) > 1}
+        # Each person's score on each indicator, as their own result scores it.
+        people = {}
+        rows = _submitted_answers(round).select_related("question__indicator__stage", "option")
+        for answers in scored_answers(rows).values():
+            for key, score in scoring.indicator_scores(answers).items():
+                if score.value is not None:
+                    people.setdefault(key, []).append(score.value)
+        spreads = {key: max(v) - min(v) for key, v in people.items() if len(v) > 1}
     return [
         agenda.Candidate(
-            key=str(question.pk),
-            stage=question.indicator.stage.number,
+            key=indicator.key,
+            stage=indicator.stage.number,
             order=order,
-            gap=gaps.get(question.indicator.key),
-            spread=spreads.get(question.pk),
+            gap=gaps.get(indicator.key),
+            spread=spreads.get(indicator.key),
         )
-        for order, question in enumerate(questions)
+        for order, (indicator, _questions) in enumerate(indicators)
     ]
 
 
-def round_questions(round: Round):
-    return [q for section in round.questionnaire.pages() for q in section.questions.all()]
-
-
 def open_workshop(round: Round, user) -> tuple[Workshop, bool]:
-    """Create ROUND's workshop with its ranked agenda; a second request gets the first one."""
+    """Create ROUND's workshop with its agenda; a second request gets the first one."""
     existing = Workshop.objects.filter(round=round).first()
     if existing:
         return existing, False
-    questions = {str(q.pk): q for q in round_questions(round)}
-    ranked = agenda.order(candidates(round, questions.values(), shared_sight(round)))
+    indicators = {indicator.key: indicator for indicator, _questions in round_indicators(round)}
+    sight = meeting_sight(round)
+    # The figures as the meeting sees them: the publication, where that is what it shows.
+    shown = round.seen(sight)
+    ranked = agenda.order(
+        candidates(shown, round_indicators(round), sight),
+        agenda.climbing(shown.stage),
+    )
     try:
         with transaction.atomic():
             workshop = Workshop.objects.create(round=round, created_by=user)
             items = WorkshopItem.objects.bulk_create(
                 WorkshopItem(
                     workshop=workshop,
-                    question=questions[item.key],
-                    indicator_key=questions[item.key].indicator.key,
+                    indicator=indicators[item.key],
+                    indicator_key=item.key,
                     position=position,
-                    minutes=item.minutes,
+                    minutes=agenda.MIN_MINUTES,
                     disagreement=item.disagreement,
                 )
                 for position, item in enumerate(ranked, start=1)
             )
+            reschedule(workshop)
             workshop.current_item = items[0] if items else None
             workshop.timer_started_at = timezone.now()
             workshop.save(update_fields=["current_item", "timer_started_at"])
@@ -121,16 +170,52 @@ def open_workshop(round: Round, user) -> tuple[Workshop, bool]:
     return workshop, True
 
 
+def reschedule(workshop: Workshop):
+    """Share the time box out again down the agenda as it stands; the caller holds a transaction."""
+    items = list(workshop.items.select_for_update().order_by("position", "pk"))
+    planned = agenda.schedule(
+        [
+            agenda.Slot(
+                str(item.pk),
+                item.disagreement,
+                fixed=None if item.indicator_id else item.minutes,
+                skipped=item.skipped,
+            )
+            for item in items
+        ],
+        workshop.time_box,
+    )
+    for item in items:
+        item.next_time = str(item.pk) in planned.later
+        if item.indicator_id:
+            item.minutes = planned.minutes.get(str(item.pk), agenda.MIN_MINUTES)
+    WorkshopItem.objects.bulk_update(items, ["next_time", "minutes"])
+
+
+def agreed_answers():
+    """An item's consensus answers in the questionnaire's order, for prefetch_related."""
+    return Prefetch(
+        "answers",
+        queryset=WorkshopAnswer.objects.select_related("option").order_by(
+            "question__section__order", "question__order"
+        ),
+    )
+
+
 def agenda_items(workshop: Workshop):
-    return list(workshop.items.select_related("question__indicator__stage", "option", "plan_item"))
+    return list(
+        workshop.items.select_related("indicator__stage", "plan_item").prefetch_related(
+            agreed_answers()
+        )
+    )
 
 
 def minutes_total(items) -> int:
-    return agenda.total_minutes(item.minutes for item in items if not item.skipped)
+    return agenda.total_minutes(item.minutes for item in items if not item.next_time)
 
 
 def move(workshop: Workshop, item: WorkshopItem, step: int) -> bool:
-    """Swap ITEM with its neighbour STEP places away; False at either end."""
+    """Swap ITEM with its neighbour STEP places away and share the time out again."""
     items = list(workshop.items.select_for_update().order_by("position", "pk"))
     index = next(i for i, other in enumerate(items) if other.pk == item.pk)
     target = index + step
@@ -140,12 +225,26 @@ def move(workshop: Workshop, item: WorkshopItem, step: int) -> bool:
     for position, other in enumerate(items, start=1):
         other.position = position
     WorkshopItem.objects.bulk_update(items, ["position"])
+    reschedule(workshop)
     return True
 
 
 def shown_items(items):
-    """The items the presenter steps through: the agenda without skipped ones."""
-    return [item for item in items if not item.skipped]
+    """The items the presenter steps through: the agenda without those left for next time."""
+    return [item for item in items if not item.next_time]
+
+
+def undecided(items):
+    """The indicator items without a consensus answer yet."""
+    return [item for item in items if item.indicator_id and not item.is_decided]
+
+
+def item_questions(round: Round, item: WorkshopItem):
+    """The questions of ITEM's indicator in the round's questionnaire, in its order."""
+    for indicator, questions in round_indicators(round):
+        if indicator.key == item.indicator_key:
+            return questions
+    return []
 
 
 @dataclass
@@ -157,42 +256,60 @@ class OptionRow:
 
 
 @dataclass
-class ItemFigures:
-    """What the room sees of one question: each side's answers, its indicator's figures."""
-
+class QuestionFigures:
+    question: object
     rows: list
+    in_place: str  # the question's top option: the practice "in place"
+
+
+@dataclass
+class ItemFigures:
+    """What the room sees of one indicator: each side's answers to its questions, its means."""
+
+    questions: list  # QuestionFigures
     sides: list  # the role groups counted per option, as (group, label)
     team_percent: int | None
     side_percents: list  # (label, percent or None)
     names: bool
-    in_place: str  # the question's top option: the indicator "in place"
     confidential: bool = False  # answers per option withheld, only the sides' means
 
 
 def item_figures(round: Round, item: WorkshopItem, sight: RoundView) -> ItemFigures | None:
-    """The distribution per option on ITEM's question, per side SIGHT shows; names if allowed."""
-    if item.question_id is None:
+    """The distribution per option on ITEM's questions, per side SIGHT shows; names if allowed."""
+    if not item.indicator_id:
         return None
-    question = item.question
-    options = list(question.options.all())
-    rows = {option.pk: OptionRow(option) for option in options}
-    unknown = OptionRow(None)
+    questions = item_questions(round, item)
+    tables = {}
+    for question in questions:
+        options = list(question.options.all())
+        tables[question.pk] = (
+            {option.pk: OptionRow(option) for option in options},
+            OptionRow(None),
+            options[-1].text if options else "",
+        )
     sides = [group for group in SIDES if group in sight.groups]
     # Answers per option are individual answers: in a confidential round they would
     # give a member of a small side the others' answers (theirs minus their own), and
     # a consultant sees them only of a round run with them. Elsewhere only means show.
     counted = sides if sight.individuals else []
-    if counted or sight.individuals:
-        answers = _submitted_answers(round, question=question).select_related("response")
+    if sight.individuals and questions:
+        answers = _submitted_answers(round, question__in=questions).select_related("response")
         for answer in answers.order_by("response__submitted_at", "response__pk"):
+            rows, unknown, _in_place = tables[answer.question_id]
             row = rows.get(answer.option_id, unknown)
             group = ROLE_GROUPS.get(answer.response.role)
             if group in counted:
                 row.counts[group] = row.counts.get(group, 0) + 1
-            if sight.individuals:
-                row.names.append(answer.response.name or answer.response.get_role_display())
-    for row in [*rows.values(), unknown]:
-        row.cells = [row.counts.get(group, 0) for group in counted]
+            row.names.append(answer.response.name or answer.response.get_role_display())
+    figures = []
+    for question in questions:
+        rows, unknown, in_place = tables[question.pk]
+        every_row = [*rows.values(), unknown]
+        for row in every_row:
+            row.cells = [row.counts.get(group, 0) for group in counted]
+        figures.append(QuestionFigures(question, every_row, in_place))
+    # The means as SIGHT shows them: the publication, where that is what it shows.
+    round = round.seen(sight)
     key = item.indicator_key
     team = round.indicator_scores.get(key)
     side_percents = []
@@ -200,28 +317,13 @@ def item_figures(round: Round, item: WorkshopItem, sight: RoundView) -> ItemFigu
         value = round.groups.get(group, {}).get("indicator_scores", {}).get(key)
         side_percents.append((group.label, None if value is None else results.percent(value)))
     return ItemFigures(
-        rows=[*rows.values(), unknown],
+        questions=figures,
         sides=[(group, group.label) for group in counted],
         team_percent=None if team is None else results.percent(team),
         side_percents=side_percents,
         names=sight.individuals,
-        in_place=options[-1].text if options else "",
         confidential=not sight.individuals,
     )
-
-
-def organization_language(organization) -> str:
-    """The organization's language: its own setting if it has one, else its members' usual one."""
-    supported = {code for code, _ in settings.LANGUAGES}
-    own = getattr(organization, "language", "")
-    if own in supported:
-        return own
-    counts = Counter(
-        language
-        for language in organization.memberships.values_list("language", flat=True)
-        if language in supported
-    )
-    return counts.most_common(1)[0][0] if counts else settings.LANGUAGE_CODE
 
 
 def elapsed_seconds(workshop: Workshop) -> int:

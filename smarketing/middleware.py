@@ -1,5 +1,6 @@
 import logging
 
+from django.core.cache import caches
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.utils.cache import add_never_cache_headers
@@ -29,6 +30,9 @@ class HealthCheckMiddleware:
 
     First in MIDDLEWARE, so the check reads no session, no user, no Host
     header (a balancer probes by address) and is never redirected to HTTPS.
+    A cache that does not answer (Redis) makes the status "degraded", still
+    200: pages work without it (smarketing/cache.py), so taking the server
+    out of the balancer would only make things worse.
     """
 
     PATH = "/healthz"
@@ -39,14 +43,23 @@ class HealthCheckMiddleware:
     def __call__(self, request):
         if request.path != self.PATH or request.method not in ("GET", "HEAD"):
             return self.get_response(request)
+        cache = "ok" if all(_cache_answers(cache) for cache in caches.all()) else "degraded"
         try:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1")
                 cursor.fetchone()
         except DatabaseError:
             logger.exception("Health check: the database does not answer")
-            response = JsonResponse({"status": "unavailable", "database": "error"}, status=503)
+            body, status = {"status": "unavailable", "database": "error", "cache": cache}, 503
         else:
-            response = JsonResponse({"status": "ok", "database": "ok"})
+            body = {"status": "ok" if cache == "ok" else "degraded", "database": "ok"}
+            body["cache"], status = cache, 200
+        response = JsonResponse(body, status=status)
         add_never_cache_headers(response)
         return response
+
+
+def _cache_answers(cache):
+    """Whether CACHE answers; a cache in the database answers when the database does."""
+    ping = getattr(cache, "ping", None)
+    return ping() if ping else True

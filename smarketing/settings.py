@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -50,6 +51,9 @@ SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The site's name in page titles, every e-mail (with SITE_URL's host as its
+# address) and authenticator apps.
+SITE_NAME = env("SITE_NAME", "Smarketing")
 
 INSTALLED_APPS = [
     # modeltranslation patches the admin, so it comes before django.contrib.admin.
@@ -67,10 +71,11 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "stages",
+    # Before django_tasks_db: its db_worker command is the app's (leases, retries, recovery).
+    "assessments",
     "django_tasks",
     "django_tasks_db",
-    "stages",
-    "assessments",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +107,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "smarketing.context_processors.site",
             ],
         },
     },
@@ -138,7 +144,27 @@ AUTHENTICATION_BACKENDS = [
 # and change, e-mail addresses, optional two-factor authentication (TOTP).
 ACCOUNT_ADAPTER = "assessments.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
+# The sign-up form also asks for a name (assessments.forms.SignupForm).
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# The app's labels and wording on allauth's forms (assessments/forms.py).
+ACCOUNT_FORMS = {
+    name: f"assessments.forms.{form}"
+    for name, form in {
+        "login": "LoginForm",
+        "signup": "SignupForm",
+        "add_email": "AddEmailForm",
+        "change_password": "ChangePasswordForm",
+        "set_password": "SetPasswordForm",
+        "reset_password": "ResetPasswordForm",
+        "reset_password_from_key": "ResetPasswordKeyForm",
+        "reauthenticate": "ReauthenticateForm",
+    }.items()
+}
+MFA_FORMS = {
+    "authenticate": "assessments.forms.MFAAuthenticateForm",
+    "reauthenticate": "assessments.forms.MFAReauthenticateForm",
+    "activate_totp": "assessments.forms.ActivateTOTPForm",
+}
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
@@ -147,11 +173,10 @@ ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_MAX_EMAIL_ADDRESSES = 3
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "Smarketing: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_ADAPTER = "assessments.adapters.MFAAdapter"
-MFA_TOTP_ISSUER = "Smarketing"
+MFA_TOTP_ISSUER = SITE_NAME
 
 # Rate limits, counted in the shared cache by allauth's limiter for its own
 # views and for the app's (assessments/throttle.py): "amount/period/per", per
@@ -165,8 +190,12 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/h/ip",
     "confirm_email": "1/3m/key,5/d/key",
     "manage_email": "5/h/user",
-    # Anonymous starts (the start page and a round's shared link): each writes a row.
-    "start": "30/h/ip",
+    # Anonymous starts (the start page and a round's shared link): each writes a
+    # row. A whole office behind one NAT, or a venue's Wi-Fi at a live event,
+    # is one address, so the limit is set for a room of hundreds, not for one
+    # person; it still stops a script from one address within seconds. A round's
+    # shared link also has a cap of its own (Round.starts_per_hour).
+    "start": "1000/h/ip",
     # Invitations a member sends (to respondents or new members).
     "invite": "60/h/user,200/d/user",
     # E-mails the app sends to one address because someone asked it to.
@@ -174,11 +203,27 @@ ACCOUNT_RATE_LIMITS = {
     # CRM exports a member uploads as evidence: each is stored and read by the worker.
     "evidence": "20/h/user",
 }
+# The per-address limits count mailboxes (assessments/throttle.mailbox): lower
+# case, no "+tag", and for these providers, which ignore dots in the local
+# part, no dots either; the aliases fold a provider's other domains into one.
+MAILBOX_DOTLESS_DOMAINS = set(env_list("MAILBOX_DOTLESS_DOMAINS", "gmail.com,googlemail.com"))
+MAILBOX_DOMAIN_ALIASES = {"googlemail.com": "gmail.com"}
 # Behind a proxy every request comes from the proxy's address: set the number
 # of proxies that append to X-Forwarded-For, or the header that carries the
 # client's address (for example X-Real-IP), so limits count real clients.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("TRUSTED_CLIENT_IP_HEADER") or None
+
+# Argon2id (Django's recommended hasher; parameters in smarketing/hashers.py):
+# memory-hard, so that guessing on graphics cards costs far more than with
+# PBKDF2, and a fraction of PBKDF2's time per password. PBKDF2 hashes made
+# before still check, and are rehashed with Argon2 at the next login.
+PASSWORD_HASHERS = [
+    "smarketing.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -219,19 +264,27 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# E-mail: printed to the console unless an SMTP host is configured.
+# E-mail: through SMTP when an SMTP host is configured. Otherwise, in development
+# (DEBUG), each message is written to a file in EMAIL_FILE_PATH with one line on
+# the console (smarketing/mail.py); without DEBUG, printed on the console.
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if env("EMAIL_HOST")
+    else "smarketing.mail.FolderBackend"
+    if DEBUG
     else "django.core.mail.backends.console.EmailBackend",
 )
+EMAIL_FILE_PATH = Path(env("EMAIL_FILE_PATH", str(BASE_DIR / "tmp" / "mail")))
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Smarketing <noreply@localhost>")
+# Seconds one step of an SMTP exchange may take: a mail server that stops
+# answering fails the attempt (retried later) instead of holding the worker.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = [("Admin", address) for address in env_list("ADMINS")]
 
@@ -270,12 +323,65 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
 
+# The task worker logs every task's state at INFO; TASKS_LOG_LEVEL=WARNING
+# (`make run` sets it) keeps only failures, so that the console shows requests
+# and e-mails. The worker sets its loggers' levels itself, hence a filter on the
+# handler rather than a level on the loggers.
+TASKS_LOG_LEVEL = env("TASKS_LOG_LEVEL", "INFO").upper()
+
+
+def tasks_log_filter(record):
+    """Let a record of the task loggers through only at TASKS_LOG_LEVEL or above."""
+    if record.name.split(".")[0] in {"django_tasks", "django_tasks_db"}:
+        return record.levelno >= logging.getLevelName(TASKS_LOG_LEVEL)
+    return True
+
+
+# Every handler masks the keys a request path can hold (private links, shared
+# links, invitations, unsubscribe, confirmation and reset links): Django logs
+# the path of every 404, CSRF failure and 500 (smarketing/logs.py). Django's
+# own handlers are redefined here so that theirs do too; gunicorn's logs go
+# through smarketing.logs.GunicornLogger (gunicorn.conf.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        # Except the development mail backend's line (smarketing/mail.py), whose
+        # purpose is to show a message's links: the same links it writes to its
+        # .eml file beside it, as Django's console backend prints whole messages.
+        # Production sends mail through SMTP and logs no such line.
+        "no_secrets": {"()": "smarketing.logs.MaskSecrets", "unmasked": ["smarketing.mail"]},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "tasks": {"()": "django.utils.log.CallbackFilter", "callback": tasks_log_filter},
+    },
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["tasks", "no_secrets"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["no_secrets"],
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false", "no_secrets"],
+            "reporter_class": "smarketing.logs.MaskedExceptionReporter",
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Errors reach the console through the root, and ADMINS by e-mail.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
+DEFAULT_EXCEPTION_REPORTER_FILTER = "smarketing.logs.ReporterFilter"
 
 CSRF_FAILURE_VIEW = "smarketing.views.csrf_failure"
 
@@ -291,13 +397,17 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 # is created by a migration).
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
+    # When Redis does not answer, rate limits count in each process's memory
+    # and results are rendered afresh, instead of every page failing
+    # (smarketing/cache.py; README "Several app servers").
     CACHES = {
         alias: {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "smarketing.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": f"{env('CACHE_KEY_PREFIX', 'smarketing')}:{alias}",
+            "FALLBACK": fallback,
         }
-        for alias in ("default", "template_fragments")
+        for alias, fallback in (("default", "locmem"), ("template_fragments", "none"))
     }
 else:
     CACHES = {
@@ -316,6 +426,16 @@ else:
             "OPTIONS": {"MAX_ENTRIES": env_int("FRAGMENT_CACHE_MAX_ENTRIES", 20000)},
         },
     }
+# The public pages' content (home, continuum, stages), the same for every
+# visitor in a language: kept in each process's own memory, so a page costs no
+# query and no cache round trip. Stage texts edited in the admin show after at
+# most PAGE_CACHE_SECONDS (at once in the process that saved them).
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "pages",
+    "TIMEOUT": PAGE_CACHE_SECONDS,
+}
 # How long a rendered result stays cached; edits to the stage texts show on
 # results already viewed after at most this long.
 RESULT_CACHE_SECONDS = env_int("RESULT_CACHE_SECONDS", 600)
@@ -331,6 +451,15 @@ TASKS = {
         "BACKEND": env("TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# The worker (manage.py db_worker, assessments/management/commands) adds what
+# the queue lacks: a task that fails for a transient reason (smarketing.faults)
+# is retried after 15 s, 30 s, 1, 2, then every 4 minutes, for TASK_RETRY_HOURS;
+# a task still running after TASK_LEASE_SECONDS belongs to a worker that died
+# and runs again; every TASK_RECOVERY_SECONDS the worker queues again work
+# whose task was lost (tasks.recover). See README "Background work".
+TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 600)
+TASK_RETRY_HOURS = env_int("TASK_RETRY_HOURS", 24)
+TASK_RECOVERY_SECONDS = env_int("TASK_RECOVERY_SECONDS", 60)
 # Portfolio exports of more rows than this are prepared by the worker and
 # offered as a download; smaller ones are built in the request.
 EXPORT_IMMEDIATE_ROWS = env_int("EXPORT_IMMEDIATE_ROWS", 2000)

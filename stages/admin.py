@@ -1,8 +1,24 @@
 from django.contrib import admin
+from django.core.cache import caches
 from django.utils.translation import gettext as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from .models import Indicator, NextStep, Stage
+
+
+class RefreshesPublicPages:
+    """Drop the cached public pages once content changes, so the editor sees the edit at once.
+
+    Other processes serve their copy until it expires (PAGE_CACHE_SECONDS).
+    """
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        caches["pages"].clear()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        caches["pages"].clear()
 
 
 class ExplainsRefusedDeletion:
@@ -31,7 +47,7 @@ class NextStepInline(TranslationTabularInline):
 
 
 @admin.register(Stage)
-class StageAdmin(ExplainsRefusedDeletion, TranslationAdmin):
+class StageAdmin(RefreshesPublicPages, ExplainsRefusedDeletion, TranslationAdmin):
     list_display = ["number", "name", "slug", "colour"]
     search_fields = ["name_en", "name_es", "slug"]
     inlines = [IndicatorInline, NextStepInline]
@@ -47,9 +63,9 @@ class StageAdmin(ExplainsRefusedDeletion, TranslationAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(ExplainsRefusedDeletion, TranslationAdmin):
-    list_display = ["key", "name", "stage", "order"]
-    list_filter = ["stage"]
+class IndicatorAdmin(RefreshesPublicPages, ExplainsRefusedDeletion, TranslationAdmin):
+    list_display = ["key", "name", "stage", "defines_stage", "order"]
+    list_filter = ["stage", "defines_stage"]
     list_select_related = ["stage"]
     search_fields = ["key", "name_en", "name_es", "text_en", "text_es"]
 
@@ -66,5 +82,5 @@ class IndicatorAdmin(ExplainsRefusedDeletion, TranslationAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.is_referenced():
-            return [*super().get_readonly_fields(request, obj), "key"]
+            return [*super().get_readonly_fields(request, obj), "key", "defines_stage"]
         return super().get_readonly_fields(request, obj)

@@ -44,6 +44,15 @@ class Stage(models.Model):
         """Name the stage inside a sentence, where a bare capitalised name reads wrong."""
         return _("stage %(number)s, “%(name)s”") % {"number": self.number, "name": self.name}
 
+    @property
+    def defining_indicators(self):
+        """The indicators that make this stage (from with_content()'s prefetch)."""
+        return [indicator for indicator in self.indicators.all() if indicator.defines_stage]
+
+    @property
+    def other_indicators(self):
+        return [indicator for indicator in self.indicators.all() if not indicator.defines_stage]
+
 
 class Indicator(models.Model):
     stage = models.ForeignKey(Stage, models.CASCADE, related_name="indicators")
@@ -65,6 +74,15 @@ class Indicator(models.Model):
         max_length=300,
         help_text=_("What a team does to put this indicator in place."),
     )
+    defines_stage = models.BooleanField(
+        _("defines its stage"),
+        default=False,
+        help_text=_(
+            "One of the practices the article names as what makes this stage: the stage "
+            "counts as reached only once each of them is known and established. Results "
+            "are scored with it, so it cannot change once answers refer to the indicator."
+        ),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -76,18 +94,31 @@ class Indicator(models.Model):
         return self.key
 
     def clean(self):
-        # Stored scores, round comparisons and plans are keyed by it.
+        # Stored scores, round comparisons and plans are keyed by it, and the
+        # stored positions were placed with the stage it defines.
         if self.pk is None:
             return
-        old = Indicator.objects.filter(pk=self.pk).values_list("key", flat=True).first()
-        if old is not None and old != self.key and self.is_referenced():
+        old = Indicator.objects.filter(pk=self.pk).values("key", "defines_stage").first()
+        if old is None or not self.is_referenced():
+            return
+        if old["key"] != self.key:
             raise ValidationError(
                 {
                     "key": _(
                         "Answers or plans already refer to “%(key)s”, so its key cannot "
                         "change any more. Add a new indicator instead."
                     )
-                    % {"key": old}
+                    % {"key": old["key"]}
+                }
+            )
+        if old["defines_stage"] != self.defines_stage:
+            raise ValidationError(
+                {
+                    "defines_stage": _(
+                        "Stored results were placed on the continuum with this setting, so it "
+                        "cannot change while answers or plans refer to “%(key)s”."
+                    )
+                    % {"key": old["key"]}
                 }
             )
 

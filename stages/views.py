@@ -2,6 +2,9 @@ from django.shortcuts import get_object_or_404, render
 
 from .models import Stage
 
+# The pages' content is cached per language (templates' {% cache ... using="pages" %}):
+# the querysets below are lazy, so a cached page reads no stage from the database.
+
 
 def home(request):
     return render(request, "stages/home.html", {"stages": Stage.objects.all()})
@@ -12,15 +15,14 @@ def continuum(request):
 
 
 def stage_detail(request, slug):
-    stage = get_object_or_404(Stage.objects.with_content(), slug=slug)
-    around = Stage.objects.filter(number__in=[stage.number - 1, stage.number + 1])
-    neighbours = {s.number: s for s in around}
+    stage = get_object_or_404(Stage, slug=slug)
     return render(
         request,
         "stages/stage_detail.html",
         {
+            # Read only when the cached content is rebuilt.
+            "content": Stage.objects.with_content().filter(pk=stage.pk),
             "stage": stage,
-            "previous": neighbours.get(stage.number - 1),
-            "next": neighbours.get(stage.number + 1),
+            "around": Stage.objects.filter(number__in=[stage.number - 1, stage.number + 1]),
         },
     )

@@ -15,6 +15,21 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Start each test in the default language.
+
+    A test client request in Spanish leaves Spanish active in the test's
+    thread (LocaleMiddleware activates it and nothing resets it), so a later
+    test of the same worker read its model texts in Spanish.
+    """
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def cache_after_flush(request):
     """Empty the shared cache after tests that commit: a flush keeps the cache table's rows.
 
@@ -23,7 +38,11 @@ def cache_after_flush(request):
     """
     yield
     from django.conf import settings
+    from django.core.cache import caches
 
+    # The public pages' content is kept in this process's memory: a test that
+    # changes a stage must not find another test's page.
+    caches["pages"].clear()
     if settings.REDIS_URL or {"transactional_db", "live_server"} & set(request.fixturenames):
         from django.core.cache import caches
 
@@ -31,32 +50,40 @@ def cache_after_flush(request):
             cache.clear()
 
 
+@pytest.fixture(scope="session")
+def migrated_apps():
+    """The models as the migrations leave them, as a data migration sees them.
+
+    Plain columns: the real models' translated fields (modeltranslation) read
+    and write the active language's column instead.
+    """
+    from django.db.migrations.loader import MigrationLoader
+
+    return MigrationLoader(None, ignore_no_migrations=True).project_state().apps
+
+
 @pytest.fixture(autouse=True)
 def content_after_flush(request):
-    """Reload the migrations' content, which an earlier transactional test flushed."""
+    """Reload the content the migrations load, which an earlier transactional test flushed."""
     marker = request.node.get_closest_marker("django_db")
     if not (marker and marker.kwargs.get("transaction")):
         return
     request.getfixturevalue("transactional_db")
-    from django.apps import apps
     from django.contrib.auth.models import Group, Permission
+    from django.db import connection
 
+    from assessments.content_rows import restore_content
     from stages.models import Stage
 
     if Stage.objects.exists():
         return
-    for module in (
-        "stages.migrations.0002_load_continuum_content",
-        "stages.migrations.0003_implementation_plan_indicator",
-        "stages.migrations.0004_indicator_name",
-        "assessments.migrations.0002_default_questionnaire",
-        "assessments.migrations.0013_questionnaire_v2",
-        "assessments.migrations.0028_default_evidence_rules",
-    ):
-        migration = importlib.import_module(module)
-        for operation in migration.Migration.operations:
-            if hasattr(operation, "code"):  # the data, not the schema
-                operation.code(apps, None)
+    apps = request.getfixturevalue("migrated_apps")
+    restore_content(apps, connection)
+    # The metrics' default thresholds, which a migration loads too.
+    rules = importlib.import_module("assessments.migrations.0039_default_evidence_rules")
+    for operation in rules.Migration.operations:
+        if hasattr(operation, "code"):
+            operation.code(apps, None)
     # The flush keeps permissions (post_migrate recreates them) but not groups.
     consultants = importlib.import_module("assessments.migrations.0006_consultants_group")
     consultants.add_group(Group, Permission)

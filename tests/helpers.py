@@ -171,7 +171,7 @@ def run_worker(monkeypatch):
     from django.core.management import call_command
 
     monkeypatch.setattr(
-        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+        "assessments.management.commands.db_worker.close_old_connections", lambda: None
     )
     call_command("db_worker", batch=True, no_startup_delay=True, interval=0)
 
@@ -233,3 +233,25 @@ def waiting_for_columns(round, user):
     upload_export(client, round, data, "other.csv")
     record = Evidence.objects.get(round=round, status="mapping")
     return reverse("assessments:evidence_columns", args=[round.pk, record.pk])
+
+
+def use_up_starts(count, address="127.0.0.1"):
+    """Count COUNT anonymous starts from ADDRESS in the rate limiter, as if they had happened.
+
+    Through the limiter the views use, so a test reaches the per-address limit
+    without posting a thousand forms.
+    """
+    from django.test import RequestFactory
+
+    from assessments import throttle
+
+    request = RequestFactory().post("/", REMOTE_ADDR=address)
+    for _ in range(count):
+        assert throttle.allowed(request, "start")
+
+
+def busy_round():
+    """A round, unsaved, to render the page of a shared link at its cap without a database."""
+    from assessments.models import Organization, Round
+
+    return Round(pk=1, organization=Organization(name="Acme"))

@@ -44,8 +44,8 @@ PERSONAS = [
 NON_STAFF = {"anonymous", "respondent", "member_a", "member_b"}
 LOGGED_OUT = {"anonymous", "respondent"}
 
-# Outcomes: a status code, or "login" / "admin_login" for a redirect to that login page.
-OK, LOGIN, ADMIN_LOGIN = 200, "login", "admin_login"
+# Outcomes: a status code, or "login" / "admin_login" / "signup" for a redirect to that page.
+OK, LOGIN, ADMIN_LOGIN, SIGNUP = 200, "login", "admin_login", "signup"
 
 
 def every(outcome):
@@ -147,9 +147,17 @@ RULES = {
         members_only(302),
         "post",
     ),
+    # Not invited by e-mail: refused with a message, nothing sent.
+    "assessments:response_resend": Rule(
+        lambda w: {"pk": w.round_a.pk, "response_pk": w.open_response.pk},
+        members_only(302),
+        "post",
+    ),
     "assessments:round_new": Rule(lambda w: {"pk": w.org_a.pk}, members_only()),
     "assessments:round": Rule(lambda w: {"pk": w.round_a.pk}, members_only()),
     "assessments:round_invite": Rule(lambda w: {"pk": w.round_a.pk}, members_only(400), "post"),
+    # Posted without a number: refused with the form's message.
+    "assessments:round_link_limit": Rule(lambda w: {"pk": w.round_a.pk}, members_only(400), "post"),
     "assessments:plan_add": Rule(lambda w: {"pk": w.round_a.pk}, members_only(400), "post"),
     "assessments:plan_remove": Rule(
         lambda w: {"pk": w.round_a.pk, "item_pk": w.plan_item.pk}, members_only(302), "post"
@@ -161,7 +169,7 @@ RULES = {
     "assessments:plan_done": Rule(
         lambda w: {"pk": w.round_a.pk, "item_pk": w.plan_item.pk}, members_only(302), "post"
     ),
-    # Member A is not invited to round A: the answer is a redirect with a message.
+    # Member A is not invited to round A: answering makes their response, then its link.
     "assessments:round_answer": Rule(lambda w: {"pk": w.round_a.pk}, members_only(302), "post"),
     # round_a is open: reopening it only says so.
     "assessments:round_reopen": Rule(lambda w: {"pk": w.round_a.pk}, members_only(302), "post"),
@@ -200,6 +208,13 @@ RULES = {
         lambda w: {"pk": _workshop_item(w)["pk"]},
         {**workshop_of_a(), "member_a": 302, "consultant_a": 302},
         "post",
+        {"state": "in-progress"},
+    ),
+    # No time box posted: the agenda again, with the error.
+    "assessments:workshop_time_box": Rule(
+        lambda w: {"pk": _workshop_item(w)["pk"]},
+        {**workshop_of_a(), "member_a": 400, "consultant_a": 400},
+        "post",
     ),
     # A round's CRM evidence: its organization's members only (consultants read it on the
     # client page). The upload posts no file: the form again, with the error.
@@ -214,10 +229,20 @@ RULES = {
         lambda w: {"pk": w.round_a.pk, "evidence_pk": w.evidence.pk}, members_only(302), "post"
     ),
     # A private link is a bearer key; keeping its result needs an account.
-    "assessments:keep_result": Rule(lambda w: {"token": w.anonymous_result.token}, logged_in()),
+    # Keeping a result mostly comes before having an account: sign-up first.
+    "assessments:keep_result": Rule(
+        lambda w: {"token": w.anonymous_result.token},
+        {**every(OK), **dict.fromkeys(LOGGED_OUT, SIGNUP)},
+    ),
     "accept_invitation": Rule(lambda w: {"token": w.invitation.token}, every(OK)),
     "profile": Rule(no_kwargs, logged_in()),
     "delete_account": Rule(no_kwargs, logged_in()),
+    # Sends each account where its work is (the dashboard, an organization, the list).
+    "home": Rule(no_kwargs, logged_in(302)),
+    # Nothing waits for a confirmation in these sessions: to the login page, or the addresses.
+    "resend_confirmation": Rule(
+        no_kwargs, {**every(302), **dict.fromkeys(LOGGED_OUT, LOGIN)}, "post"
+    ),
     # django-allauth: pages for visitors send a logged-in user on, account pages need a login.
     "account_login": Rule(no_kwargs, visitors_only()),
     "account_signup": Rule(no_kwargs, visitors_only()),
@@ -270,7 +295,8 @@ RULES = {
     ),
     "admin:catch_all": Rule(no_kwargs, staff(404), path="/admin/no-such-page/"),
     "admin:dashboard": Rule(no_kwargs, staff()),
-    "admin:dashboard_export": Rule(lambda w: {"fmt": "csv"}, staff()),
+    # Exports are made by POST only (a GET is a 405): they write a row and may start a job.
+    "admin:dashboard_export": Rule(lambda w: {"fmt": "csv"}, staff(), "post"),
     "admin:dashboard_benchmark": Rule(no_kwargs, staff()),
     "admin:dashboard_client": Rule(lambda w: {"pk": w.org_a.pk}, dashboard_of_a()),
     "admin:dashboard_report": Rule(lambda w: {"pk": w.org_a.pk}, dashboard_of_a()),
@@ -282,10 +308,10 @@ RULES = {
         lambda w: {"pk": w.export.pk}, staff(404, consultant_a=OK)
     ),
     "admin:dashboard_rounds_export": Rule(
-        lambda w: {"pk": w.org_a.pk, "fmt": "xlsx"}, dashboard_of_a()
+        lambda w: {"pk": w.org_a.pk, "fmt": "xlsx"}, dashboard_of_a(), "post"
     ),
     "admin:dashboard_responses_export": Rule(
-        lambda w: {"pk": w.round_a.pk, "fmt": "xlsx"}, dashboard_of_a()
+        lambda w: {"pk": w.round_a.pk, "fmt": "xlsx"}, dashboard_of_a(), "post"
     ),
 }
 
@@ -389,7 +415,12 @@ class World:
             self.evidence, b"When,Funnel\n2025-03-14,lead\n", ["When", "Funnel"]
         ).save()
         self.export = PortfolioExport.objects.create(
-            requested_by=self.consultant_a, format="csv", status="ready", content=b"x", rows=1
+            requested_by=self.consultant_a,
+            format="csv",
+            status="ready",
+            content=b"x",
+            rows=1,
+            organizations=[self.org_a.pk],
         )
         self.superuser = superuser
         self.objects = {
@@ -411,7 +442,7 @@ class World:
             "assessments_metricrule": MetricRule.objects.first(),
             # The task queue's admin (django-tasks-db): read-only, superusers only.
             "django_tasks_database_dbtaskresult": DBTaskResult.objects.create(
-                task_path="assessments.tasks.send_reminder",
+                task_path="assessments.tasks.send_emails",
                 args_kwargs={"args": [1], "kwargs": {}},
                 backend_name="default",
                 run_after=timezone.now(),
@@ -468,6 +499,8 @@ def outcome_of(response):
             return ADMIN_LOGIN
         if location.startswith(reverse("account_login")):
             return LOGIN
+        if location.startswith(reverse("account_signup")):
+            return SIGNUP
     return response.status_code
 
 
@@ -503,3 +536,38 @@ def test_access_matrix(world, persona):
         if outcome_of(response) != expected:
             wrong.append((name, url, outcome_of(response), expected))
     assert wrong == []
+
+
+EXPORTS = ["admin:dashboard_export", "admin:dashboard_rounds_export"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["consultant_a", "superuser"])
+def test_an_export_is_never_made_by_a_get(world, persona):
+    client = world.client(persona)
+    for name in EXPORTS:
+        url = reverse(name, kwargs=RULES[name].kwargs(world))
+        assert client.get(url).status_code == 405, url
+    assert not PortfolioExport.objects.exclude(pk=world.export.pk).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "removed", ["from the client", "from the consultants", "the client deleted"]
+)
+def test_a_prepared_export_is_not_downloaded_once_access_is_removed(world, removed):
+    client = world.client("consultant_a")
+    page = reverse("admin:dashboard_prepared_export", args=[world.export.pk])
+    download = reverse("admin:dashboard_prepared_export_download", args=[world.export.pk])
+    assert client.get(download).status_code == 200
+    if removed == "from the client":
+        world.org_a.consultants.remove(world.consultant_a)
+    elif removed == "from the consultants":
+        world.consultant_a.groups.clear()
+    else:
+        world.org_a.delete()
+    assert client.get(download).status_code in (403, 404)
+    export = PortfolioExport.objects.filter(pk=world.export.pk).first()
+    assert export is None or (export.content is None and export.status == "revoked")
+    if export is not None and removed == "from the client":
+        assert "no longer available" in client.get(page).text

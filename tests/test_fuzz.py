@@ -1,6 +1,8 @@
 """Property-based fuzzing of every form endpoint: hostile input never causes a 500,
 and nothing is written unless the whole submission is valid."""
 
+from urllib.parse import urlencode
+
 import pytest
 from django.apps import apps
 from django.test import Client
@@ -194,11 +196,33 @@ def test_invite_member(member, organization, data):
 
 
 @FUZZ
-@given(data=submission(["closes_on", "reinvite"]))
-def test_round_new(member, organization, questionnaire, data):
+@given(data=st.data())
+def test_round_new(member, organization, questionnaire, make_leader, data):
+    if organization.memberships.count() == 1:
+        make_leader("sergio@acme.example", organization=organization, role="sales")
+    fields = [
+        "closes_on",
+        "reinvite",
+        "members",
+        "visibility",
+        "confirm_confidential",
+        "preview",
+        "starts_per_hour",
+    ]
+    payload = data.draw(submission(fields))
+    if data.draw(st.booleans()):
+        keys = [f"member-{pk}" for pk in organization.memberships.values_list("pk", flat=True)]
+        payload["members"] = data.draw(st.lists(st.sampled_from([*keys, "member-0"])))
+        payload["visibility"] = data.draw(st.sampled_from(["open", "confidential", "secret"]))
     before = counts()
-    response = post(member, reverse("assessments:round_new", args=[organization.pk]), data)
+    response = post(member, reverse("assessments:round_new", args=[organization.pk]), payload)
     assert_nothing_written_unless_valid(before, response)
+    round = Round.objects.filter(organization=organization).first()
+    if round is not None:
+        # A confidential round hiding a small team's sides opened only when confirmed.
+        if round.is_confidential and round.responses.count() in (1, 2):
+            assert payload.get("confirm_confidential")
+        round.delete()
 
 
 @FUZZ
@@ -207,6 +231,17 @@ def test_round_invite(member, round, data):
     before = counts()
     response = post(member, reverse("assessments:round_invite", args=[round.pk]), data)
     assert_nothing_written_unless_valid(before, response)
+
+
+@FUZZ
+@given(data=submission(["starts_per_hour"]))
+def test_round_link_limit(member, round, data):
+    stored = Round.objects.get(pk=round.pk).starts_per_hour
+    before = counts()
+    response = post(member, reverse("assessments:round_link_limit", args=[round.pk]), data)
+    assert_nothing_written_unless_valid(before, response)
+    now = Round.objects.get(pk=round.pk).starts_per_hour
+    assert 1 <= now <= 5000 if response.status_code == 302 else now == stored
 
 
 @FUZZ
@@ -254,7 +289,9 @@ def test_accept_invitation(member, leader, invitation_for_someone_else, data):
 def test_dashboard_query_string(admin_client, data):
     response = admin_client.get(reverse("admin:dashboard"), data)
     assert response.status_code in (200, 400), (data, response.status_code)
-    export = admin_client.get(reverse("admin:dashboard_export", args=["csv"]), data)
+    export = admin_client.post(
+        reverse("admin:dashboard_export", args=["csv"]) + "?" + urlencode(data)
+    )
     assert export.status_code in (200, 400), (data, export.status_code)
 
 
@@ -408,21 +445,32 @@ def workshop_round(round):
 @FUZZ
 @given(data=st.data())
 def test_workshop_decision(member, workshop_round, data):
-    item = workshop_round.workshop.items.select_related("question").first()
-    fields = ["consensus", "note", "add_action", "owner", "owner_person", "due_on", "action"]
-    payload = data.draw(submission([*fields, "version", "next"]))
+    from assessments.models import WorkshopAnswer
+    from assessments.workshops import item_questions
+
+    item = workshop_round.workshop.items.select_related("indicator").first()
+    questions = item_questions(workshop_round, item)
+    fields = ["note", "add_action", "owner", "owner_person", "due_on", "action"]
+    payload = data.draw(
+        submission([*fields, *(q.field_name for q in questions), "version", "next"])
+    )
     if data.draw(st.booleans()):
-        options = [str(pk) for pk in item.question.options.values_list("pk", flat=True)]
-        payload["consensus"] = data.draw(st.sampled_from([*options, "dont-know", "", "999999"]))
+        options = [str(pk) for q in questions for pk in q.options.values_list("pk", flat=True)]
+        for question in questions:
+            payload[question.field_name] = data.draw(
+                st.sampled_from([*options, "dont-know", "", "999999"])
+            )
         payload["version"] = data.draw(st.sampled_from(["1", "2", "0", "x"]))
     before = counts()
-    fields = ["option_id", "dont_know", "note", "version", "plan_item_id"]
+    fields = ["decided_at", "note", "version", "plan_item_id"]
     saved = type(item).objects.values(*fields).get(pk=item.pk)
+    answers = list(WorkshopAnswer.objects.values_list("question_id", "option_id"))
     url = reverse("assessments:workshop_item", args=[workshop_round.pk, item.pk])
     response = post(member, url, payload)
     assert_nothing_written_unless_valid(before, response)
     if response.status_code != 302:
         assert type(item).objects.values(*fields).get(pk=item.pk) == saved
+        assert list(WorkshopAnswer.objects.values_list("question_id", "option_id")) == answers
 
 
 @FUZZ
@@ -433,13 +481,27 @@ def test_workshop_agenda(member, workshop_round, data):
         ("workshop_go", ["to"], {}),
         ("workshop_add_item", ["title", "minutes"], {}),
         ("workshop_agenda_item", ["action"], {"item_pk": item.pk}),
+        ("workshop_time_box", ["time_box"], {}),
+        ("workshop_finish", ["state", "confirm"], {}),
     ]:
         payload = data.draw(submission(fields))
+        if name == "workshop_finish" and data.draw(st.booleans()):
+            payload["state"] = data.draw(st.sampled_from(["finished", "in-progress"]))
+        if name == "workshop_time_box" and data.draw(st.booleans()):
+            payload["time_box"] = data.draw(st.sampled_from(["15", "90", "480", "481", "14"]))
         before = counts()
         url = reverse(f"assessments:{name}", kwargs={"pk": workshop_round.pk, **kwargs})
+        workshop = type(workshop_round.workshop).objects.get(pk=workshop_round.workshop.pk)
+        state = (workshop.time_box, workshop.status)
         response = post(member, url, payload)
         if name != "workshop_add_item" or response.status_code != 302:
             assert counts() == before
+        workshop.refresh_from_db()
+        if response.status_code != 302:
+            assert (workshop.time_box, workshop.status) == state
+        # Nothing is finished with undecided indicators unless the posted form confirmed it.
+        if workshop.is_finished and state[1] != "finished":
+            assert payload.get("confirm")
 
 
 def _mutated(data, draw_bytes):

@@ -14,7 +14,7 @@ def test_healthz_answers_without_session_host_or_https(client, settings, django_
     with django_assert_num_queries(1):
         response = client.get("/healthz", HTTP_HOST="10.0.0.7:8000", secure=False)
     assert response.status_code == 200
-    assert json.loads(response.content) == {"status": "ok", "database": "ok"}
+    assert json.loads(response.content) == {"status": "ok", "database": "ok", "cache": "ok"}
     assert not response.cookies and "no-cache" in response["Cache-Control"]
 
 

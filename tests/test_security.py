@@ -47,7 +47,7 @@ def login(client, email, password="wrong", **headers):
 
 
 def locked(response):
-    return response.status_code == 200 and "Too many failed login attempts" in response.text
+    return response.status_code == 200 and "Too many failed attempts to log in" in response.text
 
 
 def test_failed_logins_lock_the_account(client, leader):
@@ -207,7 +207,7 @@ def test_any_other_error_is_a_plain_500_page(new_response):
 def test_csv_cells_cannot_start_a_formula_whatever_the_separator(admin_client, round):
     Organization.objects.filter(pk=round.organization.pk).update(name="Acme;=1+1,@SUM(A1)")
     submit_response(round, "marketing", highest, name="x\t=cmd|' /C calc'!A0")
-    export = admin_client.get(
+    export = admin_client.post(
         reverse("admin:dashboard_responses_export", args=[round.pk, "csv"])
     ).content.decode("utf-8-sig")
     for delimiter in [",", ";"]:

@@ -37,7 +37,7 @@ outcomes = []
 for _ in range(count):
     if action == "login":
         response = client.post("/accounts/login/", {"login": email, "password": password})
-        if "Too many failed login attempts" in response.content.decode():
+        if "Too many failed attempts to log in" in response.content.decode():
             outcomes.append("locked")
         else:
             outcomes.append("in" if response.status_code == 302 else "refused")

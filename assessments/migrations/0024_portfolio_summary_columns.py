@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.db import migrations, models
-from django.utils import timezone
 
 # Descending sorts keep empty values last (ORDER BY col DESC NULLS LAST, id),
 # an order only an index built that way serves; SQLite has no such index.
@@ -35,15 +34,11 @@ def drop_descending_indexes(apps, schema_editor):
 
 
 def fill_summaries(apps, schema_editor):
-    from assessments.models import portfolio_summary
+    """Filled by 0035_publications_and_organization_creators instead.
 
-    Organization = apps.get_model("assessments", "Organization")
-    Round = apps.get_model("assessments", "Round")
-    Response = apps.get_model("assessments", "Response")
-    today = timezone.localdate()
-    for pk, cadence in Organization.objects.values_list("pk", "cadence").iterator():
-        summary = portfolio_summary(Round, Response, pk, cadence, today)
-        Organization.objects.filter(pk=pk).update(**summary)
+    The columns are computed by today's portfolio_summary, which reads round
+    fields added after this migration; 0035 recomputes every row with them.
+    """
 
 
 class Migration(migrations.Migration):

@@ -3,6 +3,7 @@ are those of the single module they came from."""
 
 from ..roles import ROLE_GROUPS, Role, RoleGroup
 from .benchmark import BenchmarkEntry, BenchmarkGroup
+from .deliveries import Delivery, with_delivery
 from .evidence import Evidence, EvidenceMapping, EvidenceUpload, MetricRule
 from .exports import PortfolioExport
 from .organizations import (
@@ -11,6 +12,7 @@ from .organizations import (
     Organization,
     open_round,
     portfolio_summary,
+    shown_as_published,
 )
 from .questionnaire import Option, Question, Questionnaire, Section
 from .rounds import (
@@ -25,13 +27,14 @@ from .rounds import (
     score_answers,
     scored_answers,
 )
-from .workshops import Workshop, WorkshopItem
+from .workshops import Workshop, WorkshopAnswer, WorkshopItem
 
 __all__ = [
     "ROLE_GROUPS",
     "Answer",
     "BenchmarkEntry",
     "BenchmarkGroup",
+    "Delivery",
     "Evidence",
     "EvidenceMapping",
     "EvidenceUpload",
@@ -52,11 +55,14 @@ __all__ = [
     "Scored",
     "Section",
     "Workshop",
+    "WorkshopAnswer",
     "WorkshopItem",
     "issue_links",
     "open_round",
     "portfolio_summary",
+    "shown_as_published",
     "private_url",
     "score_answers",
     "scored_answers",
+    "with_delivery",
 ]

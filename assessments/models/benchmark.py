@@ -25,6 +25,9 @@ class BenchmarkGroup(models.Model):
     )
     size = models.CharField(_("size"), max_length=10, choices=Organization.Size, blank=True)
     organizations = models.PositiveIntegerField(_("organizations"))
+    # Independent contributors among them (benchmark.contributors): what every
+    # minimum counts.
+    contributors = models.PositiveIntegerField(_("independent contributors"), default=0)
     # Percentiles of the position ({"10": 1.8, "25": ..., "90": ...}).
     positions = models.JSONField(_("positions"), default=dict)
     # Quartiles of each scored stage's attainment ({"2": {"25": .., "50": .., "75": ..}}).

@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .. import cadence, tokens
+from .. import cadence, tokens, visibility
 from ..roles import Role
+from ..visibility import Viewer
 
 
 def open_round(today, prefix=""):
@@ -19,6 +20,20 @@ def open_round(today, prefix=""):
     return Q(**{f"{prefix}closed_at__isnull": True}) & (
         Q(**{f"{prefix}closes_on__isnull": True}) | Q(**{f"{prefix}closes_on__gte": today})
     )
+
+
+def shown_as_published(today, minimum, prefix=""):
+    """The rounds whose figures show as a confidential round publishes them, as a Q.
+
+    The query form of visibility's rule for those who see what a confidential
+    round publishes: its publication once recorded, else its figures once it
+    closed with MINIMUM answers and nothing was ever recorded (then withdrawn).
+    """
+    enough = Q(
+        **{f"{prefix}respondents__gte": minimum, f"{prefix}result_stale": False},
+        **{f"{prefix}published_at__isnull": True},
+    )
+    return Q(**{f"{prefix}publication__isnull": False}) | (~open_round(today, prefix) & enough)
 
 
 class OrganizationQuerySet(models.QuerySet):
@@ -44,6 +59,12 @@ class OrganizationQuerySet(models.QuerySet):
             submitted=F("open_round_submitted"),
         )
 
+    @transaction.atomic
+    def delete(self):
+        """Delete as Organization.delete does, for many organizations (the admin's bulk delete)."""
+        _forget(self.values_list("pk", flat=True))
+        return super().delete()
+
     def refresh_summaries(self):
         """Recompute the stored portfolio columns of these organizations; return how many."""
         count = 0
@@ -59,19 +80,26 @@ def portfolio_summary(round_model, response_model, organization_id, cadence_name
 
     Takes the models so that the migration filling the columns uses the same
     code with its historical models. The latest and previous rounds are those
-    whose figures consultants may see (RoundQuerySet.for_consultants).
+    whose figures consultants may see (RoundQuerySet.for_consultants), and
+    each is stored as a consultant sees it (visibility.round_view): the
+    publication where that is what they see, and only the role groups shown,
+    so that no column holds a figure a consultant may not read.
     """
+    minimum = settings.ROUND_GROUP_MIN_RESPONDENTS
     rounds = round_model.objects.filter(organization_id=organization_id).order_by(
         "-opened_on", "-pk"
     )
-    closed = ~open_round(today)
-    enough = Q(respondents__gte=settings.ROUND_GROUP_MIN_RESPONDENTS, result_stale=False)
-    published = (closed & enough) | Q(consultant_access=True, respondents__gt=0)
-    scored = list(
-        rounds.filter(published).values(
-            "position", "stage", "flags", "groups", "respondents", "consultant_access"
-        )[:2]
+    for_consultants = Q(consultant_access=False) & shown_as_published(today, minimum) | Q(
+        consultant_access=True, respondents__gt=0
     )
+    fields = {*visibility.FACT_FIELDS, "position", "stage", "flags"}
+    scored = []
+    for row in rounds.filter(for_consultants).values(*fields)[:2]:
+        view = visibility.round_view(visibility.facts_of(row, today), Viewer.CONSULTANT, minimum)
+        seen = visibility.figures_seen(row, view)
+        seen["groups"] = {group: seen["groups"][group] for group in view.groups}
+        seen["consultant_access"] = row["consultant_access"]
+        scored.append(seen)
     latest = scored[0] if scored else {}
     previous = scored[1]["position"] if len(scored) > 1 else None
     last_round_on = rounds.values_list("opened_on", flat=True).first()
@@ -97,6 +125,15 @@ def portfolio_summary(round_model, response_model, organization_id, cadence_name
         "response_rate": counts["submitted"] / invited if invited else None,
         "next_due_on": cadence.next_due(last_round_on, cadence_name),
     }
+
+
+def _forget(organization_ids):
+    """What deleting these organizations leaves outside their rows: rendered pages, exports."""
+    organization_ids = list(organization_ids)
+    response = apps.get_model("assessments", "Response")
+    response.objects.filter(round__organization__in=organization_ids).forget_rendered()
+    export = apps.get_model("assessments", "PortfolioExport")
+    export.objects.that_may_list(organization_ids).delete()
 
 
 class Organization(models.Model):
@@ -189,6 +226,17 @@ class Organization(models.Model):
         related_name="+",
         verbose_name=_("benchmark choice changed by"),
     )
+    # Who created it: organizations of one account count as one contributor
+    # to the peer benchmark (materialize_benchmark). Unknown before it was kept.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = OrganizationQuerySet.as_manager()
@@ -224,6 +272,12 @@ class Organization(models.Model):
 
     def get_absolute_url(self):
         return reverse("assessments:team", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        """Delete with its rounds and responses, their rendered pages and the exports listing it."""
+        with transaction.atomic():
+            _forget([self.pk])
+            return super().delete(*args, **kwargs)
 
     def refresh_schedule(self):
         """Store the next due date after a round opened (with the rest of the summary)."""

@@ -1,8 +1,14 @@
 """Rounds, their responses and answers, private links, and the plan a round sets."""
 
+import copy
+import dataclasses
 from decimal import Decimal
 
+from django.apps import apps
 from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.utils import make_template_fragment_key
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -15,7 +21,7 @@ from stages.models import Indicator, NextStep
 from .. import cadence, results, scoring, tokens, visibility
 from ..roles import ROLE_GROUPS, Role, RoleGroup
 from ..visibility import Viewer
-from .organizations import Organization, open_round
+from .organizations import Organization, open_round, shown_as_published
 from .questionnaire import Option, Question, Questionnaire
 
 
@@ -84,8 +90,24 @@ class RoundQuerySet(models.QuerySet):
     def for_consultants(self):
         """Rounds whose figures their organization's consultants may see (Round.view)."""
         return self.filter(
-            _published_as_confidential() | Q(consultant_access=True, respondents__gt=0)
+            Q(consultant_access=False) & _published_as_confidential()
+            | Q(consultant_access=True, respondents__gt=0)
         )
+
+    def with_individuals_for_consultants(self):
+        """Rounds whose individual responses their consultants may see (Round.view)."""
+        return self.filter(consultant_access=True)
+
+    @transaction.atomic
+    def delete(self):
+        """Delete as Round.delete does, for many rounds (the admin's bulk delete)."""
+        total, counts = 0, {}
+        for round in self:
+            deleted, by_model = round.delete()
+            total += deleted
+            for label, count in by_model.items():
+                counts[label] = counts.get(label, 0) + count
+        return total, counts
 
     def by_share_token(self, token):
         return self.filter(pk=tokens.share_token_pk(token))
@@ -108,9 +130,7 @@ class RoundQuerySet(models.QuerySet):
 
 
 def _published_as_confidential():
-    closed = ~open_round(timezone.localdate())
-    enough = Q(respondents__gte=settings.ROUND_GROUP_MIN_RESPONDENTS, result_stale=False)
-    return closed & enough
+    return shown_as_published(timezone.localdate(), settings.ROUND_GROUP_MIN_RESPONDENTS)
 
 
 def _published():
@@ -132,8 +152,8 @@ class Round(Scored):
     """
 
     class Visibility(models.TextChoices):
-        CONFIDENTIAL = "confidential", _("Confidential")
-        OPEN = "open", _("Open")
+        CONFIDENTIAL = visibility.CONFIDENTIAL, _("Confidential")
+        OPEN = visibility.OPEN, _("Open")
 
     organization = models.ForeignKey(Organization, models.CASCADE, related_name="rounds")
     questionnaire = models.ForeignKey(Questionnaire, models.PROTECT, related_name="rounds")
@@ -161,6 +181,17 @@ class Round(Scored):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # What a shared link passed around too widely can write (views.respondents.join);
+    # high enough by default for a room of people answering together.
+    starts_per_hour = models.PositiveIntegerField(
+        _("starts per hour through the shared link"),
+        default=500,
+        validators=[MinValueValidator(1), MaxValueValidator(5000)],
+        help_text=_(
+            "At most this many people can start answering through the round's shared link "
+            "in any one hour; anyone beyond that is asked to try again a little later."
+        ),
+    )
 
     # The round's result, refreshed whenever one of its responses is submitted.
     respondents = models.PositiveIntegerField(_("respondents"), default=0)
@@ -170,6 +201,16 @@ class Round(Scored):
     # Set at a submit until the worker has recomputed the result (see
     # tasks.submit_response); a stale confidential round publishes nothing.
     result_stale = models.BooleanField(default=False, editable=False)
+    # What those who see the figures a confidential round publishes were shown
+    # (visibility.py): the version in force (None: none yet, or withdrawn when
+    # an answer in it was deleted), when it was recorded, who every version
+    # shown rested on (so that no later one can be compared with it to single
+    # anyone out), and whether answers given or deleted since are left out.
+    # Written by _publish() and withdraw() only.
+    publication = models.JSONField(null=True, blank=True, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_versions = models.JSONField(default=list, blank=True, editable=False)
+    publication_held = models.BooleanField(default=False, editable=False)
 
     objects = RoundQuerySet.as_manager()
 
@@ -189,6 +230,10 @@ class Round(Scored):
                 condition=Q(closed_at__isnull=True),
                 name="one_open_round_per_organization",
             ),
+            models.CheckConstraint(
+                condition=Q(starts_per_hour__gte=1, starts_per_hour__lte=5000),
+                name="round_starts_per_hour_1_to_5000",
+            ),
         ]
         indexes = [
             # The admin's round list, and an organization's rounds latest first
@@ -207,6 +252,8 @@ class Round(Scored):
         return f"{self.organization} · {self.opened_on}"
 
     def save(self, *args, update_fields=None, **kwargs):
+        if getattr(self, "_live", None) is not None:
+            raise TypeError("A round as a viewer sees it (Round.seen) is never saved.")
         with transaction.atomic():
             super().save(*args, update_fields=update_fields, **kwargs)
             self.organization.refresh_summary()
@@ -215,7 +262,12 @@ class Round(Scored):
         return reverse("assessments:round", args=[self.pk])
 
     def delete(self, *args, **kwargs):
+        """Delete, with its responses' rendered pages and the exports that may list its figures."""
         with transaction.atomic():
+            self.responses.all().forget_rendered()
+            apps.get_model("assessments", "PortfolioExport").objects.that_may_list(
+                [self.organization_id]
+            ).delete()
             deleted = super().delete(*args, **kwargs)
             Organization(pk=self.organization_id).refresh_summary()
         return deleted
@@ -231,9 +283,7 @@ class Round(Scored):
     @property
     def is_open(self):
         """Open until closed by hand or past its closing date (see open_round for the query)."""
-        if self.closed_at is not None:
-            return False
-        return self.closes_on is None or timezone.localdate() <= self.closes_on
+        return visibility.is_open(self.closed_at, self.closes_on, timezone.localdate())
 
     @property
     def is_confidential(self):
@@ -251,7 +301,8 @@ class Round(Scored):
                     # Published now: recomputed here rather than after the worker's turn.
                     locked.refresh_result()
                 else:
-                    Organization(pk=self.organization_id).refresh_summary()
+                    locked._publish(locked._submitted_roles())
+                    locked.save(update_fields=Round.PUBLISHED)
         self.refresh_from_db(fields=["closed_at", *Scored.RESULT_FIELDS, *Round.REFRESHED])
         return bool(closed)
 
@@ -275,6 +326,7 @@ class Round(Scored):
 
     def reopen(self):
         """Open the closed round again, with no closing date; the caller checked reopen_refusal."""
+        self._record_shown()
         self.closed_at = None
         if self.closes_on and self.closes_on < timezone.localdate():
             self.closes_on = None
@@ -282,18 +334,33 @@ class Round(Scored):
 
     def facts(self):
         """What the privacy model reads of this round (visibility.RoundFacts)."""
-        return visibility.RoundFacts(
-            confidential=self.is_confidential,
-            consultant_access=self.consultant_access,
-            is_open=self.is_open,
-            respondents=self.respondents,
-            stale=self.result_stale,
-            group_counts={group: data.get("count", 0) for group, data in self.groups.items()},
-        )
+        live = getattr(self, "_live", self)
+        row = {name: getattr(live, name) for name in visibility.FACT_FIELDS}
+        return visibility.facts_of(row, timezone.localdate())
 
     def view(self, viewer):
         """What VIEWER (a visibility.Viewer) may see of this round: the privacy model's one home."""
         return visibility.round_view(self.facts(), viewer, settings.ROUND_GROUP_MIN_RESPONDENTS)
+
+    def seen(self, view):
+        """This round with the figures VIEW (Round.view) shows, for pages and exports.
+
+        A copy, never saved: its figures are the publication's where the view
+        says so, role groups it does not show keep only their count, and the
+        spread is gone unless shown. Its view() is still the round's own.
+        """
+        live = getattr(self, "_live", self)
+        shown = copy.copy(live)
+        shown._live = live
+        row = {name: getattr(live, name) for name in [*visibility.FIGURE_FIELDS, "publication"]}
+        for name, value in visibility.figures_seen(row, view).items():
+            setattr(shown, name, value)
+        shown.shown_view = view
+        return shown
+
+    def seen_by(self, viewer):
+        """This round as VIEWER sees it (Round.seen)."""
+        return self.seen(self.view(viewer))
 
     @property
     def is_published(self):
@@ -301,9 +368,23 @@ class Round(Scored):
         return self.view(Viewer.MEMBER).figures
 
     def privacy_notice(self):
-        """What respondents are told, before they answer, about who sees their answers."""
+        """What respondents are told, before they answer, about who sees their answers.
+
+        Read off the privacy model: what the members and a consultant will see
+        of the round once it has closed with answers (Round.view).
+        """
         minimum = settings.ROUND_GROUP_MIN_RESPONDENTS
-        if self.is_confidential:
+        answered = dataclasses.replace(
+            self.facts(),
+            is_open=False,
+            respondents=minimum,
+            stale=False,
+            publication=None,
+            ever_published=False,
+        )
+        members = visibility.round_view(answered, Viewer.MEMBER, minimum)
+        consultants = visibility.round_view(answered, Viewer.CONSULTANT, minimum)
+        if not members.individuals:
             sentences = [
                 ngettext(
                     "Your answers are confidential. Your team sees only combined figures, "
@@ -325,7 +406,7 @@ class Round(Scored):
                     "answers, with their name and role, so that you can discuss them together."
                 )
             ]
-        if self.consultant_access:
+        if consultants.individuals:
             sentences.append(
                 _(
                     "This round is run with a consultant, who also sees individual responses "
@@ -355,6 +436,7 @@ class Round(Scored):
         is scored from the answers themselves, through the same path as one
         respondent, so a round of one reads exactly like its response.
         """
+        self._record_shown()
         submitted = list(
             self.responses.filter(submitted_at__isnull=False).values_list("pk", "role", "position")
         )
@@ -365,9 +447,7 @@ class Round(Scored):
             self.groups = {}
         else:
             answers = scored_answers(
-                Answer.objects.filter(
-                    response__round=self, response__submitted_at__isnull=False
-                ).select_related("question__indicator__stage", "option")
+                Answer.objects.filter(response__round=self, response__submitted_at__isnull=False)
             )
             result = scoring.aggregate(answers[pk] for pk, _, _ in submitted)
             self.store(result)
@@ -387,9 +467,111 @@ class Round(Scored):
                         "indicator_scores": group_result.indicators,
                     }
         self.result_stale = False
-        self.save(update_fields=[*Scored.RESULT_FIELDS, *Round.REFRESHED])
+        self._publish({pk: ROLE_GROUPS.get(role) for pk, role, _ in submitted})
+        self.save(update_fields=[*Scored.RESULT_FIELDS, *Round.REFRESHED, *Round.PUBLISHED])
 
     REFRESHED = ["respondents", "lowest", "highest", "groups", "result_stale"]
+    PUBLISHED = ["publication", "published_at", "published_versions", "publication_held"]
+
+    # Publishing again (README "Who sees the answers"; the rule is visibility.republished)
+
+    def _submitted_roles(self):
+        """Each submitted response of the round, with its role group (None: in none)."""
+        submitted = self.responses.filter(submitted_at__isnull=False).values_list("pk", "role")
+        return {pk: ROLE_GROUPS.get(role) for pk, role in submitted}
+
+    def _record_shown(self):
+        """Record the figures shown since the round closed as its first publication.
+
+        They are shown without being recorded (a round whose closing day
+        passed shows its figures before anything writes to it); whatever is
+        about to change them records them first, so that the change is judged
+        against what viewers saw. The caller saves; withdraw() and reopen() do.
+        """
+        minimum = settings.ROUND_GROUP_MIN_RESPONDENTS
+        if self.published_at is not None or not visibility.published(self.facts(), minimum):
+            return
+        version = visibility.publication_version(self._submitted_roles(), minimum)
+        self._store_publication(version, self.closed_at or timezone.now())
+        Round.objects.filter(pk=self.pk).update(
+            **{name: getattr(self, name) for name in Round.PUBLISHED}
+        )
+
+    def _publish(self, roles):
+        """Make the latest figures the publication when they may follow every version shown.
+
+        ROLES maps the submitted responses to their role groups. A round still
+        open, stale or short of answers publishes nothing new; nor does one
+        whose new figures, compared with those shown before, would rest on
+        fewer than the minimum of people: the publication in force stays,
+        held, or none shows when it was withdrawn. The caller saves.
+        """
+        minimum = settings.ROUND_GROUP_MIN_RESPONDENTS
+        current = visibility.publication_version(roles, minimum)
+        history = [
+            {name: frozenset(people) for name, people in version.items()}
+            for version in self.published_versions
+        ]
+        last = history[-1] if history else None
+        if visibility.published(self.facts(), minimum):
+            version = visibility.republished(history, current, minimum)
+            if version is not None and version != last:
+                self._store_publication(version, timezone.now())
+                return
+            if version is not None and self.publication is not None:
+                # The same people: the figures are theirs (rescored, at most).
+                self._store_publication(version, self.published_at, new=False)
+                return
+        self.publication_held = self.publication is not None and (
+            last is None or last[visibility.TEAM] != current[visibility.TEAM]
+        )
+
+    def _store_publication(self, version, at, new=True):
+        shown = sorted(name for name in version if name != visibility.TEAM)
+        self.publication = {
+            "position": None if self.position is None else str(self.position),
+            "stage": self.stage,
+            "attainment": self.attainment,
+            "indicator_scores": self.indicator_scores,
+            "flags": self.flags,
+            "coverage": self.coverage,
+            "respondents": self.respondents,
+            "groups": {
+                group: data if group in version else {"count": data.get("count", 0)}
+                for group, data in self.groups.items()
+            },
+            "lowest": None,
+            "highest": None,
+            "shown": shown,
+        }
+        if new:
+            versions = {name: sorted(people) for name, people in version.items()}
+            self.published_versions = [*self.published_versions, versions]
+        self.published_at = at
+        self.publication_held = False
+
+    def withdraw(self, response_pks):
+        """Withdraw the publication when one of RESPONSE_PKS, about to be deleted, is in it.
+
+        Deleting a response (an erasure request) must take its answers out
+        of every figure stored; figures without them could be compared with
+        the publication to read them back, so none shows until enough answers
+        have changed (_publish). Called under the round's lock, before the
+        responses go; saves.
+        """
+        self._record_shown()
+        if self.publication is None or not self.published_versions:
+            return
+        if not set(response_pks) & set(self.published_versions[-1][visibility.TEAM]):
+            return
+        self.publication = None
+        self.published_at = timezone.now()
+        self.publication_held = False
+        Round.objects.filter(pk=self.pk).update(
+            **{name: getattr(self, name) for name in Round.PUBLISHED}
+        )
+        # The benchmark's copy of these figures goes too; the next run reads what shows then.
+        apps.get_model("assessments", "BenchmarkEntry").objects.filter(round=self).delete()
 
     def mark_stale(self):
         """Mark the result stale after a submit; True when it was not stale yet.
@@ -402,6 +584,12 @@ class Round(Scored):
         if marked:
             self.result_stale = True
         return bool(marked)
+
+
+# The name of the cached result body in templates/assessments/result.html, renamed
+# with it (tests/assessments/test_result.py holds the two equal): deleting a
+# response deletes its rendered pages by this name (forget_rendered).
+RESULT_FRAGMENT = "result_v3"
 
 
 class ResponseQuerySet(models.QuerySet):
@@ -427,17 +615,52 @@ class ResponseQuerySet(models.QuerySet):
         """The response a private link points to (any of its links)."""
         return self.filter(links__digest=tokens.digest(token))
 
+    def forget_rendered(self):
+        """Drop these responses' rendered result pages from the cache, in every language.
+
+        The page body is cached by result.html (RESULT_FRAGMENT, keyed on the
+        response, its submission, the language and its round) and holds the
+        organization's name, the role, the position and the stage's text:
+        deleting the response deletes them too, now and once the deletion
+        commits (a request rendering the page meanwhile cached it again).
+        """
+        keys = [
+            make_template_fragment_key(
+                RESULT_FRAGMENT, [pk, submitted_at.isoformat(), language, filed]
+            )
+            for pk, submitted_at, round_id in self.filter(submitted_at__isnull=False).values_list(
+                "pk", "submitted_at", "round_id"
+            )
+            for language, _name in settings.LANGUAGES
+            for filed in {round_id, None}
+        ]
+        if keys:
+            cache = caches["template_fragments"]
+            cache.delete_many(keys)
+            transaction.on_commit(lambda: cache.delete_many(keys))
+
     @transaction.atomic
     def delete(self):
-        """Delete, then refresh the result of every round that lost a submitted response."""
-        rounds = set(
-            self.filter(submitted_at__isnull=False, round__isnull=False).values_list(
-                "round_id", flat=True
-            )
-        )
+        """Delete, then refresh the result of every round that lost a submitted response.
+
+        Their rendered pages go too, and the submitted ones take the prepared
+        exports that may list their organizations' figures with them.
+        """
+        submitted = {}
+        for pk, round_id in self.filter(
+            submitted_at__isnull=False, round__isnull=False
+        ).values_list("pk", "round_id"):
+            submitted.setdefault(round_id, set()).add(pk)
+        rounds = set(submitted)
         organizations = set(
             self.filter(round__isnull=False).values_list("round__organization_id", flat=True)
         )
+        self.forget_rendered()
+        if rounds:
+            shown = Round.objects.filter(pk__in=rounds).values("organization_id")
+            apps.get_model("assessments", "PortfolioExport").objects.that_may_list(shown).delete()
+        for round in Round.objects.select_for_update().filter(pk__in=rounds):
+            round.withdraw(submitted[round.pk])
         deleted = super().delete()
         for round in Round.objects.select_for_update().filter(pk__in=rounds):
             round.refresh_result()
@@ -577,7 +800,18 @@ class Response(Scored):
 
     @transaction.atomic
     def delete(self, *args, **kwargs):
-        """Delete, and take a submitted response out of its round's result."""
+        """Delete, and take a submitted response out of its round's result.
+
+        Its rendered page goes too and, submitted, the prepared exports that
+        may list its organization's figures.
+        """
+        Response.objects.filter(pk=self.pk).forget_rendered()
+        if self.round_id and self.is_submitted:
+            round = Round.objects.select_for_update().get(pk=self.round_id)
+            round.withdraw({self.pk})
+            apps.get_model("assessments", "PortfolioExport").objects.that_may_list(
+                [round.organization_id]
+            ).delete()
         deleted = super().delete(*args, **kwargs)
         if self.round_id and self.is_submitted:
             Round.objects.select_for_update().get(pk=self.round_id).refresh_result()
@@ -644,10 +878,13 @@ def private_url(token):
 
 
 def issue_links(responses):
-    """Response.issue_link() for many responses in one INSERT; each keeps its token."""
+    """Response.issue_link() for many responses in one INSERT; each keeps its token.
+
+    Return the new links, in the order of RESPONSES.
+    """
     for response in responses:
         response.token = tokens.new_token()
-    PrivateLink.objects.bulk_create(
+    return PrivateLink.objects.bulk_create(
         PrivateLink(response=response, digest=tokens.digest(response.token))
         for response in responses
     )
@@ -660,20 +897,39 @@ def score_answers(answers):
 
 
 def scored_answers(answers):
-    """Group Answer rows by response as scoring.Answer lists: {response id: [answer, ...]}."""
+    """Group an Answer queryset by response as scoring.Answer lists: {response id: [answer, ...]}.
+
+    Read as plain values: a round's recompute reads every answer of the round,
+    and building model instances for them took most of its time (0.7 s of
+    0.9 s at 300 respondents, while submits waited on the round's lock).
+    """
     grouped = {}
-    for answer in answers:
-        grouped.setdefault(answer.response_id, []).append(_scoring_answer(answer))
+    rows = answers.values_list(
+        "response_id",
+        "question__indicator__stage__number",
+        "option__value",
+        "question__weight",
+        "question__indicator__key",
+        "question__indicator__defines_stage",
+    )
+    for response_id, stage, value, weight, indicator, named in rows:
+        grouped.setdefault(response_id, []).append(
+            scoring.Answer(
+                stage=stage, value=value, weight=weight, indicator=indicator, named=named
+            )
+        )
     return grouped
 
 
 def _scoring_answer(answer):
+    # The same fields as scored_answers reads as values (a test holds them equal).
     question = answer.question
     return scoring.Answer(
         stage=question.indicator.stage.number,
         value=answer.option.value if answer.option_id else None,
         weight=question.weight,
         indicator=question.indicator.key,
+        named=question.indicator.defines_stage,
     )
 
 

@@ -2,15 +2,21 @@
 leaders turn a round's perception gap into a consensus and decisions."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .. import scoring
+from stages.models import Indicator
+
+from .. import agenda, scoring
 from .questionnaire import Option, Question
 from .rounds import PlanItem, Round, Scored, score_answers
+
+# A meeting of a quarter of an hour at least, a working day at most.
+TIME_BOX_MIN, TIME_BOX_MAX = 15, 480
 
 
 class Workshop(Scored):
@@ -36,6 +42,16 @@ class Workshop(Scored):
         "WorkshopItem", models.SET_NULL, null=True, blank=True, related_name="+"
     )
     timer_started_at = models.DateTimeField(null=True, blank=True)
+    time_box = models.PositiveSmallIntegerField(
+        _("time box (minutes)"),
+        default=agenda.DEFAULT_TIME_BOX,
+        validators=[MinValueValidator(TIME_BOX_MIN), MaxValueValidator(TIME_BOX_MAX)],
+        help_text=_("How long the meeting lasts; the agenda's minutes are shared out to fit it."),
+    )
+    # How many of the indicators have a consensus answer, of how many: a consensus
+    # with undecided indicators is partial, and every page says so.
+    items_decided = models.PositiveSmallIntegerField(_("indicators decided"), default=0)
+    items_to_decide = models.PositiveSmallIntegerField(_("indicators to decide"), default=0)
 
     class Meta:
         verbose_name = _("workshop")
@@ -50,6 +66,14 @@ class Workshop(Scored):
                 condition=Q(position__isnull=True) | Q(position__gte=1, position__lte=4),
                 name="workshop_position_1_to_4",
             ),
+            models.CheckConstraint(
+                condition=Q(time_box__gte=TIME_BOX_MIN, time_box__lte=TIME_BOX_MAX),
+                name="workshop_time_box_15_to_480",
+            ),
+            models.CheckConstraint(
+                condition=Q(items_decided__lte=F("items_to_decide")),
+                name="workshop_decided_at_most_all",
+            ),
         ]
 
     def __str__(self):
@@ -62,64 +86,80 @@ class Workshop(Scored):
     def is_finished(self):
         return self.status == self.Status.FINISHED
 
-    def decided_items(self):
-        """The question items with a consensus answer (an option or "we don't know")."""
-        return self.items.filter(question__isnull=False).filter(
-            Q(option__isnull=False) | Q(dont_know=True)
-        )
-
     def refresh_result(self):
-        """Score the consensus answers through the same path as one response, and store it."""
-        decided = self.decided_items().select_related("question__indicator__stage", "option")
-        result, indicator_scores = score_answers(decided)
+        """Score the consensus as one response would be scored, and store it.
+
+        The answers agreed on decided indicators count; every other question of
+        the round counts as unknown ("I don't know"), so a partial consensus is
+        held to the same coverage and lower-bound rules as any result.
+        """
+        questions = [
+            question
+            for section in self.round.questionnaire.answered_pages()
+            for question in section.questions.all()
+        ]
+        agreed = {
+            answer.question_id: answer
+            for answer in WorkshopAnswer.objects.filter(
+                item__workshop=self, item__decided_at__isnull=False
+            ).select_related("option")
+        }
+        answers = []
+        for question in questions:
+            answer = agreed.get(question.pk) or WorkshopAnswer(question=question)
+            answer.question = question  # with its indicator and stage loaded
+            answers.append(answer)
+        result, indicator_scores = score_answers(answers)
         self.store(result, indicator_scores)
-        self.save(update_fields=Scored.RESULT_FIELDS)
+        indicators = self.items.filter(indicator__isnull=False)
+        self.items_to_decide = indicators.count()
+        self.items_decided = indicators.filter(decided_at__isnull=False).count()
+        self.save(update_fields=[*Scored.RESULT_FIELDS, "items_decided", "items_to_decide"])
 
     @property
     def has_consensus(self):
         return self.is_finished and self.position is not None
 
+    @property
+    def is_partial(self):
+        """Whether some indicators have no consensus answer (they count as unknown)."""
+        return self.items_decided < self.items_to_decide
+
 
 class WorkshopItem(models.Model):
-    """One agenda item: a question of the round, or a topic the facilitator added.
+    """One agenda item: an indicator of the round, or a topic the facilitator added.
 
-    ``option`` and ``question`` carry the names of Answer's fields, so that the
-    consensus answers are scored by score_answers exactly like a response's.
-    ``version`` counts saves: a save names the version it was edited from and is
-    refused when another facilitator saved in the meantime.
+    An indicator's consensus is one WorkshopAnswer per question of it; the item
+    is decided (``decided_at``) once every question has one. ``version`` counts
+    saves: a save names the version it was edited from and is refused when
+    another facilitator saved in the meantime.
     """
 
     workshop = models.ForeignKey(Workshop, models.CASCADE, related_name="items")
-    question = models.ForeignKey(
-        Question,
+    indicator = models.ForeignKey(
+        Indicator,
         models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("question"),
+        verbose_name=_("indicator"),
     )
     # The indicator's stable key, to compare with the round's figures across versions.
     indicator_key = models.CharField(max_length=80, blank=True)
     title = models.CharField(_("title"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(_("position"))
+    # Put off to the next meeting by the facilitator.
     skipped = models.BooleanField(_("skipped"), default=False)
-    minutes = models.PositiveSmallIntegerField(_("suggested minutes"))
+    # Skipped, or past the time box: listed under "Next time", not presented.
+    next_time = models.BooleanField(_("next time"), default=False)
+    minutes = models.PositiveSmallIntegerField(_("minutes"))
     # The share the agenda was ranked by (None: the disagreement could not be shown).
     disagreement = models.FloatField(null=True, blank=True)
-    option = models.ForeignKey(
-        Option,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("consensus answer"),
-    )
-    dont_know = models.BooleanField(_("we don't know"), default=False)
     note = models.TextField(_("note"), max_length=2000, blank=True)
     plan_item = models.ForeignKey(
         PlanItem, models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    decided_at = models.DateTimeField(_("saved"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -131,21 +171,17 @@ class WorkshopItem(models.Model):
         verbose_name_plural = _("workshop items")
         constraints = [
             models.UniqueConstraint(
-                fields=["workshop", "question"],
-                condition=Q(question__isnull=False),
-                name="one_workshop_item_per_question",
+                fields=["workshop", "indicator"],
+                condition=Q(indicator__isnull=False),
+                name="one_workshop_item_per_indicator",
             ),
             models.CheckConstraint(
-                condition=Q(question__isnull=False) | ~Q(title=""),
-                name="workshop_item_is_a_question_or_titled",
+                condition=Q(indicator__isnull=False) | ~Q(title=""),
+                name="workshop_item_is_an_indicator_or_titled",
             ),
             models.CheckConstraint(
-                condition=~Q(option__isnull=False, dont_know=True),
-                name="workshop_item_one_consensus_answer",
-            ),
-            models.CheckConstraint(
-                condition=Q(question__isnull=False) | Q(option__isnull=True, dont_know=False),
-                name="workshop_item_consensus_needs_a_question",
+                condition=Q(indicator__isnull=False) | Q(decided_at__isnull=True),
+                name="workshop_item_decision_needs_an_indicator",
             ),
             models.CheckConstraint(
                 condition=Q(minutes__gte=1, minutes__lte=120),
@@ -156,20 +192,38 @@ class WorkshopItem(models.Model):
     def __str__(self):
         return self.label
 
-    def clean(self):
-        from django.core.exceptions import ValidationError
-
-        if self.option_id and self.option.question_id != self.question_id:
-            raise ValidationError({"option": _("Choose one of this question's options.")})
-
     @property
     def label(self):
-        return self.title or (self.question.text if self.question_id else "")
+        return self.title or (self.indicator.name if self.indicator_id else "")
 
     @property
     def is_decided(self):
-        return self.option_id is not None or self.dont_know
+        return self.decided_at is not None
 
     @property
     def disagreement_points(self):
         return None if self.disagreement is None else scoring.percent(self.disagreement)
+
+
+class WorkshopAnswer(models.Model):
+    """The team's agreed answer to one question of an agenda item's indicator.
+
+    Named like Answer's fields, so that the consensus is scored by
+    score_answers exactly as a response is; no option means "we don't know".
+    """
+
+    item = models.ForeignKey(WorkshopItem, models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, models.PROTECT, related_name="+")
+    option = models.ForeignKey(Option, models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("consensus answer")
+        verbose_name_plural = _("consensus answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "question"], name="one_consensus_answer_per_question"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.question_id}: {self.option or '?'}"

@@ -1,11 +1,18 @@
-"""Joining an organization through a member's invitation.
+"""Joining an organization through a member's invitation, the account page, and resending a
+confirmation.
 
 Sign-up, login, e-mail verification and passwords are django-allauth's (see
 smarketing/urls.py); this module only adds what is the app's own.
 """
 
 from allauth.account.adapter import get_adapter
+from allauth.account.internal.constants import LoginStageKey
+from allauth.account.internal.flows.email_verification import (
+    consume_email_verification_rate_limit,
+    send_verification_email_at_login,
+)
 from allauth.account.models import EmailAddress
+from allauth.account.stages import LoginStageController
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -17,10 +24,12 @@ from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
+from ..adapters import landing_url
 from ..forms import AccountForm, DeleteAccountForm
 from ..models import MemberInvitation, Membership
+from ..throttle import allowed
 
 
 @never_cache
@@ -53,6 +62,12 @@ def accept_invitation(request, token):
         return redirect(organization)
     context["addressed_to_user"] = addressed_to_user
     return render(request, "registration/invitation.html", context)
+
+
+@login_required
+def home(request):
+    """Where the user's work is (the same place a login lands on)."""
+    return redirect(landing_url(request.user))
 
 
 @never_cache
@@ -104,3 +119,42 @@ def delete_account(request):
         return redirect("stages:home")
     context = {"form": form, "alone": alone}
     return render(request, "registration/delete_account.html", context, status=200)
+
+
+@never_cache
+@require_POST
+def resend_confirmation(request):
+    """Send the confirmation e-mail of the sign-up or login waiting in this browser again.
+
+    Within the limits of that address (allauth's for confirmations, the app's
+    per mailbox); over them, nothing is sent and the page says so. The answer
+    is the same whether the address has an account or not (a sign-up with a
+    taken address waits too, and its owner is told again).
+    """
+    if request.user.is_authenticated:
+        return redirect("account_email")
+    # allauth keeps the sign-up or login that waits for a confirmed address in
+    # the session; these internal helpers are pinned with django-allauth.
+    stage = LoginStageController.enter(request, LoginStageKey.VERIFY_EMAIL.value)
+    if stage is None:
+        messages.info(
+            request,
+            _("Log in: if your e-mail address still needs confirming, a new link goes to it."),
+        )
+        return redirect("account_login")
+    login = stage.login
+    address = login.email or (login.user and EmailAddress.objects.get_primary_email(login.user))
+    if address and not (
+        consume_email_verification_rate_limit(request, address, dry_run=True)
+        and allowed(request, "mail", address=address, dry_run=True)
+    ):
+        messages.error(
+            request,
+            _(
+                "An e-mail went to this address a short while ago, so no other was sent. "
+                "Look in your inbox and your spam folder, or ask again in a few minutes."
+            ),
+        )
+    else:
+        send_verification_email_at_login(request, login)
+    return redirect("account_email_verification_sent")

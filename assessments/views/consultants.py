@@ -18,6 +18,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from stages.models import Stage
 
@@ -57,11 +58,14 @@ def _get_client(request, pk):
 
 
 def _get_round_with_responses(request, pk):
-    """A round whose individual responses this user may see: one run with the consultant."""
+    """A round whose individual responses this user may see (Round.view): else a 404."""
     rounds = Round.objects.filter(organization__in=_clients(request))
     if not request.user.is_superuser:
-        rounds = rounds.filter(consultant_access=True)
-    return get_object_or_404(rounds.select_related("organization", "questionnaire"), pk=pk)
+        rounds = rounds.with_individuals_for_consultants()
+    round = get_object_or_404(rounds.select_related("organization", "questionnaire"), pk=pk)
+    if not round.view(_viewer(request.user)).individuals:
+        raise Http404
+    return round
 
 
 def portfolio_rows(request):
@@ -87,6 +91,7 @@ def portfolio(request):
             "clients": clients,
             "sort": sort,
             "query": request.GET,
+            "export_formats": sorted(exports.FORMATS),
             "consultants": consultants,
             "stages": Stage.objects.all(),
             **_admin_context(request),
@@ -95,8 +100,13 @@ def portfolio(request):
 
 
 @staff_member_required
+@require_POST
 def portfolio_export(request, fmt):
-    """Build a small export now; hand a large one to the worker and show where it will be."""
+    """Build a small export now; hand a large one to the worker and show where it will be.
+
+    Only by POST (a form of the dashboard, with CSRF): an export writes a row
+    and starts a job, which no link followed by a browser may do.
+    """
     if fmt not in exports.FORMATS:
         raise Http404
     rows, _sort = portfolio_rows(request)
@@ -111,13 +121,26 @@ def portfolio_export(request, fmt):
 
 
 def _get_prepared_export(request, pk):
-    """An export this user asked for, still kept; anyone else's is a 404."""
-    _clients(request)  # the dashboard permission
+    """An export this user asked for, still kept; anyone else's is a 404.
+
+    A ready one is checked against what the user may see now: when it lists
+    an organization they no longer follow (or one since deleted), its file
+    is dropped and the page says so.
+    """
     kept_since = timezone.now() - timedelta(hours=settings.EXPORT_KEEP_HOURS)
     exports_kept = PortfolioExport.objects.defer("content").filter(
         requested_by=request.user, created_at__gte=kept_since
     )
-    return get_object_or_404(exports_kept, pk=pk)
+    export = get_object_or_404(exports_kept, pk=pk)
+    allowed = request.user.has_perm("assessments.view_dashboard")
+    if export.status == PortfolioExport.Status.READY:
+        listed = export.organizations
+        clients = Organization.objects.for_consultant(request.user)
+        if not allowed or clients.filter(pk__in=listed).count() != len(listed):
+            export.revoke()
+    if not allowed:
+        raise PermissionDenied
+    return export
 
 
 @staff_member_required
@@ -195,11 +218,13 @@ def _viewer(user):
 
 def _client_context(organization, user):
     """A client's page: figures of rounds this user may see, responses of those run with them."""
+    viewer = _viewer(user)
     responses = Response.objects.filter(
         submitted_at__isnull=False, round__organization=organization
     ).order_by("submitted_at")
     if not user.is_superuser:
-        responses = responses.filter(round__consultant_access=True)
+        individual = Round.objects.with_individuals_for_consultants()
+        responses = responses.filter(round__in=individual.filter(organization=organization))
     rounds = list(
         organization.rounds.select_related("questionnaire", "workshop").prefetch_related(
             # The first page of each round's responses; the admin lists them all, paginated.
@@ -211,9 +236,10 @@ def _client_context(organization, user):
             Prefetch("plan", queryset=PlanItem.objects.select_related("step__stage", "indicator")),
         )
     )
+    rounds = [round.seen_by(viewer) for round in rounds]
     for round in rounds:
-        round.figures_shown = round.view(_viewer(user)).figures
-        round.responses_shown = user.is_superuser or round.consultant_access
+        round.figures_shown = round.shown_view.figures
+        round.responses_shown = round.shown_view.individuals
     scored = [r for r in rounds if r.figures_shown]
     stages = list(Stage.objects.with_content())
     context = {
@@ -227,11 +253,21 @@ def _client_context(organization, user):
     }
     if scored:
         previous = scored[1] if len(scored) > 1 else None
-        context.update(round_result_context(scored[0], stages, previous, _viewer(user)))
-        context["progress_chart"] = progress_chart(scored, stages, _viewer(user))
-        context["heatmap"] = heatmap(scored, stages)
+        context.update(round_result_context(scored[0], stages, previous, viewer))
+        context["progress_chart"] = progress_chart(scored, stages, viewer)
+        context["heatmap"] = heatmap(scored, stages, viewer)
         context["plans"] = [
-            (before, after, results.check_plan(before.plan.all(), before, after, stages))
+            (
+                before,
+                after,
+                results.check_plan(
+                    before.plan.all(),
+                    before,
+                    after,
+                    stages,
+                    results.disputed(after.groups, after.shown_view.groups),
+                ),
+            )
             for after, before in zip(scored, scored[1:], strict=False)
             if before.plan.all()
         ]
@@ -243,18 +279,19 @@ def _client_context(organization, user):
 
 
 @staff_member_required
+@require_POST
 def rounds_export(request, pk, fmt):
     organization = _get_client(request, pk)
     rounds = organization.rounds.select_related(
         "organization", "questionnaire", "workshop"
     ).order_by("opened_on", "pk")
     # A round whose figures are not published yet has none to export.
-    viewer = _viewer(request.user)
-    table = (exports.round_row(r, r.view(viewer)) for r in rounds)
+    table = exports.round_rows(rounds, _viewer(request.user))
     return exports.download(fmt, f"rounds-{organization.pk}", exports.ROUND_COLUMNS, table)
 
 
 @staff_member_required
+@require_POST
 def responses_export(request, pk, fmt):
     round = _get_round_with_responses(request, pk)
     keys = round.questionnaire.indicator_keys()

@@ -22,6 +22,7 @@ from .. import cadence, exports, results, tasks, throttle
 from ..forms import (
     BenchmarkConsentForm,
     DeleteOrganizationForm,
+    Invitee,
     InviteMemberForm,
     InviteRespondentForm,
     KeepResultForm,
@@ -31,10 +32,12 @@ from ..forms import (
     PlanItemEditForm,
     PlanItemForm,
     RoundForm,
+    RoundLinkForm,
 )
 from ..models import (
     Answer,
     BenchmarkEntry,
+    Delivery,
     MemberInvitation,
     Membership,
     Organization,
@@ -42,6 +45,7 @@ from ..models import (
     Questionnaire,
     Response,
     Round,
+    with_delivery,
 )
 from ..pages import (
     benchmark_context,
@@ -50,6 +54,7 @@ from ..pages import (
     progress_chart,
     round_result_context,
 )
+from ..visibility import Viewer
 
 
 def _get_organization_for_member(request, pk):
@@ -65,7 +70,8 @@ def _get_round_for_member(request, pk):
     return get_object_or_404(queryset, pk=pk)
 
 
-@login_required
+# Someone keeping a result mostly has no account yet: sign-up first, with a way to log in.
+@login_required(login_url="account_signup")
 @require_http_methods(["GET", "POST"])
 def keep_result(request, token):
     """File an anonymous result in one of the user's organizations (or a new one) as a round."""
@@ -85,7 +91,9 @@ def keep_result(request, token):
         with transaction.atomic():
             organization = form.existing()
             if organization is None:
-                organization = Organization.objects.create(name=form.cleaned_data["name"])
+                organization = Organization.objects.create(
+                    name=form.cleaned_data["name"], created_by=request.user
+                )
                 Membership.objects.create(
                     organization=organization,
                     user=request.user,
@@ -118,7 +126,9 @@ def organization_new(request):
     form = NewOrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            organization = form.save()
+            organization = form.save(commit=False)
+            organization.created_by = request.user
+            organization.save()
             Membership.objects.create(
                 organization=organization,
                 user=request.user,
@@ -223,7 +233,10 @@ def organization_delete(request, pk):
 def team(request, pk):
     """What needs doing now, then the latest result, progress, plan and history."""
     organization = _get_organization_for_member(request, pk)
-    rounds = list(organization.rounds.select_related("questionnaire", "workshop"))
+    rounds = [
+        r.seen_by(Viewer.MEMBER)
+        for r in organization.rounds.select_related("questionnaire", "workshop")
+    ]
     published = [r for r in rounds if r.is_published]
     latest = published[0] if published else None
     context = {
@@ -249,7 +262,7 @@ def team(request, pk):
         status = _response_status(open_round, request.GET.get("respondents"))
         context["open_round"] = open_round
         context["open_status"] = status
-        context["own_invitation"] = _own_invitation(request, open_round)
+        context["own_response"] = _own_response(request, open_round)
         context["reminders_due"] = open_round.responses.reminder_due(timezone.now()).count()
     return render(request, "assessments/team.html", context)
 
@@ -260,23 +273,69 @@ def _reminder_due(response, now):
     )
 
 
-def _own_invitation(request, round):
-    """The user's unsubmitted response in ROUND, sent to one of their confirmed addresses."""
-    addresses = EmailAddress.objects.filter(user=request.user, verified=True)
-    confirmed = [address.lower() for address in addresses.values_list("email", flat=True)]
-    return round.responses.filter(submitted_at=None, email__in=confirmed).first()
+def _confirmed_addresses(user):
+    return [
+        address.lower()
+        for address in EmailAddress.objects.filter(user=user, verified=True)
+        .order_by("-primary", "pk")
+        .values_list("email", flat=True)
+    ]
+
+
+def _own_response(request, round):
+    """The user's response in ROUND, found by their confirmed addresses; unsubmitted first."""
+    confirmed = _confirmed_addresses(request.user)
+    return (
+        round.responses.filter(email__in=confirmed)
+        .order_by(F("submitted_at").asc(nulls_first=True), "pk")
+        .first()
+    )
 
 
 @login_required
 @require_POST
 def round_answer(request, pk):
-    """Take the user to their own invitation in an open round, with a fresh private link."""
+    """Take the user to their own response in an open round, with a fresh private link.
+
+    A member who was not invited answers in the round all the same, with the
+    role they hold in the organization: a response of that round is made for
+    them, under their confirmed address, as an invitation would have.
+    """
     round = _get_round_for_member(request, pk)
-    response = _own_invitation(request, round) if round.is_open else None
+    if not round.is_open:
+        messages.error(request, _("This round is closed; it accepts no more answers."))
+        return redirect(round)
+    response = _own_response(request, round) or _new_own_response(request, round)
     if response is None:
-        messages.error(request, _("No answers of yours are waiting in this round."))
+        messages.error(
+            request, _("Confirm your e-mail address first: your answers are kept under it.")
+        )
+        return redirect(round)
+    if response.is_submitted:
+        messages.info(request, _("You have answered this round already."))
         return redirect(round)
     return redirect("assessments:resume", response.issue_link())
+
+
+def _new_own_response(request, round):
+    """A response of ROUND for the user, in their role; None without a confirmed address."""
+    confirmed = _confirmed_addresses(request.user)
+    if not confirmed:
+        return None
+    membership = round.organization.memberships.get(user=request.user)
+    try:
+        with transaction.atomic():
+            return Response.objects.create(
+                round=round,
+                questionnaire=round.questionnaire,
+                organization_name=round.organization.name,
+                email=confirmed[0],
+                name=request.user.get_full_name(),
+                role=membership.role,
+                language=get_language(),
+            )
+    except IntegrityError:  # invited at that moment, or a double click
+        return round.responses.get(email=confirmed[0])
 
 
 @login_required
@@ -288,8 +347,7 @@ def member_list(request, pk):
         if not throttle.allowed(request, "invite"):
             return throttle.too_many(request)
         if throttle.may_mail(request, form):
-            invitation = _invite_member(organization, request.user, **form.cleaned_data)
-            tasks.send_member_invitation.enqueue(invitation.pk)
+            _invite_member(organization, request.user, **form.cleaned_data)
             messages.success(request, _("Invitation sent to %(email)s.") % form.cleaned_data)
             return redirect("assessments:members", organization.pk)
     memberships = list(organization.memberships.select_related("user"))
@@ -301,7 +359,9 @@ def member_list(request, pk):
             "memberships": memberships,
             "role_forms": [(m, MemberRoleForm(initial={"role": m.role})) for m in memberships],
             "last_member": len(memberships) == 1,
-            "invitations": organization.invitations.filter(accepted_at__isnull=True),
+            "invitations": with_delivery(
+                organization.invitations.filter(accepted_at__isnull=True), "invitation"
+            ),
             "form": form,
         },
     )
@@ -411,7 +471,6 @@ def invitation_resend(request, pk, invitation_pk):
         invitation.language,
         invitation.message,
     )
-    tasks.send_member_invitation.enqueue(invitation.pk)
     messages.success(
         request, _("Invitation sent again to %(email)s.") % {"email": invitation.email}
     )
@@ -444,7 +503,7 @@ def _may_invite(request, addresses):
 
 
 def _invite_member(organization, inviter, email, role, language, message):
-    """Invite EMAIL; an earlier invitation to the same address is renewed, never doubled."""
+    """Invite EMAIL and queue the e-mail; an earlier invitation to the address is renewed."""
     with transaction.atomic():
         invitation = (
             organization.invitations.select_for_update()
@@ -456,13 +515,18 @@ def _invite_member(organization, inviter, email, role, language, message):
         invitation.created_at = timezone.now()
         invitation.new_token()
         invitation.save()
+        tasks.send_later([Delivery(kind=Delivery.Kind.MEMBER_INVITATION, invitation=invitation)])
     return invitation
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def round_new(request, pk):
-    """Open a round on the active questionnaire, offering to invite the last round's people."""
+    """Open a round on the active questionnaire, inviting the members and the last round's people.
+
+    The form says, per side, what each choice will show to whom before the
+    round opens; "preview" re-reads it for the people ticked without opening.
+    """
     organization = _get_organization_for_member(request, pk)
     Round.objects.close_lapsed(organization)
     open_round = organization.rounds.filter(closed_at__isnull=True).first()
@@ -470,32 +534,89 @@ def round_new(request, pk):
         # One open round at a time: the member closes it first, on its confirmation page.
         context = {"organization": organization, "open_round": open_round}
         return render(request, "assessments/round_open_already.html", context)
-    last = organization.rounds.first()
-    previous = last.responses.exclude(email="").order_by("created_at") if last else ()
-    form = RoundForm(request.POST if request.method == "POST" else None, previous=previous)
+    members = _member_invitees(organization, request.user)
+    form = RoundForm(
+        request.POST if request.method == "POST" else None,
+        members=members,
+        previous=_previous_invitees(organization, members),
+        consultants=organization.consultants.exists(),
+    )
     questionnaire = Questionnaire.objects.active()
-    if request.method == "POST" and form.is_valid() and questionnaire:
-        people = form.people_to_reinvite()
-        if not _may_invite(request, [person.email for person in people]):
+    opening = request.method == "POST" and "preview" not in request.POST
+    if opening and form.is_valid() and questionnaire:
+        people = form.invitees()
+        mailed = [person for person in people if not person.is_you]
+        if not _may_invite(request, [person.email for person in mailed]):
             return throttle.too_many(request)
         try:
-            round, invited = _open_round(request, organization, form, questionnaire, people)
+            round, own = _open_round(request, organization, form, questionnaire, people)
         except IntegrityError:  # another member opened one at the same moment
             messages.error(request, _("Another round was opened meanwhile."))
             return redirect(organization)
-        if invited:
-            tasks.send_round_invitations.enqueue([r.pk for r in invited], request.user.pk)
-        messages.success(request, _("The round is open. Invite the leaders who should answer."))
+        if own:
+            messages.success(request, _("The round is open. Answer it now, or invite more people."))
+        else:
+            messages.success(request, _("The round is open. Invite the leaders who should answer."))
         return redirect(round)
-    return render(
-        request,
-        "assessments/round_form.html",
-        {"organization": organization, "form": form, "questionnaire": questionnaire},
+    context = {
+        "organization": organization,
+        "form": form,
+        "questionnaire": questionnaire,
+        "preview": form.preview(),
+    }
+    return render(request, "assessments/round_form.html", context)
+
+
+def _member_invitees(organization, user):
+    """The members as people to invite, the user first, each by their confirmed address."""
+    memberships = sorted(
+        organization.memberships.select_related("user"),
+        key=lambda m: (m.user_id != user.pk, m.pk),
     )
+    addresses = {}
+    confirmed = EmailAddress.objects.filter(
+        user__in=[m.user_id for m in memberships], verified=True
+    ).order_by("-primary", "pk")
+    for address in confirmed:
+        addresses.setdefault(address.user_id, address.email.lower())
+    people = []
+    for membership in memberships:
+        email = addresses.get(membership.user_id) or membership.user.email.lower()
+        if email:
+            people.append(
+                Invitee(
+                    key=f"member-{membership.pk}",
+                    email=email,
+                    name=membership.user.get_full_name(),
+                    role=membership.role,
+                    language=membership.language,
+                    is_you=membership.user_id == user.pk,
+                )
+            )
+    return people
+
+
+def _previous_invitees(organization, members):
+    """The last round's people who are not members, to invite again."""
+    last = organization.rounds.first()
+    if last is None:
+        return []
+    taken = {person.email for person in members}
+    people = []
+    for response in last.responses.exclude(email="").order_by("created_at", "pk"):
+        email = response.email.lower()
+        if email not in taken:
+            taken.add(email)
+            people.append(Invitee(email, email, response.name, response.role, response.language))
+    return people
 
 
 def _open_round(request, organization, form, questionnaire, people):
-    """Create the round and its invitees' responses; return both."""
+    """Create the round and its invitees' responses, and queue their invitations.
+
+    Return the round and the user's own response (None when they did not tick
+    themselves): that one is answered here and now, so it is never mailed.
+    """
     with transaction.atomic():
         round = form.save(commit=False)
         round.organization = organization
@@ -503,20 +624,32 @@ def _open_round(request, organization, form, questionnaire, people):
         round.created_by = request.user
         round.consultant_access = organization.consultants.exists()
         round.save()
-        invited = [
-            Response.objects.create(
+        invited, own = [], None
+        for person in people:
+            response = Response.objects.create(
                 round=round,
                 questionnaire=questionnaire,
                 organization_name=organization.name,
-                invited_at=timezone.now(),
+                # The member opening it answers here and now: no e-mail, no reminders.
+                invited_at=None if person.is_you else timezone.now(),
                 email=person.email,
                 name=person.name,
                 role=person.role,
                 language=person.language,
             )
-            for person in people
-        ]
-    return round, invited
+            if person.is_you:
+                own = response
+            else:
+                invited.append(response)
+        tasks.send_later(_invitations(invited, request.user))
+    return round, own
+
+
+def _invitations(responses, inviter):
+    return [
+        Delivery(kind=Delivery.Kind.ROUND_INVITATION, response=response, sender=inviter)
+        for response in responses
+    ]
 
 
 @login_required
@@ -546,15 +679,41 @@ def round_invite(request, pk):
                 invited_at=timezone.now(),
                 **form.cleaned_data,
             )
+            tasks.send_later(_invitations([response], request.user))
     except IntegrityError:  # the same address, invited twice at once
         messages.error(request, _("This person is already invited to this round."))
         return redirect(round)
-    tasks.send_round_invitations.enqueue([response.pk], request.user.pk)
     messages.success(request, _("Invitation sent to %(email)s.") % form.cleaned_data)
     return redirect(round)
 
 
-def _round_page(request, round, invite_form, status=200, plan_form=None):
+@login_required
+@require_POST
+def round_link_limit(request, pk):
+    """Set how many people may start through the round's shared link in an hour."""
+    round = _get_round_for_member(request, pk)
+    form = RoundLinkForm(request.POST, instance=round)
+    if not form.is_valid():
+        # The form holds the refused number; the page shows the stored one.
+        stored = _get_round_for_member(request, pk)
+        return _round_page(request, stored, InviteRespondentForm(round=stored), 400, link_form=form)
+    # Only this column: the worker may be storing the round's result meanwhile.
+    form.save(commit=False).save(update_fields=["starts_per_hour"])
+    count = round.starts_per_hour
+    messages.success(
+        request,
+        ngettext(
+            "The shared link now takes up to %(count)s start per hour.",
+            "The shared link now takes up to %(count)s starts per hour.",
+            count,
+        )
+        % {"count": count},
+    )
+    return redirect(round)
+
+
+def _round_page(request, round, invite_form, status=200, plan_form=None, link_form=None):
+    round = round.seen_by(Viewer.MEMBER)
     context = {
         "max_reminders": cadence.MAX_REMINDERS,
         "round": round,
@@ -563,21 +722,28 @@ def _round_page(request, round, invite_form, status=200, plan_form=None):
         "status": _response_status(round, request.GET.get("respondents")),
         "invite_form": invite_form,
         "share_url": request.build_absolute_uri(round.get_share_url()),
+        "link_form": link_form or RoundLinkForm(instance=round),
         "plan": list(round.plan.select_related("step__stage", "indicator", "owner_person")),
         "reopen_refusal": None if round.is_open else round.reopen_refusal(),
+        "own_response": _own_response(request, round) if round.is_open else None,
     }
     stages = None
     if round.is_published:
         stages = list(Stage.objects.with_content())
         previous = Round.objects.published().before(round).first()
         context.update(round_result_context(round, stages, previous))
-        if not round.is_confidential:
+        if round.shown_view.individuals:
             context["individuals"] = individual_answers(round)
         following = Round.objects.published().after(round).first()
         if following:
+            following = following.seen_by(Viewer.MEMBER)
             context["following"] = following
             context["own_plan_checks"] = results.check_plan(
-                context["plan"], round, following, stages
+                context["plan"],
+                round,
+                following,
+                stages,
+                results.disputed(following.groups, following.shown_view.groups),
             )
         context["plan_form"] = plan_form or _plan_form(round, context["summary"])
     context["evidence"] = evidence_summary(round, stages)
@@ -612,7 +778,7 @@ def plan_add(request, pk):
     if not round.is_published:
         raise Http404
     stages = list(Stage.objects.with_content())
-    summary = results.summarize(round, stages)
+    summary = results.summarize(round.seen_by(Viewer.MEMBER), stages)
     form = _plan_form(round, summary, request.POST)
     if not form.is_valid():
         return _round_page(request, round, InviteRespondentForm(round=round), 400, plan_form=form)
@@ -739,9 +905,31 @@ def response_remind(request, pk, response_pk):
         messages.error(request, refusal)
     elif not throttle.allowed(request, "mail", address=response.email):
         messages.error(request, throttle.MAIL_LIMITED)
-    elif response.claim_reminder(now):
-        tasks.send_reminder.enqueue(response.pk)
-        messages.success(request, _("Reminder sent to %(email)s.") % {"email": response.email})
+    else:
+        with transaction.atomic():
+            claimed = response.claim_reminder(now)
+            if claimed:
+                tasks.send_later([Delivery(kind=Delivery.Kind.REMINDER, response=response)])
+        if claimed:
+            messages.success(request, _("Reminder sent to %(email)s.") % {"email": response.email})
+    return redirect(response.round)
+
+
+@login_required
+@require_POST
+def response_resend(request, pk, response_pk):
+    """Send an invitee's invitation again, with a new link, after it was not delivered."""
+    response = _get_invitee_for_member(request, pk, response_pk)
+    if not (response.email and not response.is_submitted and response.round.is_open):
+        messages.error(request, _("Only invitees of an open round who have not answered get one."))
+    elif not throttle.allowed(request, "mail", address=response.email):
+        messages.error(request, throttle.MAIL_LIMITED)
+    else:
+        with transaction.atomic():
+            tasks.send_later(_invitations([response], request.user))
+        messages.success(
+            request, _("Invitation sent again to %(email)s.") % {"email": response.email}
+        )
     return redirect(response.round)
 
 
@@ -781,9 +969,10 @@ def _response_status(round, page_number=None):
     counts = round.responses.aggregate(
         total=Count("pk"), submitted=Count("pk", filter=Q(submitted_at__isnull=False))
     )
-    responses = round.responses.annotate(
+    responses = with_delivery(round.responses, "response").annotate(
         started=Exists(Answer.objects.filter(response=OuterRef("pk")))
-    ).order_by("created_at", "pk")
+    )
+    responses = responses.order_by("created_at", "pk")
     page = Paginator(responses, RESPONDENTS_PER_PAGE).get_page(page_number)
     total, submitted = counts["total"], counts["submitted"]
     return {

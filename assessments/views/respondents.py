@@ -1,7 +1,9 @@
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,14 +16,31 @@ from django.views.decorators.http import require_http_methods
 
 from .. import tasks, throttle, tokens
 from ..forms import DONT_KNOW, PageForm, RoundStartForm, StartForm
-from ..models import Answer, Membership, Question, Questionnaire, Response, Round
+from ..models import (
+    Answer,
+    Delivery,
+    Membership,
+    Question,
+    Questionnaire,
+    Response,
+    Round,
+    open_round,
+)
 from ..pages import ResultPage
+
+ROUND_RESULT_FIELDS = [*Round.RESULT_FIELDS, "lowest", "highest", "groups"]
 
 
 def _get_response(token, *, lock=False):
-    """Load the response a private link points to; its token is the only key."""
-    queryset = Response.objects.by_token(token).select_related(
-        "questionnaire", "round__organization"
+    """Load the response a private link points to; its token is the only key.
+
+    The round comes without its stored result, which no respondent page reads
+    (the privacy notice reads its groups' counts, on page 1 only).
+    """
+    queryset = (
+        Response.objects.by_token(token)
+        .select_related("questionnaire", "round__organization")
+        .defer(*(f"round__{name}" for name in ROUND_RESULT_FIELDS))
     )
     if lock:
         queryset = queryset.select_for_update(of=("self",))
@@ -30,6 +49,7 @@ def _get_response(token, *, lock=False):
 
 @require_http_methods(["GET", "POST"])
 def start(request):
+    """Take the assessment: a member's open rounds first, else a response of one's own."""
     questionnaire = Questionnaire.objects.active()
     if questionnaire is None:
         return render(request, "assessments/unavailable.html", status=503)
@@ -42,11 +62,40 @@ def start(request):
             response.questionnaire = questionnaire
             response.language = get_language()
             response.save()
-            return _hand_out_link(response)
+            return _hand_out_link(request, response)
     size = Question.objects.filter(section__questionnaire=questionnaire).aggregate(
         questions=Count("pk"), pages=Count("section", distinct=True)
     )
-    return render(request, "assessments/start.html", {"form": form, "size": size})
+    rounds = _open_rounds_of(request.user)
+    context = {
+        "form": form,
+        "size": size,
+        "rounds": rounds,
+        # A member with rounds to answer answers alone only if they ask to.
+        "alone": not rounds or request.method == "POST" or "alone" in request.GET,
+    }
+    return render(request, "assessments/start.html", context)
+
+
+def _open_rounds_of(user):
+    """The open rounds of USER's organizations, with whether they answered each."""
+    if not user.is_authenticated:
+        return []
+    confirmed = (
+        EmailAddress.objects.filter(user=user, verified=True)
+        .annotate(address=Lower("email"))
+        .values("address")
+    )
+    answered = Response.objects.filter(
+        round=OuterRef("pk"), submitted_at__isnull=False, email__in=confirmed
+    )
+    return list(
+        Round.objects.for_member(user)
+        .filter(open_round(timezone.localdate()))
+        .select_related("organization")
+        .annotate(answered=Exists(answered))
+        .order_by("organization__name", "pk")
+    )
 
 
 @never_cache
@@ -79,6 +128,10 @@ def join(request, share_token):
         return render(request, "assessments/round_closed.html", {"round": round}, status=410)
     form = RoundStartForm(request.POST or None, round=round)
     if request.method == "POST" and form.is_valid():
+        # The round's own cap first, so that a refused start counts against no
+        # other limit; checked again under the round's lock when saving.
+        if busy_until := throttle.link_busy_until(round):
+            return throttle.link_busy(request, round, busy_until)
         if not throttle.allowed(request, "start"):
             return throttle.too_many(request)
         if throttle.may_mail(request, form):
@@ -90,32 +143,49 @@ def join(request, share_token):
             response.language = get_language()
             try:
                 with transaction.atomic():
+                    if busy_until := throttle.link_busy_until(round, lock=True):
+                        return throttle.link_busy(request, round, busy_until)
                     response.save()
             except IntegrityError:
                 # The address already answers this round (invited, or joined before):
                 # that person gets a fresh link, and the visitor learns nothing.
                 response = round.responses.get(email=email)
-                response.issue_link()
-            return _hand_out_link(response)
+            return _hand_out_link(request, response)
     context = {"round": round, "form": form}
     return render(request, "assessments/join.html", context)
 
 
-def _hand_out_link(response):
+def _hand_out_link(request, response):
     """Send the visitor on with the new response's private link.
 
     With an e-mail address the link goes there only: whoever typed an address
     must read that mailbox to answer, so nobody can start a response for a
-    colleague and read it once the colleague has answered.
+    colleague and read it once the colleague has answered. The visitor's
+    session remembers that e-mail (its delivery, nothing else), so the next
+    page can say whether it went.
     """
     if response.email:
-        tasks.send_private_link.enqueue(response.pk)
+        with transaction.atomic():
+            [delivery] = tasks.send_later(
+                [Delivery(kind=Delivery.Kind.PRIVATE_LINK, response=response)]
+            )
+        request.session[LINK_SENT_KEY] = {"delivery": delivery.pk, "from": request.path}
         return redirect("assessments:link_sent")
     return redirect("assessments:page", response.token, 1)
 
 
+LINK_SENT_KEY = "link_sent"
+
+
+@never_cache
 def link_sent(request):
-    return render(request, "assessments/link_sent.html")
+    """What became of the e-mail with the visitor's private link; polled while it is on its way."""
+    sent = request.session.get(LINK_SENT_KEY) or {}
+    delivery = Delivery.objects.filter(pk=sent.get("delivery")).only("status", "error", "sent_at")
+    context = {"delivery": delivery.first(), "again_url": sent.get("from")}
+    if request.GET.get("part") == "status":
+        return render(request, "assessments/includes/link_status.html", context)
+    return render(request, "assessments/link_sent.html", context)
 
 
 def _first_unanswered(pages, answered):

@@ -2,36 +2,12 @@
 
 Heatmap columns and export lines need a few words; the indicator's sentence
 is too long for a column on A4, and its key is an identifier, not a label.
+The names are in stages/content/continuum.yaml.
 """
 
 from django.db import migrations, models
 
-NAMES = {
-    "silo.no-collaboration": ("No collaboration", "Sin colaboración"),
-    "silo.separate-metrics": ("Separate metrics", "Métricas separadas"),
-    "silo.silent-handoffs": ("Silent hand-offs", "Traspasos sin diálogo"),
-    "strategic.shared-priority": ("Shared priority", "Prioridad compartida"),
-    "strategic.lead-definition": ("Lead definition", "Definición de lead"),
-    "strategic.leadership-meetings": ("Leaders' meetings", "Reuniones de líderes"),
-    "strategic.joint-audience": ("Joint audience", "Audiencia común"),
-    "strategic.implementation-plan": ("Implementation plan", "Plan de implantación"),
-    "operational.shared-dashboard": ("Shared dashboard", "Cuadro de mando común"),
-    "operational.revenue-council": ("Revenue council", "Consejo de ingresos"),
-    "operational.single-workflow": ("Single workflow", "Flujo único"),
-    "functional.revenue-leader": ("Revenue leader", "Líder de ingresos"),
-    "functional.structure-in-place": ("Structure in place", "Estructura implantada"),
-}
-
-
-def name_indicators(apps, schema_editor):
-    Indicator = apps.get_model("stages", "Indicator")
-    for indicator in Indicator.objects.all():
-        # An indicator added by hand gets its key's last part until someone names it.
-        fallback = indicator.key.split(".")[-1].replace("-", " ").capitalize()
-        english, spanish = NAMES.get(indicator.key, (fallback, fallback))
-        indicator.name = indicator.name_en = english
-        indicator.name_es = spanish
-        indicator.save(update_fields=["name", "name_en", "name_es"])
+from assessments.content_rows import sync_continuum
 
 
 def field():
@@ -50,7 +26,7 @@ class Migration(migrations.Migration):
         migrations.AddField("indicator", "name", field()),
         migrations.AddField("indicator", "name_en", field()),
         migrations.AddField("indicator", "name_es", field()),
-        migrations.RunPython(name_indicators, migrations.RunPython.noop),
+        migrations.RunPython(sync_continuum, migrations.RunPython.noop),
         migrations.AlterField(
             "indicator",
             "name",

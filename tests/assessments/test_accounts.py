@@ -1,11 +1,15 @@
 import datetime
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.http import urlencode
 
 from assessments.models import MemberInvitation, Membership, Organization, Response, Round
 from tests.helpers import answer_all, invitation_token, lowest, private_token, submit_response
@@ -13,6 +17,8 @@ from tests.helpers import answer_all, invitation_token, lowest, private_token, s
 pytestmark = pytest.mark.django_db
 
 SIGNUP = {
+    "first_name": "Leo",
+    "last_name": "Ruiz",
     "email": "Leo@Acme.example",
     "password1": "a-long-and-unusual-passphrase",
     "password2": "a-long-and-unusual-passphrase",
@@ -60,7 +66,8 @@ def test_login_with_email_in_any_case_and_logout(client, leader):
         reverse("account_login"), {"login": "ANA@acme.example", "password": "pw-for-tests"}
     )
     assert response.status_code == 302
-    assert response.url == reverse("assessments:organizations")
+    # Ana is a member of one organization: her work is its team page.
+    assert response.url == leader.organizations.get().get_absolute_url()
     client.post(reverse("account_logout"))
     response = client.get(reverse("assessments:organizations"))
     assert response.status_code == 302 and reverse("account_login") in response.url
@@ -105,8 +112,18 @@ def test_result_page_offers_to_keep_the_result(client, result):
     page = client.get(reverse("assessments:result", args=[result.token]))
     keep = reverse("assessments:keep_result", args=[result.token])
     assert keep in page.text
+    # Whoever keeps a result mostly has no account yet: sign-up comes first, log in is offered.
     response = client.get(keep)
-    assert response.status_code == 302 and reverse("account_login") in response.url
+    assert response.status_code == 302
+    assert response.url == reverse("account_signup") + f"?next={keep}"
+    signup = client.get(response.url)
+    login = reverse("account_login") + "?" + urlencode({"next": keep})
+    assert f'<a href="{escape(login)}">Log in</a> instead' in signup.text
+    # Signed up and confirmed in this browser: straight back to keeping the result.
+    client.post(response.url, SIGNUP)
+    confirmed = client.post(link_in(mail.outbox[-1], "/accounts/confirm-email/"))
+    assert confirmed.url == keep
+    assert client.get(keep).status_code == 200
 
 
 def test_keeping_a_result_in_a_new_organization(client, result, leader):
@@ -119,11 +136,20 @@ def test_keeping_a_result_in_a_new_organization(client, result, leader):
     assert response.url == round.get_absolute_url()
     assert round.organization.name == "Acme Ltd"
     assert round.organization.memberships.get(user=leader).role == "sales"
+    assert round.organization.created_by == leader  # one contributor to the benchmark
     result.refresh_from_db()
     assert result.round == round and not round.is_open
     assert round.respondents == 1 and round.position == result.position
     page = client.get(response.url)
     assert "is now a round of Acme Ltd" in page.text
+
+
+def test_a_new_organization_records_who_created_it(client, leader):
+    client.force_login(leader)
+    data = {"name": "Second Co", "industry": "", "size": "", "cadence": "quarterly", "role": "ceo"}
+    assert client.post(reverse("assessments:organization_new"), data).status_code == 302
+    created = Organization.objects.get(name="Second Co")
+    assert created.created_by == leader and created.memberships.get().user == leader
 
 
 def test_keeping_a_result_in_one_of_my_organizations(client, result, leader, organization):
@@ -350,3 +376,182 @@ def test_a_password_error_shows_under_the_field_it_concerns(client):
     ).text
     assert "same password" in field_block(different, "password2")
     assert "same password" not in field_block(different, "password1")
+
+
+def test_sign_up_asks_for_a_name_and_invitations_carry_it(client, django_user_model):
+    nameless = client.post(reverse("account_signup"), {**SIGNUP, "first_name": " "})
+    assert nameless.status_code == 200 and "This field is required." in nameless.text
+    too_long = client.post(reverse("account_signup"), {**SIGNUP, "first_name": "A" * 151})
+    assert "at most 150 characters" in too_long.text
+    assert not django_user_model.objects.exists()
+    client.post(reverse("account_signup"), SIGNUP)
+    user = django_user_model.objects.get()
+    assert (user.first_name, user.last_name, user.get_full_name()) == ("Leo", "Ruiz", "Leo Ruiz")
+    client.post(link_in(mail.outbox[-1], "/accounts/confirm-email/"))
+    organization = Organization.objects.create(name="Acme")
+    Membership.objects.create(organization=organization, user=user, role="marketing")
+    client.post(
+        reverse("assessments:members", args=[organization.pk]),
+        {"email": "sam@acme.example", "role": "sales", "language": "en"},
+    )
+    invitation = mail.outbox[-1]
+    assert "Leo Ruiz invites you to join “Acme”" in invitation.body
+    page = Client().get(reverse("accept_invitation", args=[invitation_token(invitation.body)]))
+    assert "Leo Ruiz invited sam@acme.example to become a member." in page.text
+
+
+def test_an_inviter_without_a_name_is_named_by_address(client, leader, organization):
+    client.force_login(leader)
+    client.post(
+        reverse("assessments:members", args=[organization.pk]),
+        {"email": "sam@acme.example", "role": "sales", "language": "en"},
+    )
+    assert "ana@acme.example invites you to join" in mail.outbox[-1].body
+
+
+@pytest.fixture
+def logging_in(client):
+    def log_in(user, next=None):
+        url = reverse("account_login") + (f"?next={next}" if next else "")
+        response = client.post(url, {"login": user.email, "password": "pw-for-tests"})
+        assert response.status_code == 302
+        return response.url
+
+    return log_in
+
+
+def test_a_consultant_lands_on_the_dashboard(logging_in, make_consultant, organization):
+    consultant = make_consultant("cons@c.example", organization)
+    assert logging_in(consultant) == reverse("admin:dashboard")
+
+
+def test_a_member_of_one_organization_lands_on_its_team_page(client, logging_in, leader):
+    team = leader.organizations.get().get_absolute_url()
+    assert logging_in(leader) == team
+    # The home page sends there too, for whoever is logged in.
+    assert client.get(reverse("home")).url == team
+    assert f'href="{reverse("home")}">Go to your work' in client.get("/").text
+
+
+def test_a_member_of_several_organizations_lands_on_the_list(logging_in, leader, make_leader):
+    make_leader("olga@acme.example", organization=Organization.objects.create(name="Beta"))
+    Membership.objects.create(
+        organization=Organization.objects.get(name="Beta"), user=leader, role="ceo"
+    )
+    assert logging_in(leader) == reverse("assessments:organizations")
+
+
+def test_a_newcomer_lands_on_what_to_do_first(client, logging_in, django_user_model):
+    newcomer = django_user_model.objects.create_user("new", "new@acme.example", "pw-for-tests")
+    EmailAddress.objects.create(user=newcomer, email=newcomer.email, verified=True, primary=True)
+    landing = logging_in(newcomer)
+    assert landing == reverse("assessments:organizations")
+    page = client.get(landing).text
+    assert "What to do first" in page and "Add your organization" in page
+    assert "Open the dashboard" not in page
+
+
+def test_a_staff_member_without_the_dashboard_permission_is_a_member_like_others(
+    logging_in, leader
+):
+    leader.is_staff = True
+    leader.save()
+    assert logging_in(leader) == leader.organizations.get().get_absolute_url()
+
+
+@pytest.mark.parametrize(
+    ("next", "safe"),
+    [("/continuum/", True), ("https://evil.example/", False), ("//evil.example/", False)],
+)
+def test_a_safe_next_wins_over_the_landing(logging_in, leader, next, safe):
+    team = leader.organizations.get().get_absolute_url()
+    assert logging_in(leader, next=next) == (next if safe else team)
+
+
+def test_the_header_offers_sign_up_to_visitors_and_the_dashboard_to_consultants(
+    client, make_consultant
+):
+    visitor = client.get("/").text
+    assert f'<a class="nav-link" href="{reverse("account_signup")}">Sign up</a>' in visitor
+    assert f'href="{reverse("account_signup")}">sign up</a>' in visitor  # the home page's own
+    client.force_login(make_consultant("cons@c.example"))
+    consultant = client.get("/").text
+    assert f'href="{reverse("admin:dashboard")}">Dashboard</a>' in consultant
+    assert ">Sign up<" not in consultant
+
+
+def test_the_verify_page_sends_the_e_mail_again_within_the_limits(client, django_user_model):
+    with time_machine.travel("2026-12-01 09:00", tick=False):
+        client.post(reverse("account_signup"), SIGNUP)
+        page = client.get(reverse("account_email_verification_sent"))
+        assert reverse("resend_confirmation") in page.text
+        assert len(mail.outbox) == 1
+        # At once: the first is barely out, nothing more goes and the page says why.
+        refused = client.post(reverse("resend_confirmation"), follow=True)
+        assert "An e-mail went to this address a short while ago" in refused.text
+        assert len(mail.outbox) == 1
+    with time_machine.travel("2026-12-01 09:04", tick=False):
+        resent = client.post(reverse("resend_confirmation"), follow=True)
+        assert "A confirmation e-mail went to leo@acme.example." in resent.text
+        assert [m.to for m in mail.outbox] == [["leo@acme.example"]] * 2
+        # The new link works like the first.
+        client.post(link_in(mail.outbox[-1], "/accounts/confirm-email/"))
+        assert logged_in(client)
+
+
+def test_resending_for_a_taken_address_looks_the_same_and_tells_its_owner(client, leader):
+    with time_machine.travel("2026-12-01 09:00", tick=False):
+        client.post(reverse("account_signup"), {**SIGNUP, "email": "ana@acme.example"})
+    with time_machine.travel("2026-12-01 09:04", tick=False):
+        resent = client.post(reverse("resend_confirmation"), follow=True)
+    assert "A confirmation e-mail went to ana@acme.example." in resent.text
+    assert [m.subject for m in mail.outbox] == ["Smarketing: You already have an account"] * 2
+
+
+def test_nothing_to_resend_without_a_sign_up_waiting(client):
+    response = client.post(reverse("resend_confirmation"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("account_login")
+    assert "if your e-mail address still needs confirming, a new link goes to it" in response.text
+    assert mail.outbox == []
+
+
+def test_argon2_hashes_new_passwords_and_upgrades_old_ones_at_login(client, settings, leader):
+    from smarketing import settings as production
+
+    settings.PASSWORD_HASHERS = production.PASSWORD_HASHERS
+    leader.password = make_password("pw-for-tests", hasher="pbkdf2_sha256")
+    leader.save()
+    client.post(reverse("account_login"), {"login": "ana@acme.example", "password": "pw-for-tests"})
+    leader.refresh_from_db()
+    assert leader.password.startswith("argon2$argon2id$v=19$m=47104,t=1,p=1$")
+    assert leader.check_password("pw-for-tests")
+
+
+@pytest.mark.parametrize("remember", [True, False])
+def test_remember_me_keeps_the_session_as_long_as_the_login_page_says(
+    client, leader, settings, remember
+):
+    settings.SESSION_COOKIE_AGE = 21 * 24 * 60 * 60
+    page = client.get(reverse("account_login"))
+    assert "Stay logged in on this device for 21 days." in page.text
+    data = {"login": "ana@acme.example", "password": "pw-for-tests"}
+    client.post(reverse("account_login"), {**data, **({"remember": "on"} if remember else {})})
+    # Unticked, the session ends with the browser.
+    assert client.session.get_expire_at_browser_close() is not remember
+    if remember:
+        assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
+
+
+def test_the_apps_own_e_mails_name_the_site_from_the_setting(client, leader, settings):
+    settings.SITE_NAME = "Acme Align"
+    client.force_login(leader)
+    organization = leader.organizations.get()
+    client.post(
+        reverse("assessments:members", args=[organization.pk]),
+        {"email": "sam@acme.example", "role": "sales", "language": "en"},
+    )
+    [message] = mail.outbox
+    assert message.subject == "An invitation to join your leadership team on Acme Align"
+    assert f"join “{organization.name}” on Acme Align, where" in message.body
+    assert message.body.rstrip().endswith("Acme Align")
+    assert "Smarketing" not in message.body + message.alternatives[0][0]

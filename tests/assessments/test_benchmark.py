@@ -14,6 +14,8 @@ from assessments.benchmark import (
     GroupKey,
     atoms,
     chain,
+    contributor_blocks,
+    contributors,
     distribution,
     group_size,
     percentile_rank,
@@ -199,3 +201,84 @@ def test_a_hidden_stage_count_can_never_be_worked_out_from_the_total(counts):
     hidden = [s for s, n in shown.items() if n is None]
     assert len(hidden) != 1
     assert all(n is None or n >= 5 for n in shown.values())
+
+
+# Independent contributors: organizations that share a member or a creator count as one
+
+
+def test_organizations_sharing_a_member_or_a_creator_are_one_contributor():
+    links = [
+        (1, ("member", "eve")),
+        (2, ("member", "eve")),
+        (3, ("creator", "eve")),
+        (2, ("creator", "eve")),
+        (4, ("member", "ann")),
+        (5, ("member", "bob")),
+    ]
+    found = contributors([1, 2, 3, 4, 5, 6], links)
+    assert found[1] == found[2] == found[3]
+    assert len({found[4], found[5], found[6], found[1]}) == 4
+
+
+def test_a_group_counts_contributors_not_organizations():
+    # One person's five organizations and one real peer: two contributors.
+    cells = {("software", "11-50"): {"eve", "vera"}}
+    assert shown_groups(cells, 5) == set()
+    # Seven independent organizations, two of them one person's: six contributors.
+    cells = {("software", "11-50"): {"a", "b", "c", "d", "eve"}, ("finance", "1-10"): {"eve"}}
+    assert group_size(GroupKey(ALL), cells) == 5
+    assert GroupKey(ALL) in shown_groups(cells, 5)
+    # A contributor in two parts counts in each: finance holds one, so it is not shown.
+    assert GroupKey(INDUSTRY, industry="software") not in shown_groups(cells, 5)
+
+
+def test_a_block_of_percentiles_holds_the_minimum_of_contributors():
+    # Ten organizations, the lowest four one person's: one block of ten, not two of five.
+    values = [1.0, 1.0, 1.0, 1.0, 2.2, 2.5, 2.8, 3.0, 3.3, 3.6]
+    owners = ["eve"] * 4 + ["a", "b", "c", "d", "e", "f"]
+    assert contributor_blocks(sorted(owners, key=owners.index), 5) == [range(10)]
+    grid = distribution(values, minimum=5, contributors=owners)
+    assert set(grid.values()) == {round(sum(values) / 10, 4)}
+    # Independent, they are two blocks of five, as before.
+    assert distribution(values, minimum=5) == {
+        "10": 1.24, "25": 1.24, "50": 1.24, "75": 3.04, "90": 3.04
+    }  # fmt: skip
+
+
+def test_a_stage_count_shows_only_with_the_minimum_of_contributors():
+    assert stage_counts({1: 6, 2: 5, 3: 5, 4: 5}, 5, {1: 1, 2: 5, 3: 5, 4: 5}) == {
+        1: None, 2: None, 3: 5, 4: 5
+    }  # fmt: skip
+
+
+owners_strategy = st.lists(
+    st.tuples(st.floats(min_value=1, max_value=4), st.integers(0, 9)), min_size=5, max_size=40
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(owners_strategy, st.integers(min_value=2, max_value=6))
+def test_every_block_holds_the_minimum_of_contributors(pairs, minimum):
+    owners = [owner for _value, owner in pairs]
+    if len(set(owners)) < minimum:
+        return
+    cuts = contributor_blocks(owners, minimum)
+    assert sum(len(cut) for cut in cuts) == len(owners)
+    assert all(len({owners[i] for i in cut}) >= minimum for cut in cuts)
+
+
+contributor_cells = st.dictionaries(
+    st.tuples(st.sampled_from(INDUSTRIES), st.sampled_from(SIZES)),
+    st.frozensets(st.integers(0, 15), max_size=10),
+    max_size=16,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(contributor_cells, st.integers(min_value=2, max_value=6))
+def test_no_part_of_the_shown_groups_holds_fewer_than_the_minimum_of_contributors(cells, minimum):
+    shown = shown_groups(cells, minimum)
+    for count in atoms(shown, cells).values() if shown else ():
+        assert count == 0 or count >= minimum
+    for key in shown:
+        assert group_size(key, cells) >= minimum

@@ -342,7 +342,7 @@ def test_portfolio_and_export_show_the_percentile(client, make_consultant):
     client.force_login(consultant)
     page = client.get(reverse("admin:dashboard"))
     assert "Peer percentile" in page.content.decode()
-    export = client.get(reverse("admin:dashboard_export", args=["csv"])).content.decode()
+    export = client.post(reverse("admin:dashboard_export", args=["csv"])).content.decode()
     header, first = export.splitlines()[:2]
     assert header.endswith('"flags","benchmark_percentile"')
     entry = BenchmarkEntry.objects.get(organization=organizations[0])
@@ -389,7 +389,7 @@ def test_a_consultant_following_most_of_a_group_does_not_see_its_figures(
     page = client.get(reverse("admin:dashboard_benchmark")).content.decode()
     assert organizations[0].name not in page
     assert "None of your clients is in the benchmark yet." in page
-    export = client.get(reverse("admin:dashboard_export", args=["csv"])).content.decode()
+    export = client.post(reverse("admin:dashboard_export", args=["csv"])).content.decode()
     assert all(line.endswith('""') for line in export.splitlines()[1:])
     # The operators see everything, as they see every round.
     client.force_login(superuser)

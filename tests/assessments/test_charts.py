@@ -136,3 +136,10 @@ def test_reused_layouts_are_not_changed_by_later_figures():
     three = position_figure(BANDS, [Marker("A", 2.0), Marker("B", 3.0), Marker("C", 1.0)])
     assert one["layout"]["height"] < three["layout"]["height"]
     assert position_figure(BANDS, [Marker("A", 2.0)]) == one
+
+
+def test_a_long_row_label_goes_on_two_lines_to_leave_the_plot_its_room():
+    figure = position_figure(BANDS, [Marker("Equipo de marketing", 2.0), Marker("Equipo", 2.4)])
+    assert figure["data"][0]["y"] == ["Equipo de<br>marketing"]
+    assert figure["data"][0]["name"] == "Equipo de marketing"
+    assert figure["layout"]["yaxis"]["categoryarray"] == ["Equipo", "Equipo de<br>marketing"]

@@ -1,11 +1,17 @@
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import authenticate as django_authenticate
 from django.core.management import call_command
 from django.test import RequestFactory
+from django.utils import translation
 
-from assessments.models import Organization, Round
+from assessments import results, scoring
+from assessments.agenda import stage_rank
+from assessments.models import Answer, Organization, Round
+from assessments.visibility import Viewer
+from stages.models import Stage
 
 pytestmark = pytest.mark.django_db
 
@@ -41,10 +47,39 @@ def test_demo_rounds_move_from_stage_one_towards_three_with_three_roles():
     assert rounds[0].questionnaire.version < latest.questionnaire.version
 
 
+def test_demo_tells_its_story_under_questionnaire_3():
+    """Northwind climbs under its founder, never told to appoint a CRO; Lumen under a COO."""
+    call_command("load_demo")
+    latest = Round.objects.filter(organization__name="Northwind Demo").first()
+    assert latest.questionnaire.version == 3 and latest.flags == []
+    lines = Answer.objects.filter(
+        response__round=latest, question__indicator__key="functional.revenue-leader"
+    ).values_list("option__text_en", flat=True)
+    assert set(lines) == {"Both report directly to the CEO, the founder or the general manager."}
+    # What makes stage 2 is established, so it is reached; stage 3 is being climbed.
+    for key in ("strategic.lead-definition", "strategic.leadership-meetings"):
+        assert latest.indicator_scores[key] >= scoring.ESTABLISHED
+    assert latest.stage == 2
+    stages = list(Stage.objects.with_content())
+    summary = results.summarize(latest, stages)
+    assert all(row.indicator.key != "functional.revenue-leader" for row in summary.weakest)
+
+    # Lumen Health put both under its COO: one executive over both among other areas is
+    # established, but not a revenue leader, so it is on its way to functional alignment.
+    lumen = Round.objects.filter(organization__name="Lumen Health").first()
+    assert lumen.indicator_scores["functional.revenue-leader"] == 0.6667
+    assert lumen.stage == 3 and 3.5 <= lumen.position < 4
+    with translation.override("en"):
+        title = results.headline(lumen.reading, {s.number: s for s in stages}).title
+    assert title == "On the way to functional alignment"
+
+
 def test_demo_shows_the_articles_warning():
     call_command("load_demo")
     [round] = Round.objects.filter(organization__name="Blue Harbor Insurance")
     assert "foundation-gap" in round.flags
+    assert round.indicator_scores["functional.revenue-leader"] == 1.0  # a CRO, on paper
+    assert round.stage == 1
 
 
 def test_demo_consultant_follows_several_clients_one_overdue_and_not_all(capsys):
@@ -63,13 +98,42 @@ def test_demo_consultant_follows_several_clients_one_overdue_and_not_all(capsys)
 def test_demo_has_a_finished_workshop_and_one_in_progress():
     call_command("load_demo")
     latest = Round.objects.filter(organization__name="Northwind Demo").first()
-    assert latest.workshop.is_finished and latest.consensus is not None
-    assert latest.workshop.items.exclude(option=None).count() == latest.workshop.items.count()
-    assert latest.workshop.items.exclude(plan_item=None).exists()
+    workshop = latest.workshop
+    assert workshop.is_finished and latest.consensus is not None
+    items = list(workshop.items.select_related("indicator__stage"))
+    # One item per indicator asked, the climbed stage first, fitted to the default 90 minutes.
+    asked = latest.questionnaire.indicator_keys()
+    assert sorted(i.indicator_key for i in items) == sorted(asked)
+    ranks = [stage_rank(i.indicator.stage.number, latest.stage + 1) for i in items]
+    assert ranks == sorted(ranks) and items[0].indicator.stage.number == latest.stage + 1
+    assert not any(item.next_time for item in items)
+    assert sum(item.minutes for item in items) <= workshop.time_box == 90
+    assert workshop.items_decided == workshop.items_to_decide == len(items)
+    assert not workshop.is_partial and workshop.reading.placed
+    assert workshop.items.exclude(plan_item=None).exists()
     other = Round.objects.filter(workshop__status="in-progress").get()
     assert other.organization.name != "Northwind Demo"
-    assert other.workshop.items.exclude(option=None).count() == 3
+    assert other.workshop.items_decided == 3 and other.workshop.is_partial
     assert other.workshop.current_item.position == 4
+
+
+def test_demo_shows_at_the_production_threshold_both_kinds_of_round(settings):
+    """The leadership's open rounds show their gap; the team survey publishes both sides."""
+    assert settings.ROUND_GROUP_MIN_RESPONDENTS == 3
+    makefile = (Path(settings.BASE_DIR) / "Makefile").read_text()
+    assert "ROUND_GROUP_MIN_RESPONDENTS" not in makefile  # make run serves what clients get
+    call_command("load_demo")
+    rounds = list(Round.objects.filter(organization__name="Northwind Demo"))
+    survey = [r for r in rounds if r.is_confidential]
+    leadership = [r for r in rounds if not r.is_confidential]
+    assert len(survey) == 1 and len(leadership) == 3
+    for round in leadership:
+        view = round.view(Viewer.MEMBER)
+        assert round.respondents == 3 and view.gap and view.individuals
+    [survey] = survey
+    view = survey.view(Viewer.MEMBER)
+    assert survey.respondents >= 6 and view.figures and view.gap and not view.individuals
+    assert all(survey.groups[side]["count"] >= 3 for side in ("marketing", "sales"))
 
 
 def test_demo_fills_every_benchmark_view():

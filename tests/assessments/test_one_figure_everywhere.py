@@ -5,6 +5,7 @@ import datetime
 import io
 import re
 
+import openpyxl
 import pytest
 import time_machine
 from django.core import mail
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from assessments import results, scoring
 from assessments.models import Response, Round
+from stages.models import Stage
 from tests.helpers import answer_all, by_question, close, submit_response
 
 pytestmark = pytest.mark.django_db
@@ -79,12 +81,18 @@ def test_one_response_reads_the_same_on_every_page_and_export(client, leader, su
     assert f'<span class="position">{position}</span>' in result
     assert way in result
     assert f"Coverage {coverage}%" in result
-    assert re.search(rf"qualified\.</td> <td[^>]*>{lead}%</td>", result)
+    assert re.search(
+        rf"qualified\. <span[^>]*>\(makes the stage\)</span></td> <td[^>]*>{lead}%</td>", result
+    )
+    # One headline: the same words for the same figure on every page and in the sheet.
+    stages = {stage.number: stage for stage in Stage.objects.all()}
+    title = results.verdict(walked.position, walked.stage, walked.flags, stages)
+    assert title and f"<span>— {title}</span>" in result
 
     client.force_login(leader)
     team = compact(client.get(walked.round.organization.get_absolute_url()).text)
     assert f'<span class="position">{position}</span>' in team
-    assert way in team
+    assert way in team and f"<span>— {title}</span>" in team
     assert re.search(rf"Marketing side</th><td[^>]*>1</td> <td[^>]*>{position}</td>", team)
 
     client.force_login(superuser)
@@ -93,19 +101,29 @@ def test_one_response_reads_the_same_on_every_page_and_export(client, leader, su
     organization = walked.round.organization
     detail = compact(client.get(reverse("admin:dashboard_client", args=[organization.pk])).text)
     assert f'<span class="position">{position}</span>' in detail and way in detail
+    assert f"<span>— {title}</span>" in detail
 
     [exported] = csv_rows(
-        client.get(reverse("admin:dashboard_responses_export", args=[walked.round.pk, "csv"]))
+        client.post(reverse("admin:dashboard_responses_export", args=[walked.round.pk, "csv"]))
     )
     assert str(scoring.one_decimal(exported["position"])) == position
     assert scoring.percent(float(exported["coverage"])) == coverage
     assert results.percent(float(exported["strategic.lead-definition"])) == lead
     [round_row] = csv_rows(
-        client.get(reverse("admin:dashboard_rounds_export", args=[organization.pk, "csv"]))
+        client.post(reverse("admin:dashboard_rounds_export", args=[organization.pk, "csv"]))
     )
     assert round_row["position"] == exported["position"]
     assert round_row["coverage"] == exported["coverage"]
     assert round_row["flags"] == " ".join(walked.flags)
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(
+            client.post(
+                reverse("admin:dashboard_rounds_export", args=[organization.pk, "xlsx"])
+            ).content
+        )
+    ).active
+    header, values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert dict(zip(header, values, strict=True))["stage_label"] == title
 
 
 def test_the_dashboard_flags_the_perception_gap_the_team_page_shows(
@@ -119,17 +137,27 @@ def test_the_dashboard_flags_the_perception_gap_the_team_page_shows(
     submit_response(round, "sales", by_question({"strategic.lead-definition": 0}, default=1))
     close(round)
     marketing, sales = round.groups["marketing"], round.groups["sales"]
-    assert abs(marketing["position"] - sales["position"]) < scoring.GAP_THRESHOLD
+    assert abs(marketing["position"] - sales["position"]) < 0.5  # less than half a stage
 
     client.force_login(leader)
     team = client.get(round.organization.get_absolute_url()).text
     assert "Perception gap</h2>" in team and 'class="table-warning"' in team
+    # The indicator they see apart reads as both figures, never as their mean (50%).
+    disputed = "disputed: marketing 100%, sales 0%"
+    assert disputed in team
 
     client.force_login(superuser)
     [row] = client.get(reverse("admin:dashboard")).context["clients"]
     assert "perception-gap" in row.flag_codes
-    [exported] = csv_rows(client.get(reverse("admin:dashboard_export", args=["csv"])))
+    [exported] = csv_rows(client.post(reverse("admin:dashboard_export", args=["csv"])))
     assert "perception-gap" in exported["flags"].split()
+    organization = round.organization
+    detail = client.get(reverse("admin:dashboard_client", args=[organization.pk])).text
+    assert f'<span class="disputed">{disputed}</span>' in detail
+    [round_row] = csv_rows(
+        client.post(reverse("admin:dashboard_rounds_export", args=[organization.pk, "csv"]))
+    )
+    assert round_row["disputed"] == f"strategic.lead-definition: {disputed[len('disputed: ') :]}"
 
 
 @pytest.mark.parametrize("opened_on, overdue", [("2026-01-15", False), ("2026-01-14", True)])
@@ -152,7 +180,7 @@ def test_overdue_reads_the_same_on_the_team_page_the_dashboard_and_the_export(
         assert ("(overdue)" in portfolio) is overdue
         only_overdue = client.get(reverse("admin:dashboard"), {"overdue": "1"})
         assert len(only_overdue.context["clients"]) == int(overdue)
-        [row] = csv_rows(client.get(reverse("admin:dashboard_export", args=["csv"])))
+        [row] = csv_rows(client.post(reverse("admin:dashboard_export", args=["csv"])))
         assert row["overdue"] == str(overdue)
 
 

@@ -37,7 +37,7 @@ def test_a_large_export_is_prepared_then_offered_for_download(
     consultant = make_consultant("c@consult.example", alpha)
     beta.consultants.add(consultant)
     client.force_login(consultant)
-    response = client.get(reverse("admin:dashboard_export", args=["csv"]), {"sort": "-name"})
+    response = client.post(reverse("admin:dashboard_export", args=["csv"]) + "?sort=-name")
     export = PortfolioExport.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:dashboard_prepared_export", args=[export.pk])
@@ -54,7 +54,7 @@ def test_only_the_requester_downloads_and_only_while_kept(
 ):
     consultant = make_consultant("c@consult.example", clients_abc[0])
     client.force_login(superuser)
-    client.get(reverse("admin:dashboard_export", args=["xlsx"]))
+    client.post(reverse("admin:dashboard_export", args=["xlsx"]))
     export = PortfolioExport.objects.get()
     assert export.status == "ready" and export.rows == 3
     download = reverse("admin:dashboard_prepared_export_download", args=[export.pk])
@@ -91,6 +91,6 @@ def test_an_export_whose_requester_lost_the_dashboard_fails_without_data(
 
 def test_tampered_filters_are_refused_before_anything_is_queued(client, superuser, large):
     client.force_login(superuser)
-    response = client.get(reverse("admin:dashboard_export", args=["csv"]), {"sort": "password"})
+    response = client.post(reverse("admin:dashboard_export", args=["csv"]) + "?sort=password")
     assert response.status_code == 400 and not PortfolioExport.objects.exists()
-    assert client.get(reverse("admin:dashboard_export", args=["pdf"])).status_code == 404
+    assert client.post(reverse("admin:dashboard_export", args=["pdf"])).status_code == 404

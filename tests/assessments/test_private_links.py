@@ -12,8 +12,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import emails, tokens
-from assessments.models import MemberInvitation, PrivateLink, Response, Round
+from assessments import tasks, tokens
+from assessments.models import Delivery, MemberInvitation, PrivateLink, Response, Round
 from tests.helpers import highest, private_path, private_token, submit_response
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +69,7 @@ def invited(round):
 
 def test_a_reminder_carries_a_fresh_link_and_the_old_one_still_works(client, invited):
     first = invited.token
-    emails.send_reminder(invited)
+    tasks.send_later([Delivery(kind=Delivery.Kind.REMINDER, response=invited)])
     fresh = private_token(mail.outbox[-1].body)
     assert fresh != first
     assert invited.links.count() == 2

@@ -159,7 +159,7 @@ def test_start_the_next_round_invites_the_same_people_again(client, leader, roun
     assert "Marta" in form.text
     client.post(
         reverse("assessments:round_new", args=[round.organization.pk]),
-        {"reinvite": ["m@acme.example"], "visibility": "confidential"},
+        {"reinvite": ["m@acme.example"], "visibility": "open"},
     )
     new = Round.objects.exclude(pk=round.pk).get()
     invited = Response.objects.get(round=new)

@@ -149,7 +149,7 @@ def test_result_in_spanish(client, new_response):
     answer_all(client, new_response, pick=highest)
     page = client.get(result_url(new_response), HTTP_ACCEPT_LANGUAGE="es")
     assert "Alineación funcional" in page.text
-    assert "Dónde está" in page.text
+    assert "Dónde se encuentra" in page.text
 
 
 def in_database_cache(queries):
@@ -198,6 +198,23 @@ def test_a_result_seen_again_is_served_from_the_cache(
     assert "Funciones en silo" in spanish and "Siloed functions" not in spanish
 
 
+def test_deleting_finds_the_cached_body_by_the_name_the_template_gives_it(client, new_response):
+    from django.core.cache import caches
+    from django.core.cache.utils import make_template_fragment_key
+
+    from assessments.models.rounds import RESULT_FRAGMENT
+
+    answer_all(client, new_response, pick=lowest)
+    client.get(result_url(new_response))
+    response = Response.objects.get(pk=new_response.pk)
+    vary_on = [response.pk, response.submitted_at.isoformat(), "en", response.round_id]
+    key = make_template_fragment_key(RESULT_FRAGMENT, vary_on)
+    cache = caches["template_fragments"]
+    assert "Siloed functions" in cache.get(key)
+    Response.objects.filter(pk=response.pk).forget_rendered()
+    assert cache.get(key) is None
+
+
 def dont_know_everywhere():
     return lambda question: None
 
@@ -217,37 +234,63 @@ def headline(page):
     return page.text.split('id="headline"')[1].split("</section>")[0]
 
 
-def test_the_articles_case_names_the_leader_and_the_missing_foundations(client, new_response):
+# The options of version 3's reporting-line question, least to most aligned.
+SEPARATE, UNDER_SALES, UNDER_CEO, ONE_EXECUTIVE, REVENUE_LEADER = range(5)
+
+
+def test_the_articles_case_quotes_the_leader_and_names_the_missing_foundations(
+    client, new_response
+):
     # Finding: a CRO fully in place over weak stages 2-3 and no structure gave 1.4 and no flag.
     answer_all(
         client,
         new_response,
-        pick=by_question({2: 1, 3: 1, "functional.revenue-leader": 3}),
+        pick=by_question({2: 1, 3: 1, "functional.revenue-leader": REVENUE_LEADER}),
     )
     new_response.refresh_from_db()
     assert new_response.flags == ["foundation-gap"]
     page = client.get(result_url(new_response))
     assert '<span class="position">1.4</span>' in page.text
     explanation = page.text.split("Foundation gap</h2>")[1].split("</div>")[0]
+    # The answer chosen is quoted, rather than a CRO asserted.
     assert (
-        "“A Chief Revenue Officer (CRO) or Chief Commercial Officer (CCO) leads both marketing "
-        "and sales.” is established (100%), but stage 2, “Strategic alignment” (33%) and "
-        "stage 3, “Operational alignment” (33%), which it depends on, are not reached."
+        "To “Who do marketing and sales report to today?” you answered “To one revenue leader "
+        "(CRO or CCO) whose remit is marketing and sales together”. “Revenue leader” reads "
+        "as established (100%), but stage 2, “Strategic alignment” (33%) and stage 3, "
+        "“Operational alignment” (33%), which it depends on, are not reached."
     ) in " ".join(explanation.split()).replace("&#x27;", "'")
     assert "org chart without the structure" in explanation
     assert "A single leader is no shortcut" in explanation
 
 
-def test_one_executive_over_both_in_name_only_is_the_articles_case(client, new_response):
+def test_one_executive_over_both_among_other_areas_is_the_articles_case(client, new_response):
     # The reporting line alone: one executive over both, teams still working apart.
     answer_all(
         client,
         new_response,
-        pick=by_question({2: 1, 3: 0, "functional.revenue-leader": 2}),
+        pick=by_question({2: 1, 3: 0, "functional.revenue-leader": ONE_EXECUTIVE}),
     )
     new_response.refresh_from_db()
     assert "foundation-gap" in new_response.flags
-    assert "is established (66%)" in client.get(result_url(new_response)).text
+    text = client.get(result_url(new_response)).text
+    assert "“Revenue leader” reads as established (66%)" in text
+    assert "you answered “To one executive below the CEO who leads both" in text
+
+
+@pytest.mark.parametrize("line", [UNDER_SALES, UNDER_CEO])
+def test_marketing_under_sales_or_both_under_the_ceo_is_no_revenue_leader(
+    client, new_response, line
+):
+    # Finding: "marketing reports to the head of sales" scored established, and the text
+    # then said a CRO or CCO leads both; both under the CEO counted against stages 2-3.
+    answer_all(client, new_response, pick=by_question({2: 1, 3: 0, 4: line}))
+    new_response.refresh_from_db()
+    assert new_response.indicator_scores["functional.revenue-leader"] == 0.3333
+    assert "foundation-gap" not in new_response.flags
+    text = client.get(result_url(new_response)).text
+    assert "Foundation gap" not in text and "one leader over both" not in text
+    weakest = text.split("Where to start")[1].split("</ol>")[0]
+    assert "CRO or CCO" not in weakest
 
 
 def test_version_1s_formally_one_executive_option_raises_the_foundation_gap(client, db):
@@ -278,20 +321,64 @@ def test_version_1s_formally_one_executive_option_raises_the_foundation_gap(clie
 def test_a_stage_nobody_answered_reads_as_a_lower_bound_and_says_what_to_answer(
     client, new_response
 ):
-    # Finding: stage 2 all "I don't know", stages 3-4 at the top read a firm 1.0, no flag.
-    answer_all(client, new_response, pick=by_question({2: None, 3: 3, 4: 3}))
+    # Finding: a stage all "I don't know" below stages at the top read a firm figure, no flag.
+    answer_all(client, new_response, pick=by_question({2: 3, 3: None, 4: 4}))
     new_response.refresh_from_db()
     assert new_response.flags == ["not-measured"]
     page = client.get(result_url(new_response))
     top = headline(page)
-    assert "At least" in top and '<span class="position">1.0</span>' in top
-    assert "you answered none of the questions on stage 2, “Strategic alignment”" in top
+    assert "At least" in top and '<span class="position">2.0</span>' in top
+    assert "you answered none of the questions on stage 3, “Operational alignment”" in top
     assert "of the way" not in top
     needs = page.text.split("What needs answers")[1].split("</section>")[0]
-    assert "agreed together on what makes a lead qualified" in needs
+    assert "common metrics in a single dashboard" in needs
     assert re.search(
-        r"Strategic alignment</th>\s*<td[^>]*>not measured</td>\s*<td>–</td>", page.text
+        r"Operational alignment</th>\s*<td[^>]*>not measured</td>\s*<td>–</td>", page.text
     )
+
+
+def test_a_named_indicator_nobody_knew_reads_as_a_lower_bound_naming_it(client, new_response):
+    # Finding: everything at the top with the lead definition unknown read a firm 4.0.
+    answer_all(client, new_response, pick=by_question({"strategic.lead-definition": None}, -1))
+    new_response.refresh_from_db()
+    assert (new_response.flags, float(new_response.position)) == (["not-measured"], 1.0)
+    page = client.get(result_url(new_response))
+    top = headline(page)
+    assert "At least" in top and '<span class="position">1.0</span>' in top
+    assert (
+        "you did not know “Lead definition”, which makes stage 2, “Strategic alignment”, "
+        "so the climb stops there"
+    ) in " ".join(top.split())
+    # Collaboration is under way: the silo's description is not what the page says.
+    assert "The stage you are climbing: “Strategic alignment”" in page.text
+    needs = page.text.split("What needs answers")[1].split("</section>")[0]
+    assert "agreed together on what makes a lead qualified" in needs
+    assert re.search(r"Strategic alignment</th>\s*<td[^>]*>100%</td>\s*<td>–</td>", page.text)
+
+
+def test_a_stage_held_back_by_a_named_indicator_quotes_the_answer_and_advises_it_first(
+    client, new_response
+):
+    # Finding: leaders who meet, share priorities and wrote a plan, with no agreed lead
+    # definition, read 2.4 "strategic".
+    answer_all(
+        client,
+        new_response,
+        pick=by_question({2: 3, 3: 1, 4: 0, ("strategic.lead-definition", 0): 1}),
+    )
+    new_response.refresh_from_db()
+    assert new_response.flags == ["held-back"] and new_response.stage == 1
+    page = client.get(result_url(new_response))
+    text = " ".join(page.text.split())
+    assert '<span class="position">1.9</span> <span>— On the way to strategic alignment' in text
+    assert (
+        "To “Is there a definition of a qualified lead that both teams agreed on?” you "
+        "answered “Marketing has a definition, but sales never agreed to it”."
+    ) in text
+    assert "“Lead definition” is one of the practices that make it, and it is at 60%" in text
+    assert re.search(r"Strategic alignment</th>\s*<td[^>]*>90%</td>\s*<td>No</td>", text)
+    weakest = text.split("Where to start")[1].split("</ol>")[0]
+    assert weakest.index("lead-qualification definition") < weakest.index("</li>")
 
 
 @pytest.mark.parametrize(

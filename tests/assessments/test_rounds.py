@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from assessments.models import Response, Round
+from assessments.models import Answer, Response, Round
+from assessments.models.rounds import _scoring_answer, scored_answers
 from tests.helpers import close, highest, lowest, submit_response
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,7 @@ def test_member_sees_the_team_position_role_markers_and_the_gap(client, leader, 
         "On “Marketing and sales have agreed together on what makes a lead qualified.”, "
         "marketing sees it as in place (100%) and sales sees it as missing (0%)." in text
     )
-    assert "half a stage or more" in text
+    assert "half the scale or more" in text
     assert "Perception gap" in text  # flagged above the figures, with the dashboard's label
 
 
@@ -171,3 +172,19 @@ def test_spread_of_individual_positions_shows_only_in_an_open_round(
     Round.objects.filter(pk=round.pk).update(visibility="open")
     page_text = page(client, leader, round.get_absolute_url()).text
     assert "individual positions from 1.0 to 4.0" in page_text
+
+
+def test_a_rounds_answers_read_as_values_are_the_answers_scoring_reads(round):
+    # The round's recompute reads answers as values (scored_answers), a
+    # respondent's own score reads Answer rows (_scoring_answer): the same data.
+    submit_response(round, "marketing", highest)
+    submit_response(round, "sales", lowest)
+    rows = Answer.objects.filter(response__round=round)
+    expected = {}
+    for answer in rows.select_related("question__indicator__stage", "option"):
+        expected.setdefault(answer.response_id, []).append(_scoring_answer(answer))
+    grouped = scored_answers(rows)
+    assert grouped.keys() == expected.keys()
+    assert any(answer.named for answers in expected.values() for answer in answers)
+    for pk, answers in expected.items():
+        assert sorted(grouped[pk], key=repr) == sorted(answers, key=repr)

@@ -49,7 +49,7 @@ def test_an_invitation_waits_in_the_queue_for_the_worker_without_its_link(
     assert response.status_code == 302
     assert mail.outbox == []
     [queued] = DBTaskResult.objects.all()
-    assert queued.task_path == "assessments.tasks.send_round_invitations"
+    assert queued.task_path == "assessments.tasks.send_emails"
     run_worker(monkeypatch)
     [sent] = mail.outbox
     assert sent.to == ["new@acme.example"]
@@ -60,6 +60,9 @@ def test_an_invitation_waits_in_the_queue_for_the_worker_without_its_link(
     invitee = Response.objects.get(email="new@acme.example")
     assert member.get(private_path(token)).status_code in (200, 302)
     assert invitee.links.count() == 2  # one at creation, never handed out; one e-mailed
+    delivery = invitee.deliveries.get()
+    assert delivery.status == "sent" and delivery.attempts == 1
+    assert delivery.link.response == invitee
 
 
 def test_the_cron_command_enqueues_the_sweep_for_the_worker(settings, capsys, monkeypatch):
@@ -85,13 +88,27 @@ def invitees(round, count, invited_at):
     )
 
 
+def purges():
+    """The sweep's DELETE of expired rows, one per database cache (none with Redis)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
+
+    return sum(isinstance(cache, DatabaseCache) for cache in caches.all())
+
+
 def test_a_batch_of_reminders_goes_over_one_connection_in_constant_queries(
-    round, counting_mail, django_assert_num_queries
+    round, counting_mail, settings, django_assert_num_queries
 ):
+    # The sweep claims and queues in a few queries at any size; the worker
+    # then sends each batch over one connection, recording each e-mail once.
+    settings.TASKS = DATABASE_QUEUE
     start = timezone.now() - datetime.timedelta(days=4)
     invitees(round, 3, start)
-    with django_assert_num_queries(14) as small:
+    with django_assert_num_queries(15 + purges()) as small:
         assert tasks.daily_sweep.call()["reminders"] == 3
+    [queued] = DBTaskResult.objects.filter(task_path="assessments.tasks.send_emails")
+    with django_assert_num_queries(6 + 3) as sending:
+        assert tasks.send_emails.call(*queued.args_kwargs["args"]) == {"sent": 3, "failed": 0}
     assert counting_mail.connections == 1 and len(mail.outbox) == 3
     assert set(Response.objects.values_list("reminders_sent", flat=True)) == {1}
 
@@ -99,9 +116,17 @@ def test_a_batch_of_reminders_goes_over_one_connection_in_constant_queries(
     counting_mail.connections = 0
     with django_assert_num_queries(len(small.captured_queries)):
         assert tasks.daily_sweep.call()["reminders"] == 30
+    [queued] = DBTaskResult.objects.filter(task_path="assessments.tasks.send_emails").exclude(
+        pk=queued.pk
+    )
+    # One UPDATE per e-mail the server took: the record that keeps it from going twice.
+    with django_assert_num_queries(len(sending.captured_queries) - 3 + 30):
+        tasks.send_emails.call(*queued.args_kwargs["args"])
     assert counting_mail.connections == 1 and len(mail.outbox) == 33
-    # Sent are counted: a second run the same day finds nothing.
+    # Sent are counted: a second run the same day finds nothing, a second send sends nothing.
     assert tasks.daily_sweep.call()["reminders"] == 0
+    assert tasks.send_emails.call(*queued.args_kwargs["args"]) == {"sent": 0, "failed": 0}
+    assert len(mail.outbox) == 33
 
 
 def test_invitations_of_a_new_round_go_over_one_connection(
@@ -132,7 +157,7 @@ def test_a_day_with_nothing_due_is_a_few_queries_whatever_the_size(
     opened = timezone.localdate() - datetime.timedelta(days=200)
     add_organizations(questionnaire, 3, opened)
     Organization.objects.update(due_notice_sent_for=F("next_due_on"))
-    with django_assert_max_num_queries(9) as small:
+    with django_assert_max_num_queries(9 + purges()) as small:
         tasks.daily_sweep.call()
     add_organizations(questionnaire, 40, opened)
     Organization.objects.update(due_notice_sent_for=F("next_due_on"))
@@ -202,3 +227,26 @@ def test_an_upload_waiting_for_its_columns_is_deleted_by_a_task_due_when_it_expi
     record.refresh_from_db()
     assert (record.status, record.error) == ("failed", "expired")
     assert not EvidenceUpload.objects.exists()
+
+
+def test_the_sweep_deletes_expired_rows_of_the_database_caches(questionnaire):
+    """Django's database cache keeps an expired row until it is read again or culled."""
+    from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
+    from django.db import connection
+
+    cache = caches["template_fragments"]
+    if not isinstance(cache, DatabaseCache):
+        pytest.skip("Redis expires keys itself")
+    cache.set("rendered-page", "Acme · Marketing leader · 2.4", timeout=60)
+    cache.set("fresh-page", "still wanted", timeout=3 * 3600)
+
+    def rows():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(cache._table)}")
+            return cursor.fetchone()[0]
+
+    assert rows() == 2
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=1)):
+        tasks.daily_sweep.call()
+    assert rows() == 1 and cache.get("fresh-page") == "still wanted"

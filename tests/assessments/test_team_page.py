@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from assessments.models import PlanItem, PrivateLink, Round
 from stages.models import NextStep
-from tests.helpers import close, highest, submit_response
+from tests.helpers import answer_all, close, highest, private_token, submit_response
 
 pytestmark = pytest.mark.django_db
 
@@ -62,12 +62,25 @@ def test_an_invited_member_answers_now_with_a_fresh_link(client, leader, round, 
     assert client.get(response["Location"], follow=True).status_code == 200
     assert PrivateLink.objects.filter(response=mine).count() == 2
 
-    colleague = make_leader("carl@acme.example", organization=round.organization)
+    # A member who was not invited answers all the same, in their own role and name.
+    colleague = make_leader("carl@acme.example", organization=round.organization, role="sales")
+    colleague.first_name, colleague.last_name = "Carl", "Sand"
+    colleague.save()
     client.force_login(colleague)
-    assert "Answer now" not in client.get(round.organization.get_absolute_url()).text
-    refused = client.post(reverse("assessments:round_answer", args=[round.pk]), follow=True)
-    assert "No answers of yours are waiting" in refused.text
+    page = client.get(round.organization.get_absolute_url()).text
+    assert "Answer now" in page and "answer this round yourself" in page
+    answered = client.post(reverse("assessments:round_answer", args=[round.pk]))
+    assert answered["Location"].startswith("/r/")
+    theirs = round.responses.get(email="carl@acme.example")
+    assert (theirs.role, theirs.name, theirs.invited_at) == ("sales", "Carl Sand", None)
     assert PrivateLink.objects.filter(response=mine).count() == 2
+    # Once submitted, the page says so and no second response is made.
+    theirs.token = private_token(answered["Location"])
+    answer_all(client, theirs)
+    assert "You have answered this round." in client.get(round.get_absolute_url()).text
+    again = client.post(reverse("assessments:round_answer", args=[round.pk]), follow=True)
+    assert "You have answered this round already." in again.text
+    assert round.responses.filter(email="carl@acme.example").count() == 1
 
 
 def test_a_member_does_not_answer_through_an_unconfirmed_address(client, leader, round):
@@ -79,9 +92,12 @@ def test_a_member_does_not_answer_through_an_unconfirmed_address(client, leader,
     )
     leader.emailaddress_set.create(email="unconfirmed@acme.example", verified=False)
     client.force_login(leader)
-    assert "Answer now" not in client.get(round.organization.get_absolute_url()).text
+    assert "You are invited" not in client.get(round.organization.get_absolute_url()).text
     client.post(reverse("assessments:round_answer", args=[round.pk]))
-    assert PrivateLink.objects.count() == 1
+    # A response of their own, under their confirmed address; never the other one.
+    unconfirmed = round.responses.get(email="unconfirmed@acme.example")
+    assert PrivateLink.objects.filter(response=unconfirmed).count() == 1
+    assert round.responses.get(email="ana@acme.example").role == "marketing"
 
 
 def test_plan_items_have_a_person_a_due_date_and_can_be_done(

@@ -102,13 +102,14 @@ INDUSTRIES = [
 SIZES = ["1-10", "11-50", "51-250", "251-1000", "1000+", ""]
 
 
-def generate():
+def generate(peers=PEERS, clients=CLIENTS):
     """PEERS organizations, nine in ten opted in, each with an older and a latest closed round."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.db import connection, transaction
 
-    from assessments.models import Membership, Organization, Questionnaire
+    from assessments.models import Membership, Organization, Questionnaire, Round
+    from tests.bench.sql import insert_select
 
     questionnaire = Questionnaire.objects.active()
     side = (
@@ -116,39 +117,54 @@ def generate():
         "'indicator_scores', '{{}}'::jsonb, "
         "'attainment', jsonb_build_object('2', {v}, '3', {v}, '4', {v}))"
     )
+    # Every other column takes the model's default (tests/bench/sql.py).
+    organizations = insert_select(
+        Organization,
+        {
+            "name": "'Peer ' || g",
+            "industry": "(%(industries)s::text[])[1 + g %% 8]",
+            "size": "(%(sizes)s::text[])[1 + (g / 8) %% 6]",
+            "cadence": "'quarterly'",
+            "benchmark_opt_in": "g %% 10 <> 0",
+            "benchmark_changed_at": "now()",
+        },
+        "FROM generate_series(1, %(peers)s) AS g",
+    )
+    rounds = insert_select(
+        Round,
+        {
+            "organization_id": "o.id",
+            "questionnaire_id": "%(questionnaire)s",
+            "opened_on": "current_date - r.days",
+            "closed_at": "now() - (r.days - 14) * interval '1 day'",
+            "visibility": "'confidential'",
+            "respondents": "6",
+            "groups": f"jsonb_build_object('marketing', {side.format(v='v.m')}, "
+            f"'sales', {side.format(v='v.s')})",
+            "position": "round((1 + 2.99 * v.p)::numeric, 4)",
+            "stage": "floor(1 + 2.99 * v.p)::int",
+            "attainment": "jsonb_build_object('2', v.a2, '3', v.a3, '4', v.a4)",
+            "coverage": "1.0",
+        },
+        """
+        FROM assessments_organization o
+        CROSS JOIN (VALUES (400), (60)) AS r(days)
+        CROSS JOIN LATERAL (
+            SELECT random() + o.id * 0 AS p, round(random()::numeric, 4) AS a2,
+                   round(random()::numeric, 4) AS a3, round(random()::numeric, 4) AS a4,
+                   round(random()::numeric, 4) AS m, round(random()::numeric, 4) AS s
+        ) AS v
+        """,
+    )
+    params = {
+        "industries": INDUSTRIES,
+        "sizes": SIZES,
+        "peers": peers,
+        "questionnaire": questionnaire.pk,
+    }
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            """
-            INSERT INTO assessments_organization
-                (name, industry, size, cadence, created_at, benchmark_opt_in, benchmark_changed_at)
-            SELECT 'Peer ' || g, (%s::text[])[1 + g %% 8], (%s::text[])[1 + (g / 8) %% 6],
-                   'quarterly', now(), g %% 10 <> 0, now()
-            FROM generate_series(1, %s) AS g
-            """,
-            [INDUSTRIES, SIZES, PEERS],
-        )
-        cursor.execute(
-            f"""
-            INSERT INTO assessments_round
-                (organization_id, questionnaire_id, opened_on, closed_at, visibility,
-                 consultant_access, respondents, groups, position, stage, attainment,
-                 indicator_scores, flags, coverage)
-            SELECT o.id, %s, current_date - r.days, now() - (r.days - 14) * interval '1 day',
-                   'confidential', false, 6,
-                   jsonb_build_object('marketing', {side.format(v="v.m")},
-                                      'sales', {side.format(v="v.s")}),
-                   round((1 + 2.99 * v.p)::numeric, 4), floor(1 + 2.99 * v.p)::int,
-                   jsonb_build_object('2', v.a2, '3', v.a3, '4', v.a4), '{{}}', '[]', 1.0
-            FROM assessments_organization o
-            CROSS JOIN (VALUES (400), (60)) AS r(days)
-            CROSS JOIN LATERAL (
-                SELECT random() + o.id * 0 AS p, round(random()::numeric, 4) AS a2,
-                       round(random()::numeric, 4) AS a3, round(random()::numeric, 4) AS a4,
-                       round(random()::numeric, 4) AS m, round(random()::numeric, 4) AS s
-            ) AS v
-            """,
-            [questionnaire.pk],
-        )
+        for sql, defaults in [organizations, rounds]:
+            cursor.execute(sql, {**defaults, **params})
         user = get_user_model()
         member = user.objects.create_user("member@bench.example", "member@bench.example", "x")
         user.objects.create_superuser("admin@bench.example", "admin@bench.example", "x")
@@ -163,19 +179,19 @@ def generate():
             INSERT INTO assessments_organization_consultants (organization_id, user_id)
             SELECT id, %s FROM assessments_organization ORDER BY id LIMIT %s
             """,
-            [consultant.pk, CLIENTS],
+            [consultant.pk, clients],
         )
         cursor.execute("ANALYZE")
     return first
 
 
-def timed(client, url):
+def timed(client, url, repeat=REPEAT):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     client.get(url)
     durations = []
-    for _ in range(REPEAT):
+    for _ in range(repeat):
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
             response = client.get(url)
@@ -186,11 +202,8 @@ def timed(client, url):
 
 def main():
     setup()
-    from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
-    from django.urls import reverse
 
     from assessments.management.commands.materialize_benchmark import materialize
     from assessments.models import BenchmarkEntry
@@ -210,6 +223,23 @@ def main():
         print(f"Materialized {groups} groups, {entries:,} entries in {runs[-1]:.1f} s")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+    pages = measure_pages(organization)
+    for label, median, queries in pages:
+        print(f"{label}: {median:.1f} ms, {queries} queries")
+    contributors = BenchmarkEntry.objects.count()
+    _write_section(report(generation, runs, groups, contributors, pages, connection, load))
+
+
+def measure_pages(organization, repeat=REPEAT):
+    """Median server time and queries of the benchmark pages (ORGANIZATION: the member's)."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    from assessments.models import Organization
+
+    everyone = Organization.objects.count()
+    clients = Organization.objects.filter(consultants__username="consultant@bench.example").count()
     users = get_user_model().objects
     member, consultant, admin = Client(), Client(), Client()
     member.force_login(users.get(username="member@bench.example"))
@@ -222,26 +252,22 @@ def main():
             reverse("assessments:benchmark", args=[organization.pk]),
         ),
         (
-            f"Consultant: clients against the benchmark ({CLIENTS:,} clients)",
+            f"Consultant: clients against the benchmark ({clients:,} clients)",
             consultant,
             reverse("admin:dashboard_benchmark"),
         ),
         (
-            f"Superuser: clients against the benchmark ({PEERS:,} clients)",
+            f"Superuser: clients against the benchmark ({everyone:,} clients)",
             admin,
             reverse("admin:dashboard_benchmark"),
         ),
         (
-            f"Consultant portfolio sorted by peer percentile ({CLIENTS:,} clients)",
+            f"Consultant portfolio sorted by peer percentile ({clients:,} clients)",
             consultant,
             reverse("admin:dashboard") + "?sort=-percentile",
         ),
     ]
-    pages = [(label, *timed(client, url)) for label, client, url in cases]
-    for label, median, queries in pages:
-        print(f"{label}: {median:.1f} ms, {queries} queries")
-    contributors = BenchmarkEntry.objects.count()
-    _write_section(report(generation, runs, groups, contributors, pages, connection, load))
+    return [(label, *timed(client, url, repeat)) for label, client, url in cases]
 
 
 def report(generation, runs, groups, entries, pages, connection, load):

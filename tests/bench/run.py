@@ -26,28 +26,33 @@ import urllib.request
 from pathlib import Path
 
 BASE = Path(__file__).resolve().parents[2]
-WORK = Path(os.environ.get("BENCH_DIR") or tempfile.mkdtemp(prefix="smarketing-bench-"))
 ORGANIZATIONS = int(os.environ.get("BENCH_ORGANIZATIONS", 1000))
 ROUNDS, RESPONDENTS = 4, 5
 REPEAT = 30
+MARKED_SECTION = re.compile(r"<!-- ([a-z-]+) -->\n.*?<!-- /\1 -->", re.DOTALL)
 LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", 10))
 
-ENVIRONMENT = {
-    "DEBUG": "0",
-    "SECRET_KEY": secrets.token_urlsafe(40),
-    "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-    "SECURE_SSL_REDIRECT": "0",
-    "STATIC_ROOT": str(WORK / "static"),
-    "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{WORK / 'bench.sqlite3'}",
-    "DJANGO_SETTINGS_MODULE": "smarketing.settings",
-    "LOG_LEVEL": "WARNING",
-}
-os.environ.update(ENVIRONMENT)
-sys.path.insert(0, str(BASE))
+if __name__ == "__main__":
+    # As a script: production settings on a throwaway database. Imported (by the
+    # suite's smoke test, tests/test_bench_smoke.py), the caller's settings stay.
+    WORK = Path(os.environ.get("BENCH_DIR") or tempfile.mkdtemp(prefix="smarketing-bench-"))
+    ENVIRONMENT = {
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(40),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "SECURE_SSL_REDIRECT": "0",
+        "STATIC_ROOT": str(WORK / "static"),
+        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL")
+        or f"sqlite:///{WORK / 'bench.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "smarketing.settings",
+        "LOG_LEVEL": "WARNING",
+    }
+    os.environ.update(ENVIRONMENT)
+    sys.path.insert(0, str(BASE))
 
-import django  # noqa: E402
+    import django
 
-django.setup()
+    django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.cache import caches  # noqa: E402
@@ -94,8 +99,8 @@ def main():
     subprocess.run([sys.executable, str(BASE / "tests" / "bench" / "evidence.py")], check=True)
 
 
-def generate():
-    """1,000 organizations, 4 rounds each, 5 responses per round, every question answered."""
+def generate(organizations=ORGANIZATIONS):
+    """ORGANIZATIONS, 4 rounds each, 5 responses per round, every question answered."""
     questionnaire = Questionnaire.objects.active()
     questions = [q for section in questionnaire.pages() for q in section.questions.all()]
     chance = random.Random(7)
@@ -106,7 +111,7 @@ def generate():
         user.objects.create_superuser("admin@bench.example", "admin@bench.example", "x")
         organizations = Organization.objects.bulk_create(
             Organization(name=f"Client {n:04d}", industry="software", size="51-250")
-            for n in range(ORGANIZATIONS)
+            for n in range(organizations)
         )
         Membership.objects.create(organization=organizations[0], user=member, role="marketing")
         rounds = Round.objects.bulk_create(
@@ -186,7 +191,7 @@ def fixtures():
     return organization, submitted, open_response
 
 
-def measure_pages():
+def measure_pages(repeat=REPEAT):
     organization, submitted, open_response = fixtures()
     anonymous, member, admin = Client(), Client(), Client()
     member.force_login(get_user_model().objects.get(username="member@bench.example"))
@@ -202,7 +207,11 @@ def measure_pages():
             reverse("assessments:page", args=[open_response.token, 2]),
         ),
         ("Team page (4 rounds, 5 respondents each)", member, organization.get_absolute_url()),
-        (f"Consultant portfolio ({ORGANIZATIONS} clients)", admin, reverse("admin:dashboard")),
+        (
+            f"Consultant portfolio ({Organization.objects.count()} clients)",
+            admin,
+            reverse("admin:dashboard"),
+        ),
         (
             "Portfolio sorted by position",
             admin,
@@ -216,7 +225,7 @@ def measure_pages():
     ]
     rows = []
     for label, client, url, *cold in cases:
-        median, queries = timed(client, url, cold=bool(cold))
+        median, queries = timed(client, url, repeat, cold=bool(cold))
         print(f"{label}: {median:.1f} ms median, {queries} queries")
         rows.append((label, url, median, queries))
     return rows
@@ -465,7 +474,11 @@ def write_report(generation, pages, load, weight, audits):
     lines.append("")
     report = BASE / "docs" / "benchmarks.md"
     report.parent.mkdir(exist_ok=True)
-    report.write_text("\n".join(lines))
+    # The sections other scripts write between their markers (live_event.py,
+    # scale.py) stay until those scripts measure again.
+    previous = report.read_text() if report.exists() else ""
+    kept = [match.group(0) for match in MARKED_SECTION.finditer(previous)]
+    report.write_text("\n".join(lines) + "".join(f"\n{section}\n" for section in kept))
     print(f"Wrote {report}")
 
 

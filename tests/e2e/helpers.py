@@ -8,9 +8,14 @@ def start(page, organization="Acme", role="marketing"):
 
 
 def answer_page(page, index):
-    """Choose the option at INDEX (0 = least aligned, 4 = I don't know) for every question."""
+    """Choose the option at INDEX (0 = least aligned) for every question.
+
+    "highest" is each question's most aligned option, whatever its number of
+    options; "I don't know" comes after it.
+    """
     for fieldset in page.locator("fieldset.question").all():
-        fieldset.locator("input[type=radio]").nth(index).check()
+        radios = fieldset.locator("input[type=radio]")
+        radios.nth(radios.count() - 2 if index == "highest" else index).check()
 
 
 def next_page(page):

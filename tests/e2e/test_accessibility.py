@@ -1,16 +1,20 @@
 """axe-core (WCAG 2.1 A and AA) on every page, in English and in Spanish: zero violations."""
 
+from datetime import timedelta
 from urllib.parse import urlparse
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments import tasks
 from assessments.models import (
     Answer,
     MemberInvitation,
+    Membership,
+    Organization,
     PlanItem,
     PortfolioExport,
     Response,
@@ -21,6 +25,7 @@ from stages.models import NextStep, Stage
 from tests.helpers import (
     add_evidence,
     among_peers,
+    busy_round,
     by_question,
     highest,
     lowest,
@@ -67,25 +72,36 @@ def standalone_result(questionnaire, pick):
 
 def workshop_pages(round, user):
     """The pages of ROUND's alignment workshop, opened, with one decision and one added topic."""
-    from assessments.models import WorkshopItem
-    from assessments.workshops import open_workshop
+    from django.utils import timezone
+
+    from assessments.models import WorkshopAnswer, WorkshopItem
+    from assessments.workshops import item_questions, open_workshop, reschedule
 
     workshop, _ = open_workshop(round, user)
-    item = workshop.items.select_related("question").first()
+    item = workshop.items.first()
+    WorkshopAnswer.objects.bulk_create(
+        WorkshopAnswer(item=item, question=question, option=highest(question))
+        for question in item_questions(round, item)
+    )
     WorkshopItem.objects.filter(pk=item.pk).update(
-        option=highest(item.question), note="Agreed after a long talk"
+        decided_at=timezone.now(), note="Agreed after a long talk"
     )
     WorkshopItem.objects.create(
         workshop=workshop, title="Joint events budget", position=99, minutes=5
     )
+    # A short meeting, so that the agenda also lists what waits for next time.
+    type(workshop).objects.filter(pk=workshop.pk).update(time_box=45)
+    workshop.refresh_from_db()
+    reschedule(workshop)
+    workshop.refresh_result()
+    names = ["workshop", "workshop_present", "workshop_follow", "workshop_summary"]
     return [
-        reverse(f"assessments:{name}", args=[round.pk])
-        for name in ["workshop", "workshop_present", "workshop_follow", "workshop_summary"]
+        reverse(f"assessments:{name}", args=[round.pk]) for name in [*names, "workshop_finish"]
     ] + [reverse("assessments:workshop_item", args=[round.pk, item.pk])]
 
 
 @pytest.fixture
-def world(questionnaire, leader, make_consultant, settings):
+def world(questionnaire, leader, make_leader, make_consultant, settings):
     settings.ROUND_GROUP_MIN_RESPONDENTS = 1
     organization = leader.organizations.get()
     earlier = Round.objects.create(
@@ -107,6 +123,11 @@ def world(questionnaire, leader, make_consultant, settings):
     consultant = make_consultant("c@consult.example", organization)
     kept = submit_response(None, "ceo", highest, questionnaire=questionnaire)
     item = PlanItem.objects.create(round=earlier, step=NextStep.objects.first(), owner="sales")
+    # A leadership team without an open round: the round form, with what each choice shows.
+    team = Organization.objects.create(name="Beta Leaders")
+    Membership.objects.create(organization=team, user=leader, role="marketing")
+    make_leader("sergio@beta.example", organization=team, role="sales")
+    make_leader("carmen@beta.example", organization=team, role="ceo")
     admin_pages = [reverse("admin:index")]
     for obj in [organization, earlier, submitted, item]:
         meta = obj._meta
@@ -161,6 +182,10 @@ def world(questionnaire, leader, make_consultant, settings):
             reverse("assessments:benchmark_settings", args=[organization.pk]),
             reverse("assessments:organization_delete", args=[organization.pk]),
             reverse("assessments:round_new", args=[organization.pk]),
+            reverse("assessments:round_new", args=[team.pk]),
+            # A member with an open round: its "Answer now" first, then answering alone.
+            reverse("assessments:start"),
+            reverse("assessments:start") + "?alone=1",
             reverse("assessments:round_close", args=[round.pk]),
             round.get_absolute_url(),
             earlier.get_absolute_url(),
@@ -213,16 +238,18 @@ def test_the_error_pages_have_no_accessibility_violation(browser, live_server, l
     from django.test import RequestFactory
     from django.utils import translation
 
-    from assessments.throttle import too_many
+    from assessments.throttle import link_busy, too_many
     from smarketing import views
 
     request = RequestFactory().get("/")
     request.user = None
+    in_nine_minutes = timezone.now() + timedelta(minutes=9)
     with translation.override(language):
         pages = {
             "500": views.server_error(request).content,
             "403 (CSRF)": views.csrf_failure(request).content,
             "429": too_many(request).content,
+            "429 (shared link busy)": link_busy(request, busy_round(), in_nine_minutes).content,
         }
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_leader_goes_from_home_page_to_result_with_both_charts_drawn(page):
     start(page)
     assert page.get_by_text("Page 1 of 4").is_visible()
-    finish(page, index=3)
+    finish(page, index="highest")
     page.wait_for_url("**/result/")
     assert page.locator(".position").inner_text() == "4.0"
     assert "Functional alignment" in page.locator("#headline").inner_text()
@@ -49,16 +49,20 @@ def test_respondent_closes_the_tab_and_resumes_from_the_link(page, browser, live
 
 
 def test_whole_flow_in_spanish(page):
-    page.goto("/")
-    page.locator("#language-select").select_option("es")
-    page.get_by_role("button", name="Change language").click()
+    page.goto("/continuum/")
+    # One click, keyboard included: focus the button and press Enter.
+    page.get_by_role("button", name="Español").focus()
+    page.keyboard.press("Enter")
     page.wait_for_selector("html[lang=es]")
+    assert page.url.endswith("/continuum/")
+    assert page.get_by_role("button", name="English").get_attribute("lang") == "en"
+    page.goto("/")
     page.locator(".hero .btn-primary").click()
     page.get_by_label("Organización").fill("Acme")
     page.locator("#id_role").select_option("sales")
     page.locator("main form button[type=submit]").click()
     assert page.get_by_text("Página 1 de 4").is_visible()
-    finish(page, index=3)
+    finish(page, index="highest")
     page.wait_for_url("**/result/")
     assert page.locator(".position").inner_text() == "4,0"
     assert "Alineación funcional" in page.locator("#headline").inner_text()

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from assessments import tokens
 from assessments.models import Membership, Response
-from tests.helpers import highest, invitation_token, submit_response
+from tests.helpers import highest, invitation_token, submit_response, use_up_starts
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +67,8 @@ def test_a_consultant_without_clients_reaches_no_response(world):
         reverse("admin:dashboard_responses_export", args=[world["round"].pk, "csv"]),
         reverse("admin:dashboard_client", args=[world["round"].organization.pk]),
     ]:
-        assert client.get(url).status_code == 404, url
+        fetch = client.post if url.endswith((".csv", ".xlsx")) else client.get
+        assert fetch(url).status_code == 404, url
     listing = client.get(reverse("admin:assessments_response_changelist"))
     assert "Marta Ruiz" not in listing.text
     found = client.get(
@@ -104,6 +105,7 @@ def test_a_forged_share_token_opens_nothing(round):
 
 
 def test_a_forged_forwarded_for_header_does_not_reset_the_start_limit(questionnaire):
+    use_up_starts(998)  # from the test client's own address
     client = Client()
     codes = [
         client.post(
@@ -111,9 +113,9 @@ def test_a_forged_forwarded_for_header_does_not_reset_the_start_limit(questionna
             {"organization_name": "Acme", "role": "ceo"},
             HTTP_X_FORWARDED_FOR=f"192.0.2.{n}",
         ).status_code
-        for n in range(32)
+        for n in range(4)
     ]
-    assert codes.count(302) == 30 and codes[-1] == 429
+    assert codes == [302, 302, 429, 429]
 
 
 def test_an_invitation_is_not_taken_with_another_address(client, leader, organization):
@@ -130,6 +132,7 @@ def test_an_invitation_is_not_taken_with_another_address(client, leader, organiz
     thief.post(
         reverse("account_signup"),
         {
+            "first_name": "Thief",
             "email": "thief@evil.example",
             "password1": "a-Long-pass-phrase-9",
             "password2": "a-Long-pass-phrase-9",

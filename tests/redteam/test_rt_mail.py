@@ -81,11 +81,13 @@ def test_one_account_cannot_mail_hundreds_of_strangers_an_hour(client, leader):
 
 def test_a_strangers_confirmation_mail_carries_no_text_the_sender_chose(client):
     """allauth names the account's user in the mail it sends to an address being added; the
-    username is made from the sign-up address's local part, which the sender chose."""
+    username is made from the sign-up address's local part, and the name is typed at sign-up:
+    the sender chose both."""
     spam = "claim.your.prize.now.at.spam-example.com"
     client.post(
         reverse("account_signup"),
         {
+            "first_name": f"Visit {spam}",
             "email": f"{spam}@attacker.example",
             "password1": "a-Long-pass-phrase-9",
             "password2": "a-Long-pass-phrase-9",

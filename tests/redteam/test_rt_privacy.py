@@ -145,7 +145,7 @@ def test_a_consultant_never_reads_one_persons_answers_of_a_round_not_run_with_th
     assert not round.consultant_access
     consultant = make_consultant("late@consult.example", round.organization)
     client.force_login(consultant)
-    export = client.get(
+    export = client.post(
         reverse("admin:dashboard_rounds_export", args=[round.organization.pk, "csv"])
     )
     header, row = csv.reader(io.StringIO(export.content.decode("utf-8-sig")))
@@ -171,7 +171,7 @@ def test_the_portfolio_flags_no_gap_between_groups_members_may_not_see(
     assert len(round.view(Viewer.MEMBER).groups) == 1
     consultant = make_consultant("late@consult.example", round.organization)
     client.force_login(consultant)
-    export = client.get(reverse("admin:dashboard_export", args=["csv"]))
+    export = client.post(reverse("admin:dashboard_export", args=["csv"]))
     header, row = csv.reader(io.StringIO(export.content.decode("utf-8-sig")))
     assert "perception-gap" not in row[header.index("flags")]
 
@@ -229,7 +229,7 @@ def test_a_kept_result_is_not_shown_to_the_organizations_consultant(
     assert kept.status_code == 302
     alone = response_for(token)
     client.force_login(consultant)
-    export = client.get(reverse("admin:dashboard_rounds_export", args=[organization.pk, "csv"]))
+    export = client.post(reverse("admin:dashboard_rounds_export", args=[organization.pk, "csv"]))
     header, row = csv.reader(io.StringIO(export.content.decode("utf-8-sig")))
     assert row[header.index("position")] != str(float(alone.position)), (
         "the consultant reads the position of the one person who kept their result"

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from assessments.management.commands.materialize_benchmark import materialize
 from assessments.models import BenchmarkEntry, Organization, PlanItem, Round, Workshop
+from assessments.workshops import item_questions
 from tests.helpers import benchmark_round, by_question, close, highest, submit_response
 
 pytestmark = pytest.mark.django_db
@@ -112,9 +113,10 @@ def test_consultant_assigned_later_reads_no_individual_spread_in_the_agenda(
 ):
     """An open round (no consultant when it ran) closes with 3 marketing and 3 sales
     answers; a member opens its workshop, ranked with the spread between individual
-    answers (members of an open round may see it). A consultant assigned afterwards
-    -- who may see only what a confidential round publishes, never a spread -- reads
-    the stored disagreement ("100 points", minutes) computed from two people's answers.
+    answers (members of an open round may see it: the meeting is theirs). A
+    consultant assigned afterwards -- who may see only what a confidential round
+    publishes, never a spread -- must not read the stored disagreement ("100
+    points", minutes, order) computed from two people's answers.
     """
     round = Round.objects.create(
         organization=organization, questionnaire=questionnaire, visibility="open"
@@ -131,22 +133,24 @@ def test_consultant_assigned_later_reads_no_individual_spread_in_the_agenda(
     opened = member.post(reverse("assessments:workshop_open", args=[round.pk]))
     assert opened.status_code == 302
     workshop = Workshop.objects.get(round=round)
-    item = workshop.items.filter(indicator_key=key).first()
+    item = workshop.items.get(indicator_key=key)
     gap = abs(
         round.groups["marketing"]["indicator_scores"][key]
         - round.groups["sales"]["indicator_scores"][key]
     )
-    # Ranked only by what any consultant of the organization could see: no spread.
-    assert item.disagreement is None or item.disagreement <= gap + 1e-9
+    # The members' agenda is ranked by what they may see: the spread between people.
+    assert item.disagreement > gap
 
     consultant = make_consultant("c@consult.example", organization)
     client.force_login(consultant)
     page = client.get(reverse("assessments:workshop", args=[round.pk]))
     assert page.status_code == 200
     body = page.content.decode()
-    assert "100 points" not in body, (
-        "the consultant reads a disagreement made of two people's answers (the spread)"
+    assert "points" not in body and "Shared priority" not in body, (
+        "the consultant reads an agenda ranked on two people's answers (the spread)"
     )
+    for name in ["workshop_present", "workshop_follow", "workshop_summary"]:
+        assert client.get(reverse(f"assessments:{name}", args=[round.pk])).status_code == 404
 
 
 @pytest.mark.parametrize("to", ["²", "³", "\u2460"])
@@ -215,7 +219,7 @@ def test_consultant_export_has_no_spread_of_a_round_not_run_with_them(
     assert not round.consultant_access
     client.force_login(make_consultant("c@consult.example", organization))
     url = reverse("admin:dashboard_rounds_export", args=[organization.pk, "csv"])
-    download = client.get(url)
+    download = client.post(url)
     assert download.status_code == 200
     import csv
     import io
@@ -242,9 +246,9 @@ def test_a_stale_decision_form_is_not_reported_saved_when_its_action_is_dropped(
     close(round)
     member.post(reverse("assessments:workshop_open", args=[round.pk]))
     item = Workshop.objects.get(round=round).items.first()
-    option = list(item.question.options.all())[-1]
+    agreed = {q.field_name: str(highest(q).pk) for q in item_questions(round, item)}
     url = reverse("assessments:workshop_item", args=[round.pk, item.pk])
-    base = {"version": "1", "consensus": str(option.pk), "note": "", "add_action": "on"}
+    base = {"version": "1", **agreed, "note": "", "add_action": "on"}
 
     other = Client()
     other.force_login(make_leader("b@acme.example", organization))
@@ -270,8 +274,9 @@ def test_a_double_submitted_finish_leaves_the_workshop_finished(
     close(round)
     member.post(reverse("assessments:workshop_open", args=[round.pk]))
     url = reverse("assessments:workshop_finish", args=[round.pk])
-    assert member.post(url).status_code == 302
-    assert member.post(url).status_code == 302
+    finish = {"state": "finished", "confirm": "on"}
+    assert member.post(url, finish).status_code == 302
+    assert member.post(url, finish).status_code == 302
     workshop = Workshop.objects.get(round=round)
     assert workshop.is_finished, "the second submit of Finish reopened the workshop"
 
@@ -298,18 +303,19 @@ def test_a_member_of_a_side_of_three_cannot_read_colleagues_answers_per_question
     close(round)
     assert round.is_confidential and round.is_published
     member.post(reverse("assessments:workshop_open", args=[round.pk]))
-    item = Workshop.objects.get(round=round).items.exclude(question=None).first()
+    item = Workshop.objects.get(round=round).items.exclude(indicator=None).first()
     page = member.get(reverse("assessments:workshop_item", args=[round.pk, item.pk]))
     assert page.status_code == 200
     figures = page.context["figures"]
     marketing = [
         index for index, (group, _label) in enumerate(figures.sides) if group == "marketing"
     ]
+    [question, *_others] = figures.questions
     per_option = {
         (row.option.text if row.option else "dont-know"): [row.cells[i] for i in marketing]
-        for row in figures.rows
+        for row in question.rows
     }
-    second_text = item.question.options.all()[1].text
+    second_text = question.question.options.all()[1].text
     assert per_option.get(second_text) != [2], (
         f"the marketing side's answers per option: {per_option}; minus the member's own "
         "(highest), both colleagues answered the second option"

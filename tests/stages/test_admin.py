@@ -15,6 +15,7 @@ def test_anonymous_visitor_cannot_reach_the_admin(client):
 def test_superuser_edits_a_stage_in_both_languages(admin_client):
     stage = Stage.objects.get(slug="strategic")
     url = reverse("admin:stages_stage_change", args=[stage.pk])
+    before = admin_client.get(reverse("stages:continuum")).text  # now cached
     page = admin_client.get(url)
     assert page.status_code == 200
     assert 'name="name_es"' in page.text
@@ -36,6 +37,9 @@ def test_superuser_edits_a_stage_in_both_languages(admin_client):
     stage.refresh_from_db()
     assert stage.name_en == "Strategic alignment (edited)"
     assert stage.name_es == "Alineación estratégica (editada)"
+    # The editor sees the edit on the public pages at once, not after the cache expires.
+    assert "(edited)" not in before
+    assert "Strategic alignment (edited)" in admin_client.get(reverse("stages:continuum")).text
 
 
 def inline_management_data(inline_admin_formsets):
@@ -166,3 +170,43 @@ def stage_form_data(stage):
         "description_en": stage.description_en,
         "description_es": stage.description_es,
     }
+
+
+def test_what_makes_a_stage_is_marked_in_the_admin_and_fixed_once_answered(admin_client, answered):
+    changelist = admin_client.get(
+        reverse("admin:stages_indicator_changelist") + "?defines_stage__exact=1"
+    )
+    assert changelist.status_code == 200
+    assert "5 key indicators" in changelist.text
+    indicator = Indicator.objects.get(key="strategic.lead-definition")
+    url = reverse("admin:stages_indicator_change", args=[indicator.pk])
+    page = admin_client.get(url)
+    assert "Defines its stage" in page.text and 'name="defines_stage"' not in page.text
+    # Stored positions were placed with it: a post cannot change it.
+    response = admin_client.post(url, indicator_form_data(indicator, defines_stage="False"))
+    assert response.status_code == 302
+    indicator.refresh_from_db()
+    assert indicator.defines_stage
+
+
+def test_what_makes_a_stage_cannot_change_from_its_stage_once_answered(admin_client, answered):
+    stage = Stage.objects.get(slug="strategic")
+    url = reverse("admin:stages_stage_change", args=[stage.pk])
+    page = admin_client.get(url)
+    data = stage_form_data(stage) | inline_management_data(page.context["inline_admin_formsets"])
+    key = next(key for key, value in data.items() if value == "strategic.lead-definition")
+    data[key.removesuffix("key") + "defines_stage"] = ""
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "Stored results were placed on the continuum with this setting" in response.text
+    assert Indicator.objects.get(key="strategic.lead-definition").defines_stage
+
+
+def test_an_unused_indicator_can_be_marked_as_defining_its_stage(admin_client, answered):
+    indicator = Indicator.objects.get(key="silo.no-collaboration")
+    url = reverse("admin:stages_indicator_change", args=[indicator.pk])
+    assert 'name="defines_stage"' in admin_client.get(url).text
+    response = admin_client.post(url, indicator_form_data(indicator, defines_stage="on"))
+    assert response.status_code == 302
+    indicator.refresh_from_db()
+    assert indicator.defines_stage

@@ -7,6 +7,7 @@ generated password on every run, printed on the console (never a fixed one).
 import datetime
 import random
 import secrets
+import unicodedata
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
@@ -28,9 +29,10 @@ from assessments.models import (
     Response,
     Round,
     Workshop,
+    WorkshopAnswer,
     WorkshopItem,
 )
-from assessments.workshops import open_workshop
+from assessments.workshops import item_questions, open_workshop
 from stages.models import Indicator, NextStep
 
 MEMBER_EMAIL = "demo@smarketing.example"
@@ -39,10 +41,19 @@ DEMO_ORGANIZATION = "Northwind Demo"
 WORKSHOP_IN_PROGRESS = "Lumen Health"
 
 # Each client: name, industry, size, cadence, assigned to the consultant, and its
-# rounds as (days ago, option index per stage or per indicator key: 0 = least
-# aligned .. 3 = most). Rounds older than LATEST_VERSION_SINCE days use the
-# previous questionnaire version, as a team that has used the product a while would.
+# rounds as (days ago, level per stage or per indicator key: 0 = least aligned ..
+# 3 = most, the option worth level/3), optionally with who answered (the
+# leadership team unless TEAM_SURVEY). Rounds older than LATEST_VERSION_SINCE days
+# use the previous questionnaire version, as a team that has used the product a
+# while would. The reporting line is a fact everyone answers alike: Northwind's
+# marketing and sales report to the founder (level 1), Blue Harbor appointed a
+# CRO (3), Lumen Health put both under its COO (2).
 LATEST_VERSION_SINCE = 100
+LEAD_DEFINITION = "strategic.lead-definition"
+REVENUE_LEADER = "functional.revenue-leader"
+# A leadership team's round is open (each side is one person: a confidential
+# round would hide the gap it is for); a survey of the wider teams is confidential.
+TEAM_SURVEY = "team-survey"
 CLIENTS = [
     (
         DEMO_ORGANIZATION,
@@ -53,7 +64,8 @@ CLIENTS = [
         [
             (360, {2: 1, 3: 0, 4: 0}),
             (270, {2: 2, 3: 0, 4: 0}),
-            (180, {2: 3, 3: 1, 4: 0}),
+            # The leaders asked their teams once: enough people per side to publish both.
+            (180, {2: 3, 3: 1, 4: 0}, TEAM_SURVEY),
             (60, {2: 3, 3: 2, 4: 1}),
         ],
     ),
@@ -76,7 +88,7 @@ CLIENTS = [
         "half-yearly",
         True,
         [
-            (30, {2: 1, 3: 0, 4: 0, "functional.revenue-leader": 3}),
+            (30, {2: 1, 3: 0, 4: 0, REVENUE_LEADER: 3}),
         ],
     ),
     (
@@ -124,8 +136,24 @@ PEER_PEOPLE = [
 ]
 # Marketing sees things a notch rosier than sales, above all the lead definition.
 ROLE_BIAS = {"marketing": 1, "sales": -1, "ceo": 0}
-LEAD_DEFINITION = "strategic.lead-definition"
 PEOPLE = [("marketing", "Marta Ruiz"), ("sales", "Sergio Gil"), ("ceo", "Carmen Vidal")]
+# Northwind's survey of its wider teams: four from marketing, three from sales (and
+# nobody left over outside the two sides, who could be singled out).
+TEAM_PEOPLE = [
+    ("marketing", "Marta Ruiz"),
+    ("marketing", "Nora Pons"),
+    ("marketing", "Óscar Vega"),
+    ("marketing", "Paula Ríos"),
+    ("sales", "Sergio Gil"),
+    ("sales", "Tomás Lara"),
+    ("sales", "Úrsula Peña"),
+]
+
+
+def ascii_name(person):
+    """The first name as an address's local part: "Darío Sanz" -> "dario"."""
+    first = unicodedata.normalize("NFKD", person.split()[0].lower())
+    return first.encode("ascii", "ignore").decode()
 
 
 class Command(BaseCommand):
@@ -174,9 +202,9 @@ class Command(BaseCommand):
                 levels[4] = chance.choice([0, levels[3] - 1]) if levels[3] > 0 else 0
                 days_ago = chance.randrange(20, 300)
                 client = (name, industry, size, "quarterly", False, [(days_ago, levels)])
-                self.create_client(client, None, None, chance, people=PEER_PEOPLE)
+                self.create_client(client, None, None, chance, peers=True)
 
-    def create_client(self, client, member, consultant, chance, people=PEOPLE):
+    def create_client(self, client, member, consultant, chance, peers=False):
         name, industry, size, cadence, assigned, rounds = client
         # Every demo organization but the one no consultant follows shares its figures.
         organization = Organization.objects.create(
@@ -195,14 +223,17 @@ class Command(BaseCommand):
         previous = Questionnaire.objects.filter(version__lt=latest.version).first() or latest
         today = timezone.localdate()
         domain = name.split()[0].lower()
-        for number, (days_ago, levels) in enumerate(rounds, start=1):
+        for number, (days_ago, levels, *kind) in enumerate(rounds, start=1):
             opened = today - datetime.timedelta(days=days_ago)
             questionnaire = previous if days_ago > LATEST_VERSION_SINCE else latest
             pages = questionnaire.pages()
+            survey = peers or kind == [TEAM_SURVEY]
+            people = PEER_PEOPLE if peers else TEAM_PEOPLE if survey else PEOPLE
             round = Round.objects.create(
                 organization=organization,
                 questionnaire=questionnaire,
                 opened_on=opened,
+                visibility=Round.Visibility.CONFIDENTIAL if survey else Round.Visibility.OPEN,
                 consultant_access=assigned,
             )
             for role, person in people:
@@ -212,13 +243,13 @@ class Command(BaseCommand):
                     organization_name=name,
                     role=role,
                     name=person,
-                    email=f"{person.split()[0].lower()}@{domain}.example",
+                    email=f"{ascii_name(person)}@{domain}.example",
                 )
                 Answer.objects.bulk_create(
                     Answer(
                         response=response,
                         question=question,
-                        option=question.options.all()[self.level(question, role, levels, chance)],
+                        option=option_at(question, self.level(question, role, levels, chance)),
                     )
                     for section in pages
                     for question in section.questions.all()
@@ -290,19 +321,21 @@ class Command(BaseCommand):
         """Agree on the middle ground (the base level) item by item; three only if unfinished."""
         round.refresh_from_db()
         workshop, _created = open_workshop(round, user)
-        items = list(workshop.items.select_related("question__indicator__stage"))
+        items = list(workshop.items.select_related("indicator__stage"))
         decided = items if finished else items[:3]
         now = timezone.now()
         for item in decided:
-            indicator = item.question.indicator
-            index = levels.get(indicator.key, levels[indicator.stage.number])
-            item.option = item.question.options.all()[index]
+            level = levels.get(item.indicator.key, levels[item.indicator.stage.number])
+            WorkshopAnswer.objects.bulk_create(
+                WorkshopAnswer(item=item, question=question, option=option_at(question, level))
+                for question in item_questions(round, item)
+            )
             item.decided_at, item.decided_by, item.version = now, user, 2
         first = decided[0]
         first.note = "Marketing counted every form fill as a lead; sales only meetings booked."
         first.plan_item, _ = PlanItem.objects.get_or_create(
             round=round,
-            indicator=first.question.indicator,
+            indicator=first.indicator,
             defaults={
                 "owner": PlanItem.Owner.BOTH,
                 "due_on": timezone.localdate() + datetime.timedelta(days=30),
@@ -311,7 +344,7 @@ class Command(BaseCommand):
             },
         )
         WorkshopItem.objects.bulk_update(
-            decided, ["option", "decided_at", "decided_by", "version", "note", "plan_item"]
+            decided, ["decided_at", "decided_by", "version", "note", "plan_item"]
         )
         if finished:
             workshop.status, workshop.finished_at = Workshop.Status.FINISHED, now
@@ -341,6 +374,16 @@ class Command(BaseCommand):
     def level(self, question, role, levels, chance):
         key = question.indicator.key
         base = levels.get(key, levels[question.indicator.stage.number])
-        bias = ROLE_BIAS[role] * (2 if key == LEAD_DEFINITION else 1)
+        if key == REVENUE_LEADER:
+            return base
+        # Until the lead definition is agreed and used, sales and marketing see it far apart.
+        bias = ROLE_BIAS[role] * (2 if key == LEAD_DEFINITION and base < 3 else 1)
         wobble = chance.choice([-1, 0, 0, 1])
         return max(0, min(3, base + bias + wobble))
+
+
+def option_at(question, level):
+    """The option worth LEVEL/3; of two worth the same, the later (the more common case)."""
+    options = list(question.options.all())
+    target = level / 3
+    return min(reversed(options), key=lambda option: abs(option.value - target))

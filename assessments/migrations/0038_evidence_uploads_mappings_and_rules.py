@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0026_portfolio_export_and_list_indexes"),
+        ("assessments", "0037_prepared_exports_know_what_they_list"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
