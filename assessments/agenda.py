@@ -9,6 +9,12 @@ the stages already reached last, each stage's widest disagreement first
 (compared on the displayed percent, so two items that read the same are a tie,
 settled by the questionnaire's order).
 
+An indicator the company's CRM export contradicts (the data says otherwise than
+the team's answers, evidence.contradicted) comes before all of them, lowest
+stage first: the team's belief that a practice is in place is what the
+meeting must settle before climbing on it, and the time box must not leave it
+for next time.
+
 The time box is then shared out down that order: every item gets at least
 MIN_MINUTES, what is left goes to wider disagreements first, and whatever does
 not fit waits for the next meeting.
@@ -42,6 +48,7 @@ class Candidate:
     order: int  # the indicator's place in the questionnaire
     gap: float | None = None  # |marketing - sales| on the indicator; None: not shown
     spread: float | None = None  # highest - lowest person's score on it; None: not shown
+    contradicted: bool = False  # the CRM's evidence contradicts the team's answers on it
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,7 @@ class Item:
     key: str
     stage: int
     disagreement: float | None
+    contradicted: bool = False
 
     @property
     def disagreement_percent(self) -> int | None:
@@ -76,15 +84,22 @@ def stage_rank(stage: int, climbed: int | None) -> tuple[int, int]:
 
 
 def order(candidates: Iterable[Candidate], climbed: int | None) -> list[Item]:
-    """Rank CANDIDATES: by stage from the CLIMBED one, then widest disagreement, then order."""
+    """Rank CANDIDATES: contradicted ones first, by stage from the CLIMBED one, then widest
+    disagreement, then order (a contradicted one's stage counts from the bottom)."""
 
     def rank(candidate: Candidate):
         share = disagreement(candidate.gap, candidate.spread)
         shown = -1 if share is None else percent(share)
-        return (stage_rank(candidate.stage, climbed), -shown, candidate.order, candidate.key)
+        stage = (
+            (-1, candidate.stage)
+            if candidate.contradicted
+            else stage_rank(candidate.stage, climbed)
+        )
+        return (stage, -shown, candidate.order, candidate.key)
 
     return [
-        Item(c.key, c.stage, disagreement(c.gap, c.spread)) for c in sorted(candidates, key=rank)
+        Item(c.key, c.stage, disagreement(c.gap, c.spread), c.contradicted)
+        for c in sorted(candidates, key=rank)
     ]
 
 

@@ -1631,6 +1631,39 @@ def judge(
     return Judgement(metric, indicator, measure, rule, data, team_score, verdict)
 
 
+def contradicted(
+    measures: Mapping[str, Mapping[str, Measure]],
+    rules: Mapping[str, Rule],
+    indicator_scores: Mapping[str, float | None],
+    visible: bool = True,
+) -> dict[str, list[str]]:
+    """The indicators the evidence contradicts: indicator key -> the metrics that contradict it.
+
+    MEASURES holds, per kind of export read, its metrics' measures; each
+    metric is judged (judge) on each indicator it speaks to against the
+    team's INDICATOR_SCORES, which VISIBLE says the reader may see. Keys and
+    metrics in METRICS' order. What the agenda ranks up, the portfolio flags
+    and the exports list: the same verdicts the Evidence section shows.
+    """
+    found: dict[str, list[str]] = {}
+    for metric in METRICS.values():
+        if metric.kind not in measures:
+            continue
+        for key in metric.indicators:
+            judgement = judge(
+                metric,
+                key,
+                measures[metric.kind].get(metric.key),
+                rules.get(metric.key),
+                indicator_scores.get(key),
+                visible=visible,
+                answered=key in indicator_scores,
+            )
+            if judgement.verdict == CONTRADICTS:
+                found.setdefault(key, []).append(metric.key)
+    return found
+
+
 def enough(measure: Measure, rule: Rule) -> bool:
     """Whether MEASURE rests on enough records to be read at all."""
     return measure.value is not None and measure.records >= rule.min_records

@@ -46,6 +46,25 @@ def keys(items):
         ([Candidate("a", 2, 0, gap=0.1), Candidate("b", 2, 1, gap=0.0, spread=1.0)], 2, ["b", "a"]),
         # Nothing shown ranks after anything shown within its stage, even a zero gap.
         ([Candidate("hidden", 2, 0), Candidate("shown", 2, 1, gap=0.0)], 2, ["shown", "hidden"]),
+        # What the CRM contradicts comes first, whatever the stage climbed or the gaps.
+        (
+            [
+                Candidate("climbed", 3, 0, gap=1.0),
+                Candidate("denied", 2, 1, gap=0.0, contradicted=True),
+            ],
+            3,
+            ["denied", "climbed"],
+        ),
+        # Two contradicted: the lower stage first, then the wider disagreement.
+        (
+            [
+                Candidate("s3", 3, 0, gap=0.9, contradicted=True),
+                Candidate("s2", 2, 1, contradicted=True),
+                Candidate("s2-wide", 2, 2, gap=0.5, contradicted=True),
+            ],
+            4,
+            ["s2-wide", "s2", "s3"],
+        ),
         ([], 2, []),
     ],
 )
@@ -106,6 +125,7 @@ candidates = st.lists(
         order=st.integers(min_value=0, max_value=30),
         gap=shares,
         spread=shares,
+        contradicted=st.sampled_from([False, False, False, True]),
     ),
     unique_by=lambda c: c.key,
     max_size=25,
@@ -123,12 +143,18 @@ def test_every_candidate_once_and_the_order_never_depends_on_the_input_order(can
 @given(candidates, climbs)
 def test_foundations_first_then_the_widest_disagreement(candidates, climbed):
     ranked = order(candidates, climbed)
-    ranks = [stage_rank(item.stage, climbed) for item in ranked]
+    # The contradicted first, lowest stage first; then the others by stage rank.
+    flags = [not item.contradicted for item in ranked]
+    assert flags == sorted(flags)
+    denied = [item.stage for item in ranked if item.contradicted]
+    assert denied == sorted(denied)
+    ranks = [stage_rank(item.stage, climbed) for item in ranked if not item.contradicted]
     assert ranks == sorted(ranks)
-    if climbed is not None and any(c.stage == climbed for c in candidates):
-        assert ranked[0].stage == climbed
+    believed = [c for c in candidates if not c.contradicted]
+    if climbed is not None and any(c.stage == climbed for c in believed):
+        assert ranked[len(denied)].stage == climbed
     for before, after in zip(ranked, ranked[1:], strict=False):
-        if before.stage == after.stage:
+        if (before.stage, before.contradicted) == (after.stage, after.contradicted):
             shown = [
                 -1 if i.disagreement_percent is None else i.disagreement_percent
                 for i in (before, after)

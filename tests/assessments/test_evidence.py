@@ -802,3 +802,56 @@ def test_cells_of_columns_not_read_still_make_a_row_a_record():
     # Nine rows hold a date and an address: records with no stage. The last two hold one value.
     assert (result.rows, result.skipped) == (9, 2)
     assert result.measures["stage-set"].value == 0.0
+
+
+def _rules(**overrides):
+    rules = {
+        key: evidence.Rule(*values)
+        for key, values in DEFAULT_RULES.items()
+        if values[0] is not None
+    }
+    return {**rules, **overrides}
+
+
+DEFAULT_RULES = {
+    "follow-up-hours": (24, 72, 30),
+    "never-worked": (10, 30, 30),
+    "decided": (80, 40, 30),
+    "stage-set": (95, 70, 30),
+    "source-set": (90, 60, 30),
+}
+
+
+def test_contradicted_lists_each_indicator_with_the_metrics_that_deny_it():
+    slow = evidence.Measure(90.0, 200)  # 90 hours to follow up: the practice is missing
+    unworked = evidence.Measure(0.05, 200)  # 5% never worked: in place
+    filled = evidence.Measure(0.5, 200)  # half the records with a stage: missing
+    measures = {
+        evidence.LEADS: {"follow-up-hours": slow, "never-worked": unworked, "stage-set": filled}
+    }
+    # The team says the lead definition and the workflow are in place, the dashboard missing.
+    scores = {
+        "strategic.lead-definition": 1.0,
+        "operational.single-workflow": 1.0,
+        "operational.shared-dashboard": 0.0,
+    }
+    assert evidence.contradicted(measures, _rules(), scores) == {
+        "strategic.lead-definition": ["follow-up-hours"],
+        "operational.single-workflow": ["follow-up-hours"],
+    }
+    # Figures the reader may not see give no verdict, so nothing is contradicted.
+    assert evidence.contradicted(measures, _rules(), scores, visible=False) == {}
+    # Too few records: no verdict either.
+    few = {evidence.LEADS: {"follow-up-hours": evidence.Measure(90.0, 29)}}
+    assert evidence.contradicted(few, _rules(), scores) == {}
+    # No deals export read: the deals' metrics say nothing.
+    assert evidence.contradicted({}, _rules(), scores) == {}
+
+
+def test_every_indicator_a_metric_speaks_to_is_asked_by_every_questionnaire_version():
+    from assessments import content
+
+    keys = {key for metric in evidence.METRICS.values() for key in metric.indicators}
+    assert keys <= set(content.load_continuum().indicators())
+    for path in content.questionnaire_files():
+        assert keys <= content.load_questionnaire(path).indicator_keys(), path.name
