@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -23,6 +23,7 @@ from .models import (
     Round,
     Section,
 )
+from .tasks import refresh_evidence_flags
 
 
 def _questionnaire_of(obj):
@@ -328,3 +329,8 @@ class MetricRuleAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The verdicts change with the thresholds: the portfolio's flags follow, off the request.
+        transaction.on_commit(refresh_evidence_flags.enqueue)

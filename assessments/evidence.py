@@ -1631,36 +1631,53 @@ def judge(
     return Judgement(metric, indicator, measure, rule, data, team_score, verdict)
 
 
-def contradicted(
+def judgements(
     measures: Mapping[str, Mapping[str, Measure]],
-    rules: Mapping[str, Rule],
     indicator_scores: Mapping[str, float | None],
     visible: bool = True,
-) -> dict[str, list[str]]:
-    """The indicators the evidence contradicts: indicator key -> the metrics that contradict it.
+    *,
+    rules: Mapping[str, Rule],
+) -> list[Judgement]:
+    """Every metric of the exports read judged (judge) on each indicator it speaks to.
 
-    MEASURES holds, per kind of export read, its metrics' measures; each
-    metric is judged (judge) on each indicator it speaks to against the
-    team's INDICATOR_SCORES, which VISIBLE says the reader may see. Keys and
-    metrics in METRICS' order. What the agenda ranks up, the portfolio flags
-    and the exports list: the same verdicts the Evidence section shows.
+    MEASURES holds, per kind of export read, its metrics' measures; the team's
+    INDICATOR_SCORES are those the reader may see (VISIBLE). In METRICS' order.
     """
-    found: dict[str, list[str]] = {}
+    found = []
     for metric in METRICS.values():
         if metric.kind not in measures:
             continue
         for key in metric.indicators:
-            judgement = judge(
-                metric,
-                key,
-                measures[metric.kind].get(metric.key),
-                rules.get(metric.key),
-                indicator_scores.get(key),
-                visible=visible,
-                answered=key in indicator_scores,
+            found.append(
+                judge(
+                    metric,
+                    key,
+                    measures[metric.kind].get(metric.key),
+                    rules.get(metric.key),
+                    indicator_scores.get(key),
+                    visible=visible,
+                    answered=key in indicator_scores,
+                )
             )
-            if judgement.verdict == CONTRADICTS:
-                found.setdefault(key, []).append(metric.key)
+    return found
+
+
+def contradicted(
+    measures: Mapping[str, Mapping[str, Measure]],
+    indicator_scores: Mapping[str, float | None],
+    visible: bool = True,
+    *,
+    rules: Mapping[str, Rule],
+) -> dict[str, list[str]]:
+    """The indicators the evidence contradicts: indicator key -> the metrics that contradict it.
+
+    What the agenda ranks up, the portfolio flags and the exports list: the
+    same verdicts (judgements) the Evidence section shows.
+    """
+    found: dict[str, list[str]] = {}
+    for judgement in judgements(measures, indicator_scores, visible, rules=rules):
+        if judgement.verdict == CONTRADICTS:
+            found.setdefault(judgement.indicator, []).append(judgement.metric.key)
     return found
 
 

@@ -15,7 +15,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from . import results, scoring
-from .models import PlanItem
+from .models import Evidence, MetricRule, PlanItem
+from .models.evidence import contradictions
 from .visibility import Viewer
 
 FORMATS = {"csv", "xlsx"}
@@ -138,6 +139,9 @@ def labellers():
         "flags": flag_list,
         "consensus_flags": flag_list,
         "disputed": lambda cell, row: disputed_label(cell, indicator_names),
+        "crm_contradicts": lambda cell, row: ", ".join(
+            str(indicator_names.get(key) or key) for key in (cell or "").split()
+        ),
     }
 
 
@@ -253,6 +257,8 @@ ROUND_FIGURE_COLUMNS = [
     "flags",
     # The indicators the role groups shown dispute, each with its sides' figures.
     "disputed",
+    # The indicators the round's CRM evidence contradicts (evidence.contradicted), by key.
+    "crm_contradicts",
     # The alignment workshop's agreed answers, scored like a response.
     "consensus_position",
     "consensus_stage",
@@ -302,7 +308,12 @@ PLAN_COLUMNS = [
 def round_rows(rounds, viewer):
     """ROUNDS as VIEWER (a visibility.Viewer) may see each of them, one row each."""
     order = indicator_order()
-    return (round_row(r.seen_by(viewer), order) for r in rounds)
+    rounds = list(rounds)
+    ready = Evidence.objects.ready_by_round(rounds)
+    rules = MetricRule.objects.as_rules() if ready else {}
+    for r in rounds:
+        seen = r.seen_by(viewer)
+        yield round_row(seen, order, contradictions(seen, ready.get(r.pk, {}), rules))
 
 
 def indicator_order():
@@ -313,14 +324,15 @@ def indicator_order():
     return {key: index for index, key in enumerate(keys)}
 
 
-def round_row(r, order=None):
+def round_row(r, order=None, contradicted=None):
     """One round as its reader sees it (Round.seen_by: the publication, where that is theirs).
 
     A round whose figures the reader may not see has empty figure columns; a
     gap between role groups (a flag, a disputed indicator) shows only when
     every group in it is among the view's groups, the lowest and highest
     individual positions only when it shows the spread. ORDER: see
-    indicator_order.
+    indicator_order. CONTRADICTED: what its CRM evidence contradicts, as the
+    reader sees the round (models.evidence.contradictions).
     """
     view = r.shown_view
     figures = [
@@ -332,6 +344,7 @@ def round_row(r, order=None):
         number(r.highest) if view.spread else None,
         " ".join(results.round_flags(r.flags, r.groups, view.groups)),
         disputed_cell(results.disputed(r.groups, view.groups), order or {}),
+        keys_cell(contradicted or {}, order or {}),
         *consensus_cells(r.consensus),
     ]
     return [
@@ -360,6 +373,11 @@ def disputed_cell(disputes, order):
         + ", ".join(f"{group} {results.percent(value)}%" for group, value in disputes[key])
         for key in keys
     )
+
+
+def keys_cell(keys, order):
+    """Indicator KEYS as one cell, separated by spaces, in the continuum's ORDER."""
+    return " ".join(sorted(keys, key=lambda key: (order.get(key, len(order)), key)))
 
 
 def disputed_label(cell, names):

@@ -351,6 +351,18 @@ class EvidenceSummary:
         return [j for j in self.judgements if j.verdict == evidence.CONTRADICTS]
 
     @property
+    def contradicted_names(self):
+        """The names of the indicators the evidence contradicts, each once, in the table's order."""
+        names = {}
+        for section in self.sections:
+            for row in section.rows:
+                for judgement, indicator in row.judgements:
+                    if judgement.verdict == evidence.CONTRADICTS:
+                        name = (indicator.name or indicator.text) if indicator else None
+                        names.setdefault(judgement.indicator, name or judgement.indicator)
+        return list(names.values())
+
+    @property
     def working(self):
         """The latest upload while it waits for columns or is being read."""
         return self.latest if self.latest and self.latest.is_unfinished else None

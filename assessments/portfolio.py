@@ -10,6 +10,7 @@ from django.db.models import Case, Count, F, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from . import cadence, exports, results
 from .forms import PortfolioFilterForm
@@ -114,6 +115,17 @@ def portfolio_row(organization, labels=None):
     organization.position_change = results.position_change(
         organization.previous_position, organization.latest_position
     )
+    contradicted = len(organization.evidence_contradictions or [])
+    organization.evidence_flag = (
+        ngettext(
+            "CRM contradicts %(count)s answer",
+            "CRM contradicts %(count)s answers",
+            contradicted,
+        )
+        % {"count": contradicted}
+        if contradicted
+        else ""
+    )
     organization.rate_percent = (
         None if organization.response_rate is None else results.percent(organization.response_rate)
     )
@@ -134,6 +146,7 @@ PORTFOLIO_COLUMNS = [
     "next_due_on",
     "overdue",
     "flags",
+    "crm_contradicts",
     "benchmark_percentile",
 ]
 
@@ -156,6 +169,7 @@ def portfolio_table(rows):
             o.next_due_on,
             cadence.is_overdue(o.next_due_on, today),
             " ".join(portfolio_row(o, labels).flag_codes),
+            " ".join(o.evidence_contradictions or []),
             o.benchmark_percentile,
         ]
         for o in rows.iterator(chunk_size=2000)

@@ -72,6 +72,12 @@ logger = logging.getLogger(__name__)
 
 
 @task()
+def refresh_evidence_flags():
+    """Store again what each organization's evidence contradicts, after its rules changed."""
+    Organization.objects.filter(has_evidence=True).refresh_summaries()
+
+
+@task()
 def prepare_export(export_pk):
     """Build a large portfolio export with its requester's access rule, and store it.
 
@@ -176,6 +182,11 @@ def read_evidence(evidence_pk):
                 kind=record.kind,
                 defaults={"columns": record.column_choice(), "updated_by": record.created_by},
             )
+        if stored:
+            # The portfolio's flag: what this evidence contradicts, stored on the organization.
+            organization = record.round.organization
+            Organization.objects.filter(pk=organization.pk).update(has_evidence=True)
+            organization.refresh_summary()
 
 
 EVIDENCE_RESULT = [

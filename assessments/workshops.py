@@ -20,6 +20,8 @@ from . import agenda, results, scoring
 from .models import (
     ROLE_GROUPS,
     Answer,
+    Evidence,
+    MetricRule,
     RoleGroup,
     Round,
     Workshop,
@@ -27,6 +29,7 @@ from .models import (
     WorkshopItem,
     scored_answers,
 )
+from .models.evidence import judgements as evidence_judgements
 from .visibility import RoundView, Viewer
 
 SIDES = (RoleGroup.MARKETING, RoleGroup.SALES, RoleGroup.LEADERSHIP)
@@ -102,8 +105,13 @@ def _submitted_answers(round, **filters):
     )
 
 
-def candidates(round: Round, indicators, sight: RoundView) -> list[agenda.Candidate]:
-    """One agenda candidate per indicator, with the disagreement SIGHT may show."""
+def candidates(
+    round: Round, indicators, sight: RoundView, contradicted=()
+) -> list[agenda.Candidate]:
+    """One agenda candidate per indicator, with the disagreement SIGHT may show.
+
+    CONTRADICTED: the keys of the indicators the round's CRM evidence contradicts.
+    """
     gaps = {}
     if sight.gap:
         marketing = round.groups[RoleGroup.MARKETING]["indicator_scores"]
@@ -128,6 +136,7 @@ def candidates(round: Round, indicators, sight: RoundView) -> list[agenda.Candid
             order=order,
             gap=gaps.get(indicator.key),
             spread=spreads.get(indicator.key),
+            contradicted=indicator.key in contradicted,
         )
         for order, (indicator, _questions) in enumerate(indicators)
     ]
@@ -143,7 +152,7 @@ def open_workshop(round: Round, user) -> tuple[Workshop, bool]:
     # The figures as the meeting sees them: the publication, where that is what it shows.
     shown = round.seen(sight)
     ranked = agenda.order(
-        candidates(shown, round_indicators(round), sight),
+        candidates(shown, round_indicators(round), sight, Evidence.objects.contradictions(shown)),
         agenda.climbing(shown.stage),
     )
     try:
@@ -157,6 +166,7 @@ def open_workshop(round: Round, user) -> tuple[Workshop, bool]:
                     position=position,
                     minutes=agenda.MIN_MINUTES,
                     disagreement=item.disagreement,
+                    contradicted=item.contradicted,
                 )
                 for position, item in enumerate(ranked, start=1)
             )
@@ -272,6 +282,9 @@ class ItemFigures:
     side_percents: list  # (label, percent or None)
     names: bool
     confidential: bool = False  # answers per option withheld, only the sides' means
+    # What the round's CRM evidence says of the indicator (evidence.Judgement), as SIGHT
+    # sees the team's figures: the reason a contradicted item leads the agenda.
+    evidence: list = field(default_factory=list)
 
 
 def item_figures(round: Round, item: WorkshopItem, sight: RoundView) -> ItemFigures | None:
@@ -323,7 +336,20 @@ def item_figures(round: Round, item: WorkshopItem, sight: RoundView) -> ItemFigu
         side_percents=side_percents,
         names=sight.individuals,
         confidential=not sight.individuals,
+        evidence=item_evidence(round, key),
     )
+
+
+def item_evidence(round: Round, key: str) -> list:
+    """The judgements of the CRM evidence on indicator KEY of ROUND as seen (Round.seen)."""
+    ready = Evidence.objects.ready_by_round([round.pk]).get(round.pk)
+    if not ready:
+        return []
+    return [
+        judgement
+        for judgement in evidence_judgements(round, ready, MetricRule.objects.as_rules())
+        if judgement.indicator == key
+    ]
 
 
 def elapsed_seconds(workshop: Workshop) -> int:

@@ -3,7 +3,7 @@ organization chose for its exports, and the rules that turn a metric into a verd
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +37,44 @@ class EvidenceQuerySet(models.QuerySet):
             if upload.status == Evidence.Status.READY:
                 ready.setdefault(upload.kind, upload)
         return ready, (uploads[0] if uploads else None)
+
+    def ready_by_round(self, rounds):
+        """Round id -> {kind: its latest ready evidence}, for many rounds in one query."""
+        found = {}
+        ready = self.filter(round__in=rounds, status=Evidence.Status.READY).only(
+            "round_id", "kind", "metrics"
+        )
+        for record in ready:
+            found.setdefault(record.round_id, {}).setdefault(record.kind, record)
+        return found
+
+    def contradictions(self, round):
+        """What ROUND's evidence contradicts as the round is seen (contradictions); 1–2 queries."""
+        ready = self.ready_by_round([round.pk]).get(round.pk)
+        if not ready:
+            return {}
+        return contradictions(round, ready, MetricRule.objects.as_rules())
+
+
+def judgements(round, ready, rules):
+    """What READY ({kind: Evidence}) says of each indicator of ROUND (evidence.judgements).
+
+    ROUND as its reader sees it (Round.seen): the verdicts lean on the team's
+    figures, so they are judged on the figures that reader may see, and on
+    none when the round shows them no figures (or was not read through a view).
+    """
+    return evidence.judgements(*_inputs(round, ready), rules=rules)
+
+
+def contradictions(round, ready, rules):
+    """Indicator key -> metric keys: what READY contradicts in ROUND as seen (judgements)."""
+    return evidence.contradicted(*_inputs(round, ready), rules=rules)
+
+
+def _inputs(round, ready):
+    view = getattr(round, "shown_view", None)
+    measures = {kind: record.measures() for kind, record in ready.items()}
+    return measures, round.indicator_scores or {}, view.figures if view is not None else False
 
 
 class Evidence(models.Model):
@@ -112,6 +150,13 @@ class Evidence(models.Model):
 
     def __str__(self):
         return f"{self.filename} ({self.get_kind_display()})"
+
+    def delete(self, *args, **kwargs):
+        """Delete, and store again what its organization's evidence contradicts without it."""
+        with transaction.atomic():
+            deleted = super().delete(*args, **kwargs)
+            Organization.objects.get(pk=self.round.organization_id).refresh_summary()
+        return deleted
 
     @property
     def is_unfinished(self):

@@ -194,6 +194,12 @@ class Organization(models.Model):
     open_round_invited = models.PositiveIntegerField(default=0, editable=False)
     open_round_submitted = models.PositiveIntegerField(default=0, editable=False)
     response_rate = models.FloatField(null=True, blank=True, editable=False)
+    # Whether any CRM export of the organization was read: only then does
+    # refresh_summary ask which indicators the latest round's evidence
+    # contradicts (Evidence.objects.contradictions), stored for the portfolio's
+    # flag and export as a consultant sees that round.
+    has_evidence = models.BooleanField(default=False, editable=False)
+    evidence_contradictions = models.JSONField(default=list, blank=True, editable=False)
     # The due date members were last told about, so the notice goes out once.
     due_notice_sent_for = models.DateField(null=True, blank=True, editable=False)
     members = models.ManyToManyField(
@@ -294,14 +300,15 @@ class Organization(models.Model):
             self._store_summary()
 
     def _store_summary(self):
-        cadence_name = (
+        row = (
             Organization.objects.select_for_update()
             .filter(pk=self.pk)
-            .values_list("cadence", flat=True)
+            .values_list("cadence", "has_evidence")
             .first()
         )
-        if cadence_name is None:
+        if row is None:
             return
+        cadence_name, has_evidence = row
         # Rounds and responses are defined on top of organizations (models/rounds.py).
         summary = portfolio_summary(
             apps.get_model("assessments", "Round"),
@@ -310,9 +317,25 @@ class Organization(models.Model):
             cadence_name,
             timezone.localdate(),
         )
+        if has_evidence:
+            summary["evidence_contradictions"] = self._evidence_contradictions()
         Organization.objects.filter(pk=self.pk).update(**summary)
         for name, value in summary.items():
             setattr(self, name, value)
+
+    def _evidence_contradictions(self):
+        """What the CRM contradicts in the latest round a consultant sees, as they see it."""
+        round_model = apps.get_model("assessments", "Round")
+        latest = (
+            round_model.objects.filter(organization_id=self.pk)
+            .for_consultants()
+            .order_by("-opened_on", "-pk")
+            .first()
+        )
+        if latest is None:
+            return []
+        seen = latest.seen_by(visibility.Viewer.CONSULTANT)
+        return list(apps.get_model("assessments", "Evidence").objects.contradictions(seen))
 
     @property
     def is_overdue(self):

@@ -155,6 +155,9 @@ class WorkshopItem(models.Model):
     minutes = models.PositiveSmallIntegerField(_("minutes"))
     # The share the agenda was ranked by (None: the disagreement could not be shown).
     disagreement = models.FloatField(null=True, blank=True)
+    # Ranked up because the round's CRM evidence contradicted the team's answers on it
+    # when the agenda was made (agenda.order).
+    contradicted = models.BooleanField(_("contradicted by the CRM"), default=False)
     note = models.TextField(_("note"), max_length=2000, blank=True)
     plan_item = models.ForeignKey(
         PlanItem, models.SET_NULL, null=True, blank=True, related_name="+"

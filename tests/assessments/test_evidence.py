@@ -835,17 +835,17 @@ def test_contradicted_lists_each_indicator_with_the_metrics_that_deny_it():
         "operational.single-workflow": 1.0,
         "operational.shared-dashboard": 0.0,
     }
-    assert evidence.contradicted(measures, _rules(), scores) == {
+    assert evidence.contradicted(measures, scores, rules=_rules()) == {
         "strategic.lead-definition": ["follow-up-hours"],
         "operational.single-workflow": ["follow-up-hours"],
     }
     # Figures the reader may not see give no verdict, so nothing is contradicted.
-    assert evidence.contradicted(measures, _rules(), scores, visible=False) == {}
+    assert evidence.contradicted(measures, scores, visible=False, rules=_rules()) == {}
     # Too few records: no verdict either.
     few = {evidence.LEADS: {"follow-up-hours": evidence.Measure(90.0, 29)}}
-    assert evidence.contradicted(few, _rules(), scores) == {}
+    assert evidence.contradicted(few, scores, rules=_rules()) == {}
     # No deals export read: the deals' metrics say nothing.
-    assert evidence.contradicted({}, _rules(), scores) == {}
+    assert evidence.contradicted({}, scores, rules=_rules()) == {}
 
 
 def test_every_indicator_a_metric_speaks_to_is_asked_by_every_questionnaire_version():
