@@ -32,6 +32,17 @@ def test_a_member_uploads_an_export_and_the_round_shows_the_data_contradicting_a
     row = evidence.locator("tr", has_text="Follow-up time")
     assert "Lead definition" in row.inner_text() and "Contradicts" in row.inner_text()
     assert evidence.locator(".verdict-contradicts").count() >= 2
+    # The workshop puts what the data contradicts first, with the evidence on its item.
+    page.get_by_role("link", name="Prepare the workshop").click()
+    page.get_by_role("button", name="Open the workshop").click()
+    first = page.locator("table tbody tr").first
+    expect(first).to_contain_text("Lead definition")
+    expect(first).to_contain_text("First: the CRM contradicts it")
+    first.get_by_role("link", name="Lead definition").click()
+    expect(page.locator("h1#workshop-item")).to_have_text("Lead definition")
+    said = page.locator(".workshop-evidence")
+    expect(said).to_contain_text("the CRM contradicts the team's answers here")
+    expect(said.locator("li", has_text="Follow-up time")).to_contain_text("Contradicts")
     assert page.errors == []
 
 
