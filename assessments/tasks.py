@@ -184,9 +184,7 @@ def read_evidence(evidence_pk):
             )
         if stored:
             # The portfolio's flag: what this evidence contradicts, stored on the organization.
-            organization = record.round.organization
-            Organization.objects.filter(pk=organization.pk).update(has_evidence=True)
-            organization.refresh_summary()
+            record.round.organization.evidence_read()
 
 
 EVIDENCE_RESULT = [

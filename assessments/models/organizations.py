@@ -323,6 +323,12 @@ class Organization(models.Model):
         for name, value in summary.items():
             setattr(self, name, value)
 
+    def evidence_read(self):
+        """Note that a CRM export of the organization was read, and store what it contradicts."""
+        Organization.objects.filter(pk=self.pk).update(has_evidence=True)
+        self.has_evidence = True
+        self.refresh_summary()
+
     def _evidence_contradictions(self):
         """What the CRM contradicts in the latest round a consultant sees, as they see it."""
         round_model = apps.get_model("assessments", "Round")

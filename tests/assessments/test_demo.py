@@ -167,3 +167,7 @@ def test_demo_crm_evidence_contradicts_northwinds_lead_definition_and_loads_once
     lead_definition = [j for j in summary.judgements if j.indicator == "strategic.lead-definition"]
     assert {j.team for j in lead_definition} == {"in-place"}
     assert len(summary.judgements) > len(summary.contradictions)  # some answers hold up
+    # The consultant's portfolio flags it.
+    northwind = latest.organization
+    northwind.refresh_from_db()
+    assert "strategic.lead-definition" in northwind.evidence_contradictions

@@ -316,6 +316,7 @@ class Command(BaseCommand):
             )
             record.store(result)
             record.save()
+        round.organization.evidence_read()
 
     def run_workshop(self, round, levels, user, finished):
         """Agree on the middle ground (the base level) item by item; three only if unfinished."""
