@@ -146,8 +146,9 @@ PORTFOLIO_COLUMNS = [
     "next_due_on",
     "overdue",
     "flags",
-    "crm_contradicts",
     "benchmark_percentile",
+    # Appended, so that scripts reading the columns by position keep working.
+    "crm_contradicts",
 ]
 
 
@@ -169,8 +170,8 @@ def portfolio_table(rows):
             o.next_due_on,
             cadence.is_overdue(o.next_due_on, today),
             " ".join(portfolio_row(o, labels).flag_codes),
-            " ".join(o.evidence_contradictions or []),
             o.benchmark_percentile,
+            " ".join(o.evidence_contradictions or []),
         ]
         for o in rows.iterator(chunk_size=2000)
     )

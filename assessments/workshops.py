@@ -341,7 +341,12 @@ def item_figures(round: Round, item: WorkshopItem, sight: RoundView) -> ItemFigu
 
 
 def item_evidence(round: Round, key: str) -> list:
-    """The judgements of the CRM evidence on indicator KEY of ROUND as seen (Round.seen)."""
+    """The judgements of the CRM evidence on indicator KEY of ROUND as seen (Round.seen).
+
+    No query for an organization that never had an export read (Organization.has_evidence).
+    """
+    if not round.organization.has_evidence:
+        return []
     ready = Evidence.objects.ready_by_round([round.pk]).get(round.pk)
     if not ready:
         return []

@@ -344,9 +344,9 @@ def test_portfolio_and_export_show_the_percentile(client, make_consultant):
     assert "Peer percentile" in page.content.decode()
     export = client.post(reverse("admin:dashboard_export", args=["csv"])).content.decode()
     header, first = export.splitlines()[:2]
-    assert header.endswith('"flags","benchmark_percentile"')
+    assert header.endswith('"flags","benchmark_percentile","crm_contradicts"')
     entry = BenchmarkEntry.objects.get(organization=organizations[0])
-    assert first.endswith(f'"{entry.percentile}"')
+    assert first.endswith(f'"{entry.percentile}",""')
 
 
 def test_consultant_benchmark_page_lists_only_their_clients(client, make_consultant):
