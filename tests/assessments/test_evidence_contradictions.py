@@ -5,6 +5,7 @@ import csv
 import io
 import zipfile
 
+import openpyxl
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -216,3 +217,18 @@ def test_a_round_without_evidence_or_with_hidden_figures_exports_an_empty_cell(
     with zipfile.ZipFile(io.BytesIO(archive.content)) as opened:
         [row] = csv_rows(opened.read("rounds.csv"))
     assert row["crm_contradicts"] == ""
+
+
+def test_the_spreadsheet_names_the_contradicted_indicators_in_the_readers_language(
+    member, organization, round, make_consultant
+):
+    published_round(round)
+    upload_export(member, round, crm_export(300, **SLOW))
+    client = logged_in(make_consultant("cora@consult.example", organization))
+    client.cookies["django_language"] = "es"
+    url = reverse("admin:dashboard_rounds_export", args=[organization.pk, "xlsx"])
+    sheet = openpyxl.load_workbook(io.BytesIO(client.post(url).content)).active
+    header, row = [[cell.value for cell in line] for line in sheet.iter_rows()]
+    cells = dict(zip(header, row, strict=True))
+    assert cells["crm_contradicts"] == " ".join(DENIED)
+    assert cells["crm_contradicts_label"] == "Definición de lead, Flujo único"
