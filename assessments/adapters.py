@@ -1,16 +1,23 @@
 """How django-allauth treats this app's accounts, where its defaults do not fit."""
 
+import logging
+import smtplib
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
+from django.contrib import messages
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from smarketing import faults
+
 from . import tokens
 from .models import Membership
+
+logger = logging.getLogger(__name__)
 
 
 def landing_url(user):
@@ -66,6 +73,11 @@ class AccountAdapter(DefaultAccountAdapter):
         "rate_limited": _("Too many requests in a short time. Wait a little and try again."),
     }
 
+    MAIL_NOT_SENT = _(
+        "The e-mail could not be sent just now: our mail server did not accept it. "
+        "Nothing you did is lost. Ask for it again in a few minutes."
+    )
+
     def send_mail(self, template_prefix, email, context):
         """Send in the site's name, and count the mail in the app's one per-mailbox limit.
 
@@ -78,9 +90,22 @@ class AccountAdapter(DefaultAccountAdapter):
 
         from .throttle import allowed
 
-        if allowed(allauth_context.request, "mail", address=email):
-            site = Site(name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc)
+        request = allauth_context.request
+        if not allowed(request, "mail", address=email):
+            return
+        site = Site(name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc)
+        try:
             super().send_mail(template_prefix, email, {**context, "current_site": site})
+        except (smtplib.SMTPException, OSError) as exc:
+            # Sent during the request, as allauth does: its links carry secrets the
+            # queue would keep readable. A mail server that refuses or is away must
+            # not fail the page; the person is told, and every such page can send
+            # again (the confirmation page's "send again", the reset form).
+            logger.warning(
+                "Account e-mail not sent (%s): %s", template_prefix, faults.describe(exc)
+            )
+            if request is not None:
+                messages.error(request, self.MAIL_NOT_SENT)
 
     def format_email_subject(self, subject):
         return f"{settings.SITE_NAME}: {subject}"

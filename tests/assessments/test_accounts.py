@@ -5,6 +5,7 @@ import time_machine
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -555,3 +556,30 @@ def test_the_apps_own_e_mails_name_the_site_from_the_setting(client, leader, set
     assert f"join “{organization.name}” on Acme Align, where" in message.body
     assert message.body.rstrip().endswith("Acme Align")
     assert "Smarketing" not in message.body + message.alternatives[0][0]
+
+
+class RefusingMailServer(BaseEmailBackend):
+    """A mail server that is away: every connection is refused."""
+
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("account_signup", SIGNUP),
+        ("account_reset_password", {"email": "ana@acme.example"}),
+    ],
+)
+def test_an_account_email_the_mail_server_refuses_is_said_not_a_500(
+    client, leader, settings, django_user_model, url, data
+):
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingMailServer"
+    users = django_user_model.objects.count()
+    response = client.post(reverse(url), data, follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert escape("The e-mail could not be sent just now") in page
+    # A sign-up is kept: the confirmation can be asked for again once the server is back.
+    assert django_user_model.objects.count() == users + (url == "account_signup")

@@ -1,9 +1,11 @@
+import io
 import re
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import authenticate as django_authenticate
 from django.core.management import call_command
+from django.db import transaction
 from django.test import RequestFactory
 from django.utils import translation
 
@@ -16,13 +18,28 @@ from stages.models import Stage
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo, loaded once for the module: what `load_demo` printed.
+
+    Loading it takes seconds; each test runs in a savepoint inside this
+    transaction (pytest-django's db fixture), so what a test changes rolls
+    back to the freshly loaded demo, and the demo itself rolls back at the end.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        printed = io.StringIO()
+        call_command("load_demo", stdout=printed)
+        yield printed.getvalue()
+        transaction.set_rollback(True)
+
+
 def authenticate(**credentials):
     return django_authenticate(RequestFactory().post("/accounts/login/"), **credentials)
 
 
-def test_demo_loads_once_and_prints_a_fresh_password_each_time(capsys):
-    call_command("load_demo")
-    first = re.search(r"demo@smarketing.example / (\S+)", capsys.readouterr().out).group(1)
+def test_demo_loads_once_and_prints_a_fresh_password_each_time(demo, capsys):
+    first = re.search(r"demo@smarketing.example / (\S+)", demo).group(1)
+    assert authenticate(username="demo@smarketing.example", password=first)
     call_command("load_demo")
     second = re.search(r"demo@smarketing.example / (\S+)", capsys.readouterr().out).group(1)
     assert first != second
@@ -31,8 +48,7 @@ def test_demo_loads_once_and_prints_a_fresh_password_each_time(capsys):
     assert Organization.objects.filter(name="Northwind Demo").count() == 1
 
 
-def test_demo_rounds_move_from_stage_one_towards_three_with_three_roles():
-    call_command("load_demo")
+def test_demo_rounds_move_from_stage_one_towards_three_with_three_roles(demo):
     rounds = list(Round.objects.filter(organization__name="Northwind Demo").order_by("opened_on"))
     assert len(rounds) == 4
     positions = [float(r.position) for r in rounds]
@@ -47,9 +63,8 @@ def test_demo_rounds_move_from_stage_one_towards_three_with_three_roles():
     assert rounds[0].questionnaire.version < latest.questionnaire.version
 
 
-def test_demo_tells_its_story_under_questionnaire_3():
+def test_demo_tells_its_story_under_questionnaire_3(demo):
     """Northwind climbs under its founder, never told to appoint a CRO; Lumen under a COO."""
-    call_command("load_demo")
     latest = Round.objects.filter(organization__name="Northwind Demo").first()
     assert latest.questionnaire.version == 3 and latest.flags == []
     lines = Answer.objects.filter(
@@ -74,18 +89,15 @@ def test_demo_tells_its_story_under_questionnaire_3():
     assert title == "On the way to functional alignment"
 
 
-def test_demo_shows_the_articles_warning():
-    call_command("load_demo")
+def test_demo_shows_the_articles_warning(demo):
     [round] = Round.objects.filter(organization__name="Blue Harbor Insurance")
     assert "foundation-gap" in round.flags
     assert round.indicator_scores["functional.revenue-leader"] == 1.0  # a CRO, on paper
     assert round.stage == 1
 
 
-def test_demo_consultant_follows_several_clients_one_overdue_and_not_all(capsys):
-    call_command("load_demo")
-    output = capsys.readouterr().out
-    password = re.search(r"consultant@smarketing.example / (\S+)", output).group(1)
+def test_demo_consultant_follows_several_clients_one_overdue_and_not_all(demo):
+    password = re.search(r"consultant@smarketing.example / (\S+)", demo).group(1)
     consultant = authenticate(username="consultant@smarketing.example", password=password)
     assert consultant.is_staff and not consultant.is_superuser
     assert consultant.has_perm("assessments.view_dashboard")
@@ -95,8 +107,7 @@ def test_demo_consultant_follows_several_clients_one_overdue_and_not_all(capsys)
     assert Organization.objects.exclude(pk__in=clients).exists()
 
 
-def test_demo_has_a_finished_workshop_and_one_in_progress():
-    call_command("load_demo")
+def test_demo_has_a_finished_workshop_and_one_in_progress(demo):
     latest = Round.objects.filter(organization__name="Northwind Demo").first()
     workshop = latest.workshop
     assert workshop.is_finished and latest.consensus is not None
@@ -117,12 +128,11 @@ def test_demo_has_a_finished_workshop_and_one_in_progress():
     assert other.workshop.current_item.position == 4
 
 
-def test_demo_shows_at_the_production_threshold_both_kinds_of_round(settings):
+def test_demo_shows_at_the_production_threshold_both_kinds_of_round(demo, settings):
     """The leadership's open rounds show their gap; the team survey publishes both sides."""
     assert settings.ROUND_GROUP_MIN_RESPONDENTS == 3
     makefile = (Path(settings.BASE_DIR) / "Makefile").read_text()
     assert "ROUND_GROUP_MIN_RESPONDENTS" not in makefile  # make run serves what clients get
-    call_command("load_demo")
     rounds = list(Round.objects.filter(organization__name="Northwind Demo"))
     survey = [r for r in rounds if r.is_confidential]
     leadership = [r for r in rounds if not r.is_confidential]
@@ -136,10 +146,9 @@ def test_demo_shows_at_the_production_threshold_both_kinds_of_round(settings):
     assert all(survey.groups[side]["count"] >= 3 for side in ("marketing", "sales"))
 
 
-def test_demo_fills_every_benchmark_view():
+def test_demo_fills_every_benchmark_view(demo):
     from assessments.models import BenchmarkEntry, BenchmarkGroup
 
-    call_command("load_demo")
     entry = BenchmarkEntry.objects.select_related("group").get(organization__name="Northwind Demo")
     assert entry.group.kind == "industry-size" and not entry.fell_back
     assert BenchmarkGroup.objects.exclude(gap={}).exists()
@@ -149,11 +158,10 @@ def test_demo_fills_every_benchmark_view():
     assert not BenchmarkEntry.objects.filter(organization__name="Private Client Ltd").exists()
 
 
-def test_demo_crm_evidence_contradicts_northwinds_lead_definition_and_loads_once():
+def test_demo_crm_evidence_contradicts_northwinds_lead_definition_and_loads_once(demo):
     from assessments.models import Evidence
     from assessments.pages import evidence_summary
 
-    call_command("load_demo")
     call_command("load_demo")
     latest = Round.objects.filter(organization__name="Northwind Demo").first()
     assert sorted(Evidence.objects.values_list("round", "kind", "status")) == [

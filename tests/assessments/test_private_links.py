@@ -8,12 +8,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
 from assessments import tasks, tokens
-from assessments.models import Delivery, MemberInvitation, PrivateLink, Response, Round
+from assessments.models import Delivery, Response, Round
 from tests.helpers import highest, private_path, private_token, submit_response
 
 pytestmark = pytest.mark.django_db
@@ -160,34 +159,3 @@ def test_send_reminders_mails_working_fresh_links(invited):
     assert Response.objects.by_token(token).get() == invited
     # The reminder says again who will see the answers, as the invitation did.
     assert "Your answers are confidential" in message.body
-
-
-@pytest.mark.django_db(transaction=True)
-def test_migration_keeps_existing_links_working():
-    executor = MigrationExecutor(connection)
-    executor.migrate([("assessments", "0006_consultants_group")])
-    old = executor.loader.project_state([("assessments", "0006_consultants_group")]).apps
-    questionnaire = old.get_model("assessments", "Questionnaire").objects.get(is_active=True)
-    organization = old.get_model("assessments", "Organization").objects.create(name="Old")
-    old_round = old.get_model("assessments", "Round").objects.create(
-        organization=organization, questionnaire=questionnaire, share_token="s" * 43
-    )
-    old.get_model("assessments", "Response").objects.create(
-        questionnaire=questionnaire,
-        round=old_round,
-        organization_name="Old",
-        role="ceo",
-        token="t" * 43,
-    )
-    old.get_model("assessments", "MemberInvitation").objects.create(
-        organization=organization, email="x@old.example", role="ceo", token="i" * 43
-    )
-
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-    assert Response.objects.by_token("t" * 43).get().organization_name == "Old"
-    assert MemberInvitation.objects.by_token("i" * 43).get().email == "x@old.example"
-    assert PrivateLink.objects.get().digest == hashlib.sha256(b"t" * 43).hexdigest()
-    assert "t" * 43 not in stored_text()

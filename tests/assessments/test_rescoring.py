@@ -7,9 +7,7 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
-from django.utils import timezone
 
 from assessments.models import (
     BenchmarkEntry,
@@ -17,7 +15,6 @@ from assessments.models import (
     Questionnaire,
     Response,
     Round,
-    Workshop,
 )
 from tests.helpers import among_peers, by_question, close, submit_response
 
@@ -55,7 +52,7 @@ def rescore():
     columns (0035) and a stored benchmark (0036), each step on the models of its day.
 
     0028's workshop step reads the per-question agenda items of its day, which 0034
-    removed: the test of a workshop runs the migrations themselves (the last test here).
+    removed: a workshop is carried through the migrations themselves (tests/test_migrations.py).
     """
     migration_0028.rescore_responses_and_rounds(at(RESCORED))
     refill_summaries(at(REFILLED), None)
@@ -167,57 +164,3 @@ def test_no_benchmark_is_started_by_the_migration(round, settings):
     Organization.objects.filter(pk=round.organization_id).update(benchmark_opt_in=True)
     rescore()
     assert not BenchmarkEntry.objects.exists()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_workshop_scored_by_the_earlier_rules_is_rescored_by_the_migrations():
-    """Its consensus, agreed on before 0028, reads as the current rules read it once migrated."""
-    before = [("assessments", "0027_questionnaire_v3")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps
-    questionnaire = old.get_model("assessments", "Questionnaire").objects.get(version=3)
-    organization = old.get_model("assessments", "Organization").objects.create(name="Old")
-    round = old.get_model("assessments", "Round").objects.create(
-        organization=organization, questionnaire=questionnaire, visibility="open"
-    )
-    workshop = old.get_model("assessments", "Workshop").objects.create(
-        round=round,
-        status="finished",
-        finished_at=timezone.now(),
-        position=Decimal("2.4000"),
-        stage=2,
-        flags=[],
-    )
-    questions = (
-        old.get_model("assessments", "Question")
-        .objects.filter(section__questionnaire=questionnaire)
-        .select_related("indicator__stage")
-        .order_by("section__order", "order")
-    )
-    # Agreed: what a team without a lead definition answers (NO_LEAD_DEFINITION).
-    agreed = by_question({2: 3, 3: 1, 4: 0, "strategic.lead-definition": 0})
-    for position, question in enumerate(questions, start=1):
-        old.get_model("assessments", "WorkshopItem").objects.create(
-            workshop=workshop,
-            question=question,
-            indicator_key=question.indicator.key,
-            position=position,
-            minutes=5,
-            option=agreed(question),
-            decided_at=timezone.now(),
-            version=2,
-        )
-
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-    migrated = Workshop.objects.get(pk=workshop.pk)
-    assert migrated.flags == ["held-back"] and migrated.position < 2
-    indicators = {question.indicator_id for question in questions}
-    assert migrated.items_decided == migrated.items_to_decide == len(indicators)
-    stored = (migrated.position, migrated.stage, migrated.flags, migrated.indicator_scores)
-    migrated.refresh_result()
-    migrated.refresh_from_db()
-    assert (migrated.position, migrated.stage, migrated.flags, migrated.indicator_scores) == stored

@@ -3,8 +3,7 @@
 import datetime
 
 import pytest
-from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -180,35 +179,3 @@ def test_a_kept_result_is_filed_closed_beside_an_open_round(client, leader, roun
     assert kept.round.organization == round.organization and kept.round.closed_at is not None
     round.refresh_from_db()
     assert round.is_open
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_migration_leaves_one_open_round_per_organization():
-    before = [("assessments", "0017_rewrite_tables_without_old_tokens")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps
-    questionnaire = old.get_model("assessments", "Questionnaire").objects.get(is_active=True)
-    organization = old.get_model("assessments", "Organization").objects.create(name="Old")
-    OldRound = old.get_model("assessments", "Round")
-    lapsed = OldRound.objects.create(
-        organization=organization,
-        questionnaire=questionnaire,
-        opened_on=datetime.date(2020, 1, 1),
-        closes_on=datetime.date(2020, 1, 31),
-    )
-    earlier = OldRound.objects.create(
-        organization=organization, questionnaire=questionnaire, opened_on=datetime.date(2021, 1, 1)
-    )
-    latest = OldRound.objects.create(
-        organization=organization, questionnaire=questionnaire, opened_on=datetime.date(2022, 1, 1)
-    )
-
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-    still_open = Round.objects.filter(organization_id=organization.pk, closed_at=None)
-    assert list(still_open.values_list("pk", flat=True)) == [latest.pk]
-    assert Round.objects.get(pk=lapsed.pk).closed_at is not None
-    assert Round.objects.get(pk=earlier.pk).closed_at is not None

@@ -264,6 +264,11 @@ def gunicorn():
         server.wait(timeout=30)
 
 
+# Issue #24's targets: the pages a respondent sees cost about what the home page costs.
+HOME_MS_TARGET = 2.2
+THROUGHPUT_TARGETS = {"Questionnaire page": 0.7, "Results page": 0.9}
+
+
 def measure_load():
     if not shutil.which("wrk"):
         print("wrk is not installed: skipping the load test (apt-get install wrk)")
@@ -376,13 +381,22 @@ def verdicts(pages, load, total_bytes):
             total_bytes <= 500 * 1024,
         ),
     ]
+    home_page = next(row for row in pages if row[0] == "Home page")
+    rows.append(
+        (
+            # A third of the 6.7 ms measured before its content was cached (issue #24).
+            f"Home page: median server time at most {HOME_MS_TARGET} ms",
+            f"{home_page[2]:.1f} ms, {home_page[3]} queries",
+            home_page[2] <= HOME_MS_TARGET,
+        )
+    )
     if load:
         home = load[0][1]
         rows += [
             (
-                f"{label}: at least 0.6 of the home page's throughput",
+                f"{label}: at least {THROUGHPUT_TARGETS[label]} of the home page's throughput",
                 f"{rps / home:.2f}",
-                rps >= 0.6 * home,
+                rps >= THROUGHPUT_TARGETS[label] * home,
             )
             for label, rps, *_ in load[1:]
         ]

@@ -42,8 +42,15 @@ from django.urls import reverse
 from assessments.models import Questionnaire, Round
 from tests.helpers import page_data, highest
 
-sections = list(Questionnaire.objects.active().pages())
-share = Round.objects.get(closed_at=None).get_share_url()
+# On a busy machine this script may still be starting when the database restarts.
+while True:
+    try:
+        sections = list(Questionnaire.objects.active().pages())
+        share = Round.objects.get(closed_at=None).get_share_url()
+        break
+    except (OperationalError, InterfaceError):
+        connection.close()
+        time.sleep(0.2)
 submitted = 0
 deadline = time.monotonic() + float(sys.argv[1])
 

@@ -1,0 +1,149 @@
+"""The data migrations carry old rows forward: one walk from old schemas to today's.
+
+Each case writes its rows with the historical models of the migration before
+the one it tests, then the walk goes on; once at today's schema every case
+checks what its migration made of them. One walk rather than one per case:
+on SQLite each schema change rebuilds its table, so going back and forth
+through the whole history costs tens of seconds per walk.
+"""
+
+import datetime
+import hashlib
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+from assessments.models import MemberInvitation, PrivateLink, Response, Round, Workshop
+from tests.assessments.test_private_links import stored_text
+from tests.helpers import by_question
+
+
+def migrate_to(target):
+    """Migrate the assessments app to TARGET (None: today's); return its historical apps."""
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    targets = executor.loader.graph.leaf_nodes() if target is None else [("assessments", target)]
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+# 0008_private_link_digests: links stored as digests keep working.
+
+
+def old_links(old):
+    questionnaire = old.get_model("assessments", "Questionnaire").objects.get(is_active=True)
+    organization = old.get_model("assessments", "Organization").objects.create(name="Links")
+    old_round = old.get_model("assessments", "Round").objects.create(
+        organization=organization, questionnaire=questionnaire, share_token="s" * 43
+    )
+    old.get_model("assessments", "Response").objects.create(
+        questionnaire=questionnaire,
+        round=old_round,
+        organization_name="Links",
+        role="ceo",
+        token="t" * 43,
+    )
+    old.get_model("assessments", "MemberInvitation").objects.create(
+        organization=organization, email="x@old.example", role="ceo", token="i" * 43
+    )
+
+
+def links_still_work():
+    assert Response.objects.by_token("t" * 43).get().organization_name == "Links"
+    assert MemberInvitation.objects.by_token("i" * 43).get().email == "x@old.example"
+    assert PrivateLink.objects.get().digest == hashlib.sha256(b"t" * 43).hexdigest()
+    assert "t" * 43 not in stored_text()
+
+
+# 0018: one open round per organization, the latest.
+
+
+def old_open_rounds(old):
+    questionnaire = old.get_model("assessments", "Questionnaire").objects.get(is_active=True)
+    organization = old.get_model("assessments", "Organization").objects.create(name="Rounds")
+    OldRound = old.get_model("assessments", "Round")
+    lapsed = OldRound.objects.create(
+        organization=organization,
+        questionnaire=questionnaire,
+        opened_on=datetime.date(2020, 1, 1),
+        closes_on=datetime.date(2020, 1, 31),
+    )
+    earlier = OldRound.objects.create(
+        organization=organization, questionnaire=questionnaire, opened_on=datetime.date(2021, 1, 1)
+    )
+    latest = OldRound.objects.create(
+        organization=organization, questionnaire=questionnaire, opened_on=datetime.date(2022, 1, 1)
+    )
+    return organization.pk, lapsed.pk, earlier.pk, latest.pk
+
+
+def one_round_left_open(organization, lapsed, earlier, latest):
+    still_open = Round.objects.filter(organization_id=organization, closed_at=None)
+    assert list(still_open.values_list("pk", flat=True)) == [latest]
+    assert Round.objects.get(pk=lapsed).closed_at is not None
+    assert Round.objects.get(pk=earlier).closed_at is not None
+
+
+# 0028 and 0033: a workshop's consensus, agreed on before the named indicators gated
+# their stage and before the agenda went per indicator, reads as today's rules read it.
+
+
+def old_workshop(old):
+    questionnaire = old.get_model("assessments", "Questionnaire").objects.get(version=3)
+    organization = old.get_model("assessments", "Organization").objects.create(name="Workshop")
+    round = old.get_model("assessments", "Round").objects.create(
+        organization=organization, questionnaire=questionnaire, visibility="open"
+    )
+    workshop = old.get_model("assessments", "Workshop").objects.create(
+        round=round,
+        status="finished",
+        finished_at=timezone.now(),
+        position=Decimal("2.4000"),
+        stage=2,
+        flags=[],
+    )
+    questions = list(
+        old.get_model("assessments", "Question")
+        .objects.filter(section__questionnaire=questionnaire)
+        .select_related("indicator__stage")
+        .order_by("section__order", "order")
+    )
+    # Agreed: what a team without a lead definition answers (2.4, "strategic", before).
+    agreed = by_question({2: 3, 3: 1, 4: 0, "strategic.lead-definition": 0})
+    for position, question in enumerate(questions, start=1):
+        old.get_model("assessments", "WorkshopItem").objects.create(
+            workshop=workshop,
+            question=question,
+            indicator_key=question.indicator.key,
+            position=position,
+            minutes=5,
+            option=agreed(question),
+            decided_at=timezone.now(),
+            version=2,
+        )
+    return workshop.pk, len({question.indicator_id for question in questions})
+
+
+def workshop_rescored(pk, indicators):
+    migrated = Workshop.objects.get(pk=pk)
+    assert migrated.flags == ["held-back"] and migrated.position < 2
+    assert migrated.items_decided == migrated.items_to_decide == indicators
+    stored = (migrated.position, migrated.stage, migrated.flags, migrated.indicator_scores)
+    migrated.refresh_result()
+    migrated.refresh_from_db()
+    assert (migrated.position, migrated.stage, migrated.flags, migrated.indicator_scores) == stored
+
+
+@pytest.mark.django_db(transaction=True)
+def test_old_rows_reach_todays_schema_as_each_data_migration_promised():
+    old_links(migrate_to("0006_consultants_group"))
+    rounds = old_open_rounds(migrate_to("0017_rewrite_tables_without_old_tokens"))
+    workshop = old_workshop(migrate_to("0027_questionnaire_v3"))
+    migrate_to(None)
+
+    links_still_work()
+    one_round_left_open(*rounds)
+    workshop_rescored(*workshop)
