@@ -272,9 +272,9 @@ def benchmark_context(entry, stages):
             "percentile": entry.gap_percentile,
             "group": gap_group,
             "organizations": gap_group.gap["organizations"],
-            "low": round(gap_group.gap["25"]),
-            "median": round(gap_group.gap["50"]),
-            "high": round(gap_group.gap["75"]),
+            "low": scoring.points(gap_group.gap["25"]),
+            "median": scoring.points(gap_group.gap["50"]),
+            "high": scoring.points(gap_group.gap["75"]),
         }
     return {
         "entry": entry,
