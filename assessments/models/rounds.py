@@ -1,5 +1,7 @@
 """Rounds, their responses and answers, private links, and the plan a round sets."""
 
+import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -418,6 +420,26 @@ class Round(Scored):
         return bool(marked)
 
 
+@dataclass(frozen=True)
+class ReminderState:
+    """What Response.reminder_state says of one invitee: a reason, and when one may go next."""
+
+    DUE = "due"
+    STOPPED = "stopped"  # they asked for no more reminders
+    NOT_INVITED = "not-invited"  # answered through the shared link or on their own
+    SUBMITTED = "submitted"
+    CLOSED = "closed"
+    ALL_SENT = "all-sent"  # cadence.MAX_REMINDERS went out
+    TOO_SOON = "too-soon"  # the last e-mail was less than cadence.REMINDER_SPACING ago
+
+    reason: str
+    next_at: datetime.datetime | None = None
+
+    @property
+    def allowed(self):
+        return self.reason == self.DUE
+
+
 class ResponseQuerySet(models.QuerySet):
     def reminder_due(self, now):
         """Invitees of open rounds due a reminder at NOW, in the database (cadence.reminder_due)."""
@@ -543,6 +565,32 @@ class Response(Scored):
                 if self.round_id:
                     # One more invitee or shared-link start in the portfolio's response rate.
                     Organization(pk=self.round.organization_id).refresh_summary()
+
+    def reminder_state(self, now):
+        """Whether a reminder may go to this invitee at NOW; if not, why, and when it may.
+
+        The one home of the rule for one invitee: the "Remind now" view
+        enforces it and the round's invitee list offers the button only when it
+        holds, giving the date otherwise; ResponseQuerySet.reminder_due is the
+        same rule as a query, for the daily sweep. The round is read through
+        self.round (loaded with the invitee list, so no query per row).
+        """
+        if self.reminders_stopped_at is not None:
+            return ReminderState(ReminderState.STOPPED)
+        if self.invited_at is None or not self.email:
+            return ReminderState(ReminderState.NOT_INVITED)
+        if self.is_submitted:
+            return ReminderState(ReminderState.SUBMITTED)
+        if self.round_id is None or not self.round.is_open:
+            return ReminderState(ReminderState.CLOSED)
+        next_at = cadence.next_reminder_at(
+            self.invited_at, self.last_reminded_at, self.reminders_sent
+        )
+        if next_at is None:
+            return ReminderState(ReminderState.ALL_SENT)
+        if now < next_at:
+            return ReminderState(ReminderState.TOO_SOON, next_at)
+        return ReminderState(ReminderState.DUE)
 
     def claim_reminder(self, now):
         """Count a reminder before it goes out; False if another run counted it first.

@@ -43,6 +43,7 @@ from ..models import (
     Organization,
     PlanItem,
     Questionnaire,
+    ReminderState,
     Response,
     Round,
     with_delivery,
@@ -251,12 +252,6 @@ def team(request, pk):
         context["own_response"] = _own_response(request, open_round)
         context["reminders_due"] = open_round.responses.reminder_due(timezone.now()).count()
     return render(request, "assessments/team.html", context)
-
-
-def _reminder_due(response, now):
-    return not response.is_submitted and cadence.reminder_due(
-        response.invited_at, response.last_reminded_at, response.reminders_sent, now
-    )
 
 
 def _confirmed_addresses(user):
@@ -700,7 +695,6 @@ def round_link_limit(request, pk):
 
 def _round_page(request, round, invite_form, status=200, plan_form=None, link_form=None):
     context = {
-        "max_reminders": cadence.MAX_REMINDERS,
         "round": round,
         "organization": round.organization,
         "min_group": settings.ROUND_GROUP_MIN_RESPONDENTS,
@@ -916,27 +910,26 @@ def response_resend(request, pk, response_pk):
 
 
 def _reminder_refusal(response, now):
-    """Why RESPONSE gets no reminder now (the limits of send_reminders), or None."""
-    invited = response.invited_at is not None and response.email
-    if not invited or response.is_submitted or not response.round.is_open:
-        return _("Only people invited by e-mail who have not submitted an open round are reminded.")
-    if response.reminders_stopped_at is not None:
+    """Why RESPONSE gets no reminder now (Response.reminder_state), or None."""
+    state = response.reminder_state(now)
+    if state.allowed:
+        return None
+    if state.reason == ReminderState.STOPPED:
         return _("%(email)s asked for no more reminders.") % {"email": response.email}
-    if response.reminders_sent >= cadence.MAX_REMINDERS:
+    if state.reason == ReminderState.ALL_SENT:
         return ngettext(
             "%(email)s has had %(count)s reminder, the most anyone gets.",
             "%(email)s has had %(count)s reminders, the most anyone gets.",
             response.reminders_sent,
         ) % {"email": response.email, "count": response.reminders_sent}
-    if not _reminder_due(response, now):
-        next_on = (response.last_reminded_at or response.invited_at) + cadence.REMINDER_SPACING
+    if state.reason == ReminderState.TOO_SOON:
         return _(
             "%(email)s heard from the team recently; the next reminder can go on %(date)s."
         ) % {
             "email": response.email,
-            "date": date_format(timezone.localtime(next_on), "DATETIME_FORMAT"),
+            "date": date_format(timezone.localtime(state.next_at), "DATETIME_FORMAT"),
         }
-    return None
+    return _("Only people invited by e-mail who have not submitted an open round are reminded.")
 
 
 RESPONDENTS_PER_PAGE = 50
@@ -957,8 +950,13 @@ def _response_status(round, page_number=None):
     responses = responses.order_by("created_at", "pk")
     page = Paginator(responses, RESPONDENTS_PER_PAGE).get_page(page_number)
     total, submitted = counts["total"], counts["submitted"]
+    now = timezone.now()
+    listed = list(page.object_list)
+    for response in listed:
+        # "Remind now" shows only when the view would send it, else when it could.
+        response.reminder = response.reminder_state(now)
     return {
-        "responses": page.object_list,
+        "responses": listed,
         "page": page,
         "total": total,
         "submitted": submitted,
