@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from stages.models import Stage
 
-from .. import cadence, exports, results, tasks, throttle
+from .. import exports, results, tasks, throttle
 from ..forms import (
     BenchmarkConsentForm,
     DeleteOrganizationForm,
