@@ -56,3 +56,9 @@ def reminder_due(
     """Tell whether an invitee who has not submitted gets a reminder now."""
     at = next_reminder_at(invited_at, last_reminded_at, reminders_sent)
     return at is not None and now >= at
+
+
+def next_daily_run(now: datetime.datetime, at: datetime.time) -> datetime.datetime:
+    """Return the next moment after NOW (a local, aware time) at which a daily job runs AT."""
+    run = now.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
+    return run if run > now else run + datetime.timedelta(days=1)

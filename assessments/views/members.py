@@ -48,7 +48,13 @@ from ..models import (
     Round,
     with_delivery,
 )
-from ..pages import benchmark_context, individual_answers, progress_chart, round_result_context
+from ..pages import (
+    benchmark_context,
+    individual_answers,
+    next_benchmark_run,
+    progress_chart,
+    round_result_context,
+)
 from ..visibility import Viewer
 
 
@@ -158,7 +164,20 @@ def benchmark_settings(request, pk):
         if opted_in != organization.benchmark_opt_in:
             organization.set_benchmark_opt_in(opted_in, request.user)
         if opted_in:
-            messages.success(request, _("Your organization contributes to the peer benchmark."))
+            next_run = next_benchmark_run()
+            messages.success(
+                request,
+                _(
+                    "Your organization contributes to the peer benchmark. The benchmark is "
+                    "computed once a day: your organization's first figures appear after the next "
+                    "computation, on %(date)s at %(time)s, if it has a round that qualifies and "
+                    "enough peers contribute."
+                )
+                % {
+                    "date": date_format(next_run, "DATE_FORMAT"),
+                    "time": date_format(next_run, "TIME_FORMAT"),
+                },
+            )
         else:
             messages.success(
                 request, _("Your organization does not contribute to the peer benchmark.")
@@ -169,6 +188,7 @@ def benchmark_settings(request, pk):
         "form": form,
         "minimum": settings.BENCHMARK_MIN_ORGANIZATIONS,
         "min_group": settings.ROUND_GROUP_MIN_RESPONDENTS,
+        "next_run": next_benchmark_run(),
     }
     return render(request, "assessments/benchmark_settings.html", context)
 
@@ -181,6 +201,7 @@ def benchmark(request, pk):
         "organization": organization,
         "minimum": settings.BENCHMARK_MIN_ORGANIZATIONS,
         "min_group": settings.ROUND_GROUP_MIN_RESPONDENTS,
+        "next_run": next_benchmark_run(),
     }
     entry = None
     if organization.benchmark_opt_in:
