@@ -219,7 +219,15 @@ class RoundAdmin(ConsultantScoped, admin.ModelAdmin):
     # individual: only rounds run with the consultant (the dashboard shows the
     # published figures of the others).
     consultant_filter = Q(consultant_access=True)
-    list_display = ["organization", "opened_on", "closed_at", "respondents", "position", "stage"]
+    list_display = [
+        "organization",
+        "name",
+        "opened_on",
+        "closed_at",
+        "respondents",
+        "position",
+        "stage",
+    ]
     list_filter = ["opened_on"]
     list_select_related = ["organization"]
     search_fields = ["organization__name"]

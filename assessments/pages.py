@@ -6,7 +6,7 @@ Views call these; this module never imports a view.
 from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
-from django.utils.formats import date_format, get_format
+from django.utils.formats import get_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
@@ -72,7 +72,8 @@ def progress_chart(shown, stages, viewer=Viewer.MEMBER):
     """The team's line through the SHOWN rounds, and each role group's where VIEWER may see it."""
     chronological = list(reversed(shown))
     indexes = range(len(chronological))
-    labels = [date_format(r.opened_on) for r in chronological]
+    # Named, not dated: two rounds opened on one day would share a label.
+    labels = [r.name for r in chronological]
     series = [charts.Series(_("Team"), list(indexes), [float(r.position) for r in chronological])]
     visible = [r.view(viewer).groups for r in chronological]
     for group in RoleGroup:

@@ -6,12 +6,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from stages.models import Indicator, NextStep
 
@@ -65,6 +66,10 @@ class Scored(models.Model):
         self.coverage = result.coverage
 
 
+def default_round_name(number):
+    return gettext("Round %(number)s") % {"number": number}
+
+
 class RoundQuerySet(models.QuerySet):
     def for_member(self, user):
         return self.filter(organization__memberships__user=user)
@@ -79,6 +84,24 @@ class RoundQuerySet(models.QuerySet):
 
     def scored(self):
         return self.filter(respondents__gt=0)
+
+    def name_taken(self, organization_id, name, exclude=None):
+        """Whether one of the organization's rounds (but EXCLUDE) is called NAME, in any case."""
+        rounds = self.filter(organization_id=organization_id, name__iexact=name.strip())
+        if exclude is not None:
+            rounds = rounds.exclude(pk=exclude)
+        return rounds.exists()
+
+    def default_name(self, organization_id):
+        """The name a new round of the organization gets: "Round 3", never one already taken."""
+        taken = {
+            name.lower()
+            for name in self.filter(organization_id=organization_id).values_list("name", flat=True)
+        }
+        number = len(taken) + 1
+        while default_round_name(number).lower() in taken:
+            number += 1
+        return default_round_name(number)
 
     def published(self):
         """Rounds whose figures the organization's members may see (Round.view)."""
@@ -140,6 +163,9 @@ class Round(Scored):
 
     organization = models.ForeignKey(Organization, models.CASCADE, related_name="rounds")
     questionnaire = models.ForeignKey(Questionnaire, models.PROTECT, related_name="rounds")
+    # Two rounds opened on one day read alike by date: the name tells them apart
+    # (one per organization, whatever its case; "Round 3" when none is given).
+    name = models.CharField(_("name"), max_length=100)
     opened_on = models.DateField(_("opened on"), default=timezone.localdate)
     closes_on = models.DateField(_("closes on"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
@@ -207,6 +233,9 @@ class Round(Scored):
                 condition=Q(starts_per_hour__gte=1, starts_per_hour__lte=5000),
                 name="round_starts_per_hour_1_to_5000",
             ),
+            models.UniqueConstraint(
+                "organization", Lower("name"), name="one_round_name_per_organization"
+            ),
         ]
         indexes = [
             # The admin's round list, and an organization's rounds latest first
@@ -222,11 +251,14 @@ class Round(Scored):
         ]
 
     def __str__(self):
-        return f"{self.organization} · {self.opened_on}"
+        return f"{self.organization} · {self.name}"
 
     def save(self, *args, update_fields=None, **kwargs):
         with transaction.atomic():
-            super().save(*args, update_fields=update_fields, **kwargs)
+            if self._state.adding and not self.name:
+                self._save_with_default_name(*args, **kwargs)
+            else:
+                super().save(*args, update_fields=update_fields, **kwargs)
             self.organization.refresh_summary()
 
     def get_absolute_url(self):
@@ -237,6 +269,18 @@ class Round(Scored):
             deleted = super().delete(*args, **kwargs)
             Organization(pk=self.organization_id).refresh_summary()
         return deleted
+
+    def _save_with_default_name(self, *args, **kwargs):
+        """Insert under the next free default name, taking the one after if another insert won."""
+        for _attempt in range(3):
+            self.name = Round.objects.default_name(self.organization_id)
+            try:
+                with transaction.atomic():
+                    return super().save(*args, **kwargs)
+            except IntegrityError:
+                if not Round.objects.name_taken(self.organization_id, self.name):
+                    raise  # another rule refused it (one open round): the caller's to handle
+        raise IntegrityError("no free default round name")
 
     @property
     def share_token(self):
@@ -787,7 +831,7 @@ class PlanItem(models.Model):
         related_name="plan_items",
         verbose_name=_("indicator"),
     )
-    owner = models.CharField(_("owner"), max_length=10, choices=Owner, blank=True)
+    owner = models.CharField(_("team in charge"), max_length=10, choices=Owner, blank=True)
     owner_person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,

@@ -243,7 +243,11 @@ def organization_delete(request, pk):
 
 @login_required
 def team(request, pk):
-    """What needs doing now, then the latest result, progress, plan and history."""
+    """The team's overview: what needs doing now, the latest headline, progress, plan, history.
+
+    The details of a round (gaps, indicators, comparison, each person's
+    answers, invitees) are on its own page, linked from here.
+    """
     organization = _get_organization_for_member(request, pk)
     rounds = list(organization.rounds.select_related("questionnaire", "workshop"))
     published = [r for r in rounds if r.is_published]
@@ -256,9 +260,23 @@ def team(request, pk):
         "min_group": settings.ROUND_GROUP_MIN_RESPONDENTS,
     }
     if published:
-        stages = list(Stage.objects.with_content())
-        previous = published[1] if len(published) > 1 else None
-        context.update(round_result_context(latest, stages, previous))
+        stages = list(Stage.objects.all())
+        by_number = {stage.number: stage for stage in stages}
+        context["latest_headline"] = results.headline(
+            latest.reading, by_number, started=bool(latest.attainment.get("2"))
+        )
+        context["latest_next"] = by_number.get(latest.stage + 1)
+        labels = results.flag_labels()
+        context["latest_flags"] = [
+            labels[code]
+            for code in results.round_flags(
+                latest.flags, latest.groups, latest.view(Viewer.MEMBER).groups
+            )
+        ]
+        if len(published) > 1:
+            context["previous"] = published[1]
+            context["change"] = results.position_change(published[1].position, latest.position)
+        context["chart_stages"] = stages
         context["progress_chart"] = progress_chart(published, stages)
         context["plan"] = list(
             latest.plan.select_related("step", "indicator", "owner_person").order_by(
@@ -267,9 +285,12 @@ def team(request, pk):
         )
     open_round = next((r for r in rounds if r.is_open), None)
     if open_round:
-        status = _response_status(open_round, request.GET.get("respondents"))
         context["open_round"] = open_round
-        context["open_status"] = status
+        context["open_status"] = open_round.responses.aggregate(
+            total=Count("pk"), submitted=Count("pk", filter=Q(submitted_at__isnull=False))
+        )
+        total, submitted = context["open_status"]["total"], context["open_status"]["submitted"]
+        context["open_status"]["rate"] = results.percent(submitted / total) if total else 0
         context["own_response"] = _own_response(request, open_round)
         context["reminders_due"] = open_round.responses.reminder_due(timezone.now()).count()
     return render(request, "assessments/team.html", context)
@@ -539,6 +560,7 @@ def round_new(request, pk):
     members = _member_invitees(organization, request.user)
     form = RoundForm(
         request.POST if request.method == "POST" else None,
+        organization=organization,
         members=members,
         previous=_previous_invitees(organization, members),
         consultants=organization.consultants.exists(),
@@ -965,8 +987,16 @@ def _response_status(round, page_number=None):
     counts = round.responses.aggregate(
         total=Count("pk"), submitted=Count("pk", filter=Q(submitted_at__isnull=False))
     )
+    # A response nobody was invited to under a member's confirmed address is that
+    # member's own ("Answer now", or the opener answering at once), not a shared link's.
+    members_address = EmailAddress.objects.filter(
+        verified=True,
+        user__memberships__organization=round.organization_id,
+        email__iexact=OuterRef("email"),
+    )
     responses = with_delivery(round.responses, "response").annotate(
-        started=Exists(Answer.objects.filter(response=OuterRef("pk")))
+        started=Exists(Answer.objects.filter(response=OuterRef("pk"))),
+        by_member=Exists(members_address),
     )
     responses = responses.order_by("created_at", "pk")
     page = Paginator(responses, RESPONDENTS_PER_PAGE).get_page(page_number)

@@ -136,11 +136,12 @@ ROUNDS = list(
 def test_the_lists_of_rounds_select_exactly_what_round_view_shows(organization, questionnaire):
     """RoundQuerySet.published and .for_consultants are round_view's figures, as queries."""
     rounds = []
-    for visibility, access, closed, respondents, stale in ROUNDS:
+    for number, (visibility, access, closed, respondents, stale) in enumerate(ROUNDS):
         rounds.append(
             Round(
                 organization=organization,
                 questionnaire=questionnaire,
+                name=f"Round {number}",
                 visibility=visibility,
                 consultant_access=access,
                 closed_at=timezone.now() if closed else None,

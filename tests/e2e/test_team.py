@@ -88,7 +88,7 @@ def test_a_year_of_a_team(page, leader, round, make_leader, settings):
     assert "Marked done" in page.content() and "Mark as open" in page.content()
 
     page.get_by_role("link", name="Start the next round").click()
-    page.get_by_role("button", name="Open the round").click()
+    page.get_by_role("button", name="Start the round").click()
     assert "The round is open." in page.content()
     assert Round.objects.filter(organization=organization, closed_at=None).count() == 1
 
