@@ -30,6 +30,13 @@ from tests.helpers import benchmark_round, close, submit_response
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def in_english():
+    """Whatever language an earlier test left active in this thread, figures read in English."""
+    with translation.override("en"):
+        yield
+
+
 def compact(html):
     return " ".join(html.split())
 
