@@ -110,7 +110,7 @@ def candidates(round: Round, indicators, sight: RoundView) -> list[agenda.Candid
         sales = round.groups[RoleGroup.SALES]["indicator_scores"]
         for key in set(marketing) & set(sales):
             if marketing[key] is not None and sales[key] is not None:
-                gaps[key] = abs(marketing[key] - sales[key])
+                gaps[key] = _shown_apart(marketing[key], sales[key])
     spreads = {}
     if sight.individuals:
         # Each person's score on each indicator, as their own result scores it.
@@ -120,7 +120,7 @@ def candidates(round: Round, indicators, sight: RoundView) -> list[agenda.Candid
             for key, score in scoring.indicator_scores(answers).items():
                 if score.value is not None:
                     people.setdefault(key, []).append(score.value)
-        spreads = {key: max(v) - min(v) for key, v in people.items() if len(v) > 1}
+        spreads = {key: _shown_apart(max(v), min(v)) for key, v in people.items() if len(v) > 1}
     return [
         agenda.Candidate(
             key=indicator.key,
@@ -131,6 +131,11 @@ def candidates(round: Round, indicators, sight: RoundView) -> list[agenda.Candid
         )
         for order, (indicator, _questions) in enumerate(indicators)
     ]
+
+
+def _shown_apart(first, second):
+    """How far apart two figures read, as a share: 83% against 16% is 0.67, as the pages say."""
+    return scoring.points_apart(first, second) / 100
 
 
 def open_workshop(round: Round, user) -> tuple[Workshop, bool]:
