@@ -214,7 +214,15 @@ class RoundAdmin(ConsultantScoped, admin.ModelAdmin):
     def consultant_rows(self, queryset):
         return queryset.with_individuals_for_consultants()
 
-    list_display = ["organization", "opened_on", "closed_at", "respondents", "position", "stage"]
+    list_display = [
+        "organization",
+        "name",
+        "opened_on",
+        "closed_at",
+        "respondents",
+        "position",
+        "stage",
+    ]
     list_filter = ["opened_on"]
     list_select_related = ["organization"]
     search_fields = ["organization__name"]

@@ -36,6 +36,17 @@ def is_overdue(next_due_on: datetime.date | None, today: datetime.date) -> bool:
     return next_due_on is not None and next_due_on < today
 
 
+def next_reminder_at(
+    invited_at: datetime.datetime,
+    last_reminded_at: datetime.datetime | None,
+    reminders_sent: int,
+) -> datetime.datetime | None:
+    """Return when an invitee who has not submitted may be reminded next; None after the last."""
+    if reminders_sent >= MAX_REMINDERS:
+        return None
+    return (last_reminded_at or invited_at) + REMINDER_SPACING
+
+
 def reminder_due(
     invited_at: datetime.datetime,
     last_reminded_at: datetime.datetime | None,
@@ -43,6 +54,11 @@ def reminder_due(
     now: datetime.datetime,
 ) -> bool:
     """Tell whether an invitee who has not submitted gets a reminder now."""
-    if reminders_sent >= MAX_REMINDERS:
-        return False
-    return now - (last_reminded_at or invited_at) >= REMINDER_SPACING
+    at = next_reminder_at(invited_at, last_reminded_at, reminders_sent)
+    return at is not None and now >= at
+
+
+def next_daily_run(now: datetime.datetime, at: datetime.time) -> datetime.datetime:
+    """Return the next moment after NOW (a local, aware time) at which a daily job runs AT."""
+    run = now.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
+    return run if run > now else run + datetime.timedelta(days=1)

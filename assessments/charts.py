@@ -129,7 +129,7 @@ def progress_figure(
 ) -> dict:
     """Draw each round's position, one tick per round, in front of the four stage bands.
 
-    Rounds sit at even steps labelled with their dates, so two rounds close in
+    Rounds sit at even steps labelled with their names, so two rounds close in
     time never share a tick or overlap their labels.
     """
     traces = [

@@ -11,7 +11,9 @@ from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from . import tokens
+from stages.models import Stage
+
+from . import results, tokens
 from .models import Delivery, private_url
 
 
@@ -70,9 +72,18 @@ def reminder(response, token):
 
 
 def due_notice(membership, due):
+    """The round is due; with where the latest round the members may see placed the team."""
     organization = membership.organization
     url = settings.SITE_URL + reverse("assessments:round_new", args=[organization.pk])
     context = {"organization": organization, "due": due, "url": url}
+    latest = organization.rounds.published().first()
+    if latest is not None:
+        with translation.override(membership.language):
+            stages = {stage.number: stage for stage in Stage.objects.all()}
+            context["latest"] = latest
+            context["standing"] = results.standing(
+                latest.position, latest.stage, latest.flags, stages
+            )
     unsubscribe_url = _unsubscribe_url("d", membership)
     return message(
         "due-notice", membership.user.email, context, membership.language, unsubscribe_url

@@ -66,7 +66,9 @@ def csv_text(header, rows):
     return buffer.getvalue()
 
 
-# How the XLSX shows each column, as the pages show it; the values stay exact.
+# How the XLSX shows each column, as the pages show it. The values are the
+# displayed figures themselves (position_cell, share_cell), so a sheet shows
+# what the page shows and sums what the reader sees.
 POSITION_FORMAT = "0.0"
 CHANGE_FORMAT = "+0.0;-0.0;0.0"
 PERCENT_FORMAT = "0%"
@@ -236,8 +238,20 @@ def _cell(sheet, value, number_format=None, font=None):
     return cell
 
 
-def number(value):
-    return None if value is None else float(value)
+def position_cell(value):
+    """A position as the pages show it (scoring.one_decimal): a stored 2.97 is 2.9, not 3.0."""
+    return None if value is None else float(scoring.one_decimal(value))
+
+
+def share_cell(value):
+    """A 0..1 share as the pages show it (scoring.percent): 0.749 is 0.74, 74% in a sheet."""
+    return None if value is None else scoring.percent(value) / 100
+
+
+def change_cell(before, after):
+    """The change between two positions as the pages show it (results.position_change)."""
+    change = results.position_change(before, after)
+    return None if change is None else float(change)
 
 
 def local(moment):
@@ -336,12 +350,12 @@ def round_row(r, order=None, contradicted=None):
     """
     view = r.shown_view
     figures = [
-        number(r.position),
+        position_cell(r.position),
         r.stage,
-        *(r.attainment.get(str(n)) for n in scoring.SCORED_STAGES),
-        r.coverage,
-        number(r.lowest) if view.spread else None,
-        number(r.highest) if view.spread else None,
+        *(share_cell(r.attainment.get(str(n))) for n in scoring.SCORED_STAGES),
+        share_cell(r.coverage),
+        position_cell(r.lowest) if view.spread else None,
+        position_cell(r.highest) if view.spread else None,
         " ".join(results.round_flags(r.flags, r.groups, view.groups)),
         disputed_cell(results.disputed(r.groups, view.groups), order or {}),
         keys_cell(contradicted or {}, order or {}),
@@ -400,9 +414,9 @@ def consensus_cells(workshop):
     if workshop is None:
         return [None] * 6
     return [
-        number(workshop.position),
+        position_cell(workshop.position),
         workshop.stage,
-        workshop.coverage,
+        share_cell(workshop.coverage),
         " ".join(workshop.flags),
         workshop.items_decided,
         workshop.items_to_decide,
@@ -418,11 +432,11 @@ def response_row(round, r, keys):
         r.name,
         r.email,
         local(r.submitted_at),
-        number(r.position),
+        position_cell(r.position),
         r.stage,
-        r.coverage,
+        share_cell(r.coverage),
         " ".join(r.flags),
-        *(r.indicator_scores.get(key) for key in keys),
+        *(share_cell(r.indicator_scores.get(key)) for key in keys),
     ]
 
 

@@ -140,6 +140,15 @@ class OrganizationForm(forms.ModelForm):
         fields = ["name", "industry", "size", "cadence"]
         labels = {"cadence": _("How often the team reassesses")}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Optional, so the empty choice says so rather than showing Django's "---------".
+        for name, choices in (
+            ("industry", Organization.Industry.choices),
+            ("size", Organization.Size.choices),
+        ):
+            self.fields[name].choices = [("", _("Not given")), *choices]
+
 
 class BenchmarkConsentForm(forms.Form):
     opted_in = forms.BooleanField(
@@ -429,9 +438,15 @@ class RoundForm(forms.ModelForm):
         required=False,
     )
 
-    def __init__(self, *args, members=(), previous=(), consultants=False, **kwargs):
+    def __init__(
+        self, *args, organization=None, members=(), previous=(), consultants=False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
+        self.organization = organization
         self.consultants = consultants
+        self.fields["name"].required = False
+        if organization is not None and not self.is_bound:
+            self.initial["name"] = Round.objects.default_name(organization.pk)
         self.fields["visibility"].choices = [
             (
                 Round.Visibility.CONFIDENTIAL,
@@ -506,13 +521,18 @@ class RoundForm(forms.ModelForm):
 
     class Meta:
         model = Round
-        fields = ["visibility", "closes_on", "starts_per_hour"]
+        fields = ["name", "visibility", "closes_on", "starts_per_hour"]
         labels = {
+            "name": _("Name of the round"),
             "visibility": _("Who sees the answers"),
             "closes_on": _("Closing date (optional)"),
             "starts_per_hour": _("Starts per hour through the shared link"),
         }
         help_texts = {
+            "name": _(
+                "How the team will tell this round from the others, such as “Before the "
+                "offsite”. Each round of the organization has its own name."
+            ),
             "visibility": _(
                 "Respondents are told before they answer, and it cannot change afterwards."
             ),
@@ -522,6 +542,22 @@ class RoundForm(forms.ModelForm):
             "visibility": forms.RadioSelect,
             "closes_on": forms.DateInput(attrs={"type": "date"}),
         }
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if self.organization is None:
+            return name
+        if not name:
+            return Round.objects.default_name(self.organization.pk)
+        if Round.objects.name_taken(self.organization.pk, name):
+            raise forms.ValidationError(
+                _(
+                    "Another round of %(organization)s is already called “%(name)s”. Choose a "
+                    "name that tells the two apart, such as the month or the occasion."
+                )
+                % {"organization": self.organization.name, "name": name}
+            )
+        return name
 
     def clean_starts_per_hour(self):
         # Left empty: the usual cap, which members can change on the round's page.
@@ -563,6 +599,9 @@ class RoundLinkForm(forms.ModelForm):
 
 
 class PersonChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, empty_label=_("Nobody named yet"), **kwargs)
+
     def label_from_instance(self, user):
         return user.get_full_name() or user.email
 
@@ -570,8 +609,11 @@ class PersonChoiceField(forms.ModelChoiceField):
 class PlanItemFields(forms.Form):
     """Who owns a plan item, by when, and a note: the same fields to add and to edit."""
 
+    # The side that carries the item, beside the one person responsible for it.
     owner = forms.ChoiceField(
-        label=_("Owner (optional)"), choices=[("", "—"), *PlanItem.Owner.choices], required=False
+        label=_("Team in charge (optional)"),
+        choices=[("", _("Not given")), *PlanItem.Owner.choices],
+        required=False,
     )
     owner_person = PersonChoiceField(
         label=_("Person responsible (optional)"), queryset=None, required=False

@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Prefetch
-from django.utils.formats import date_format, get_format
+from django.utils import timezone
+from django.utils.formats import get_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from stages.models import Indicator, Stage
 
-from . import charts, evidence, results, scoring
+from . import benchmark, cadence, charts, evidence, results, scoring
 from .models import Answer, Evidence, MetricRule, RoleGroup, Round
 from .visibility import Viewer
 
@@ -74,7 +75,8 @@ def progress_chart(shown, stages, viewer=Viewer.MEMBER):
     """The team's line through the SHOWN rounds, and each role group's where VIEWER may see it."""
     chronological = [r.seen_by(viewer) for r in reversed(shown)]
     indexes = range(len(chronological))
-    labels = [date_format(r.opened_on) for r in chronological]
+    # Named, not dated: two rounds opened on one day would share a label.
+    labels = [r.name for r in chronological]
     series = [charts.Series(_("Team"), list(indexes), [float(r.position) for r in chronological])]
     visible = [r.view(viewer).groups for r in chronological]
     for group in RoleGroup:
@@ -279,19 +281,26 @@ def benchmark_context(entry, stages):
             "percentile": entry.gap_percentile,
             "group": gap_group,
             "organizations": gap_group.gap["organizations"],
-            "low": round(gap_group.gap["25"]),
-            "median": round(gap_group.gap["50"]),
-            "high": round(gap_group.gap["75"]),
+            "low": scoring.points(gap_group.gap["25"]),
+            "median": scoring.points(gap_group.gap["50"]),
+            "high": scoring.points(gap_group.gap["75"]),
         }
+    minimum = settings.BENCHMARK_MIN_ORGANIZATIONS
     return {
         "entry": entry,
         "group": group,
-        "position": scoring.one_decimal(entry.position),
+        # Each published figure is the mean of one of these blocks of ranked
+        # organizations: with a single block, every percentile reads the same.
+        "blocks": len(benchmark.blocks(group.organizations, minimum)),
+        "split_from": 2 * minimum,
+        "grid_size": len(benchmark.GRID),
+        "hidden_stages": sum(share["count"] is None for share in shares),
         "positions": positions,
         "stage_rows": stage_rows,
         "shares": shares,
         "gap": gap,
-        "minimum": settings.BENCHMARK_MIN_ORGANIZATIONS,
+        "position": scoring.one_decimal(entry.position),
+        "minimum": minimum,
         "attainment_chart": attainment_chart,
         "position_chart": position_chart,
         "chart_stages": stages,
@@ -424,3 +433,8 @@ def evidence_summary(round, stages=None, viewer=Viewer.MEMBER):
             rows.append(row)
         sections.append(EvidenceSection(kind, labels[kind], record, rows))
     return EvidenceSummary(sections, latest, visible)
+
+
+def next_benchmark_run(now=None):
+    """When the daily computation of the benchmark runs next (BENCHMARK_RUN_AT), local time."""
+    return cadence.next_daily_run(timezone.localtime(now), settings.BENCHMARK_RUN_AT)

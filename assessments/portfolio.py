@@ -6,15 +6,16 @@ the worker builds; views and tasks call it with the clients a user may see.
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
-from django.db.models import Case, Count, F, OuterRef, Q, Subquery, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from . import cadence, exports, results
 from .forms import PortfolioFilterForm
-from .models import BenchmarkGroup, Organization
+from .models import BenchmarkEntry, BenchmarkGroup, Organization
 
 SORTS = {
     "name": "name",
@@ -76,10 +77,58 @@ def _peer_percentile(user):
     )
 
 
+# Why a client's peer percentile is missing for the person looking: the one
+# rule behind the portfolio's column and the client page's sentence.
+NOT_CONTRIBUTING, NOT_IN_BENCHMARK_YET, HIDDEN_FROM_YOU = "not-contributing", "not-yet", "hidden"
+
+
+def percentile_missing(opted_in, in_benchmark, percentile):
+    """Why the percentile is not shown (a code above), or None when it is.
+
+    IN_BENCHMARK: the client has an entry in the stored benchmark; PERCENTILE:
+    what the viewer may see of it (_peer_percentile, None when hidden).
+    """
+    if percentile is not None:
+        return None
+    if not opted_in:
+        return NOT_CONTRIBUTING
+    if not in_benchmark:
+        return NOT_IN_BENCHMARK_YET
+    return HIDDEN_FROM_YOU
+
+
+def percentile_missing_labels():
+    """Each reason as the portfolio's column says it, in the active language."""
+    return {
+        NOT_CONTRIBUTING: _("not contributing"),
+        NOT_IN_BENCHMARK_YET: _("not in the benchmark yet"),
+        HIDDEN_FROM_YOU: _("hidden: too few peers besides your clients"),
+    }
+
+
+def peer_place(organization, user):
+    """A client's entry in the benchmark as USER may see it, and why not when hidden.
+
+    Return (entry or None, reason code or None): the same rule as the
+    portfolio's column, for the client page. Two queries at most.
+    """
+    entries = BenchmarkEntry.objects.filter(organization=organization).select_related("group")
+    shown = (
+        entries if user.is_superuser else entries.filter(group__in=benchmark_groups_shown_to(user))
+    )
+    entry = shown.first()
+    in_benchmark = entry is not None or entries.exists()
+    percentile = None if entry is None else entry.percentile
+    return entry, percentile_missing(organization.benchmark_opt_in, in_benchmark, percentile)
+
+
 def filtered_portfolio(clients, user, params):
     """CLIENTS as portfolio rows filtered and sorted by PARAMS (a query string); 400 if tampered."""
     today = timezone.localdate()
-    rows = clients.for_portfolio(today).annotate(benchmark_percentile=_peer_percentile(user))
+    rows = clients.for_portfolio(today).annotate(
+        benchmark_percentile=_peer_percentile(user),
+        in_benchmark=Exists(BenchmarkEntry.objects.filter(organization=OuterRef("pk"))),
+    )
     form = PortfolioFilterForm(params, sorts=SORTS)
     if not form.is_valid():
         raise BadRequest("invalid dashboard filters")
@@ -126,6 +175,10 @@ def portfolio_row(organization, labels=None):
         if contradicted
         else ""
     )
+    missing = percentile_missing(
+        organization.benchmark_opt_in, organization.in_benchmark, organization.benchmark_percentile
+    )
+    organization.percentile_missing = missing and percentile_missing_labels()[missing]
     organization.rate_percent = (
         None if organization.response_rate is None else results.percent(organization.response_rate)
     )
@@ -161,9 +214,9 @@ def portfolio_table(rows):
             o.industry,
             o.size,
             o.cadence,
-            exports.number(o.latest_position),
+            exports.position_cell(o.latest_position),
             o.latest_stage,
-            exports.number(o.change),
+            exports.change_cell(o.previous_position, o.latest_position),
             o.last_round_on,
             o.invited or 0,
             o.submitted or 0,

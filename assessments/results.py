@@ -106,10 +106,12 @@ def read_position(position, stage, flags):
     if position is None:
         return Reading(None, None, None, placed=False, needs_answers=None)
     flags = flags or []
+    shown = scoring.one_decimal(position)
     return Reading(
-        position=scoring.one_decimal(position),
+        position=shown,
         stage=stage,
-        progress_percent=percent(Decimal(str(position)) - stage),
+        # Read off the displayed position, so "1.6" is "60% of the way", never 68%.
+        progress_percent=scoring.way_percent(shown, stage),
         placed=scoring.LOW_COVERAGE_FLAG not in flags,
         needs_answers=stage + 1 if scoring.NOT_MEASURED in flags else None,
     )
@@ -162,6 +164,31 @@ def verdict(position, stage, flags, stages):
     """The headline's title of a stored position, "" when it places nobody (exports)."""
     found = headline(read_position(position, stage, flags), stages)
     return found.title if found else ""
+
+
+def standing(position, stage, flags, stages):
+    """A stored position in one sentence, as the pages' headline reads it (for the e-mails).
+
+    "2.6 — On the way to operational alignment (60% of the way to stage 3,
+    “Operational alignment”)"; "at least 2.0 — …" for a lower bound; None when it
+    places nobody. STAGES maps numbers to stages.
+    """
+    shown = read_position(position, stage, flags)
+    found = headline(shown, stages)
+    if found is None:
+        return None
+    number = formats.number_format(shown.position, 1)
+    if shown.lower_bound:
+        return _("at least %(position)s — %(title)s") % {"position": number, "title": found.title}
+    following = stages.get(shown.stage + 1)
+    if following is None:
+        return _("%(position)s — %(title)s") % {"position": number, "title": found.title}
+    return _("%(position)s — %(title)s (%(percent)s%% of the way to %(next_stage)s)") % {
+        "position": number,
+        "title": found.title,
+        "percent": shown.progress_percent,
+        "next_stage": following.label,
+    }
 
 
 def position_change(before, after):

@@ -278,23 +278,37 @@ def passes(attainment: float | None, named: Iterable[float | None] = ()) -> bool
     return is_reached(attainment) and _gate(named) == MET
 
 
-def one_decimal(position: float | Decimal) -> Decimal:
-    """Return the position cut (not rounded) to one decimal.
+# Displayed figures: the one rule for every number a page, an e-mail or a
+# spreadsheet shows. Figures are cut, never rounded: every threshold here is
+# "at or above" (a whole stage, 75% reached, 50% coverage, 50 points apart), and
+# only a cut figure never reads as a threshold met that was not (2.97 is not
+# 3.0, 74.9% is not a reached 75%, 49.7% coverage is not the 50% it failed).
+# The template filters (assessments/templatetags/figures.py), the e-mails and
+# the exports (exports.position_cell, exports.share_cell) all come through here.
 
-    Cutting keeps the figure consistent with the stage: 2.97 reads 2.9 in stage
-    2, never 3.0.
-    """
+
+def one_decimal(position: float | Decimal) -> Decimal:
+    """Return the position cut (not rounded) to one decimal: 2.97 reads 2.9, in stage 2."""
     return Decimal(str(position)).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
 
 
 def percent(share: float | Decimal) -> int:
-    """Return a 0..1 share as whole percent, cut so 74.9% never reads as a reached 75%.
-
-    Every percentage on every page, chart and e-mail goes through here, so one
-    share always reads as one figure (49.7% coverage reads 49%, below the 50%
-    threshold it failed).
-    """
+    """Return a 0..1 share as whole percent, cut: 74.9% reads 74%, never a reached 75%."""
     return int(float(share) * 100 + 1e-9)
+
+
+def way_percent(shown: Decimal, stage: int) -> int:
+    """How far the displayed position SHOWN is from STAGE to the next one, in whole percent.
+
+    Read off the displayed figure, so that it always agrees with it: 1.6 is
+    60% of the way, whatever decimals the stored 1.68 had.
+    """
+    return int((Decimal(shown) - stage) * 100)
+
+
+def points(value: float | Decimal) -> int:
+    """Return a figure already in points (a mean of gaps, say) as whole points, cut."""
+    return int(float(value) + 1e-9)
 
 
 def fill(attainment: float) -> float:

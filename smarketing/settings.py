@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 import os
 from pathlib import Path
@@ -31,6 +32,17 @@ def env_int(name: str, default: int) -> int:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+def env_time(name: str, default: str) -> datetime.time:
+    """A time of day written HH:MM; anything else stops the start with the variable's name."""
+    value = env(name, default)
+    try:
+        return datetime.time.fromisoformat(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be a time of day such as 03:00, not {value!r}"
+        ) from None
 
 
 DEBUG = env_bool("DEBUG")
@@ -486,3 +498,7 @@ ROUND_GROUP_MIN_RESPONDENTS = env_int("ROUND_GROUP_MIN_RESPONDENTS", 3)
 # A peer group of the benchmark shows only with at least this many organizations,
 # and no two groups shown may differ by fewer (assessments/benchmark.py).
 BENCHMARK_MIN_ORGANIZATIONS = env_int("BENCHMARK_MIN_ORGANIZATIONS", 5)
+# When the daily cron line runs materialize_benchmark, in TIME_ZONE's time (the
+# README's crontab): members who opt in are told their first figures follow
+# then, so the crontab and this setting name the same hour.
+BENCHMARK_RUN_AT = env_time("BENCHMARK_RUN_AT", "03:00")

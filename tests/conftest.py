@@ -80,7 +80,7 @@ def content_after_flush(request):
     apps = request.getfixturevalue("migrated_apps")
     restore_content(apps, connection)
     # The metrics' default thresholds, which a migration loads too.
-    rules = importlib.import_module("assessments.migrations.0039_default_evidence_rules")
+    rules = importlib.import_module("assessments.migrations.0041_default_evidence_rules")
     for operation in rules.Migration.operations:
         if hasattr(operation, "code"):
             operation.code(apps, None)

@@ -137,13 +137,54 @@ def workshop_rescored(pk, indicators):
     assert (migrated.position, migrated.stage, migrated.flags, migrated.indicator_scores) == stored
 
 
+# 0038_round_names: existing rounds named in the order they opened, in their opener's language.
+
+
+def unnamed_rounds(old):
+    Organization = old.get_model("assessments", "Organization")
+    OldRound = old.get_model("assessments", "Round")
+    questionnaire = old.get_model("assessments", "Questionnaire").objects.get(version=3)
+    spanish = Organization.objects.create(name="Ibérica")
+    lucia = old.get_model("auth", "User").objects.create(username="lucia")
+    old.get_model("assessments", "Membership").objects.create(
+        organization=spanish, user=lucia, role="sales", language="es"
+    )
+    english = Organization.objects.create(name="Acme")
+    today = timezone.localdate()
+    for organization, creator in ((spanish, lucia), (english, None)):
+        for closed in (True, True, False):
+            OldRound.objects.create(
+                organization=organization,
+                questionnaire=questionnaire,
+                opened_on=today,
+                closed_at=timezone.now() if closed else None,
+                created_by=creator,
+            )
+    return {"Ibérica": spanish.pk, "Acme": english.pk}
+
+
+def rounds_named(organizations):
+    names = {
+        name: list(
+            Round.objects.filter(organization_id=pk).order_by("pk").values_list("name", flat=True)
+        )
+        for name, pk in organizations.items()
+    }
+    assert names == {
+        "Ibérica": ["Ronda 1", "Ronda 2", "Ronda 3"],
+        "Acme": ["Round 1", "Round 2", "Round 3"],
+    }
+
+
 @pytest.mark.django_db(transaction=True)
 def test_old_rows_reach_todays_schema_as_each_data_migration_promised():
     old_links(migrate_to("0006_consultants_group"))
     rounds = old_open_rounds(migrate_to("0017_rewrite_tables_without_old_tokens"))
     workshop = old_workshop(migrate_to("0027_questionnaire_v3"))
+    unnamed = unnamed_rounds(migrate_to("0037_prepared_exports_know_what_they_list"))
     migrate_to(None)
 
     links_still_work()
     one_round_left_open(*rounds)
     workshop_rescored(*workshop)
+    rounds_named(unnamed)

@@ -89,3 +89,9 @@ print(login["Strict-Transport-Security"])
     assert lines[0] == "301 https://smarketing.example.com/continuum/"
     assert lines[1] == "200 True Lax"
     assert lines[2].startswith("max-age=31536000; includeSubDomains; preload")
+
+
+def test_a_benchmark_run_time_that_is_no_time_of_day_stops_the_start():
+    result = manage("check", DEBUG="1", BENCHMARK_RUN_AT="3am")
+    assert result.returncode != 0
+    assert "BENCHMARK_RUN_AT must be a time of day such as 03:00, not '3am'" in result.stderr

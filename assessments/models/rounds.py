@@ -2,6 +2,7 @@
 
 import copy
 import dataclasses
+import datetime
 from decimal import Decimal
 
 from django.apps import apps
@@ -9,12 +10,13 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.utils import make_template_fragment_key
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from stages.models import Indicator, NextStep
 
@@ -68,6 +70,10 @@ class Scored(models.Model):
         self.coverage = result.coverage
 
 
+def default_round_name(number):
+    return gettext("Round %(number)s") % {"number": number}
+
+
 class RoundQuerySet(models.QuerySet):
     def for_member(self, user):
         return self.filter(organization__memberships__user=user)
@@ -82,6 +88,24 @@ class RoundQuerySet(models.QuerySet):
 
     def scored(self):
         return self.filter(respondents__gt=0)
+
+    def name_taken(self, organization_id, name, exclude=None):
+        """Whether one of the organization's rounds (but EXCLUDE) is called NAME, in any case."""
+        rounds = self.filter(organization_id=organization_id, name__iexact=name.strip())
+        if exclude is not None:
+            rounds = rounds.exclude(pk=exclude)
+        return rounds.exists()
+
+    def default_name(self, organization_id):
+        """The name a new round of the organization gets: "Round 3", never one already taken."""
+        taken = {
+            name.lower()
+            for name in self.filter(organization_id=organization_id).values_list("name", flat=True)
+        }
+        number = len(taken) + 1
+        while default_round_name(number).lower() in taken:
+            number += 1
+        return default_round_name(number)
 
     def published(self):
         """Rounds whose figures the organization's members may see (Round.view)."""
@@ -157,6 +181,9 @@ class Round(Scored):
 
     organization = models.ForeignKey(Organization, models.CASCADE, related_name="rounds")
     questionnaire = models.ForeignKey(Questionnaire, models.PROTECT, related_name="rounds")
+    # Two rounds opened on one day read alike by date: the name tells them apart
+    # (one per organization, whatever its case; "Round 3" when none is given).
+    name = models.CharField(_("name"), max_length=100)
     opened_on = models.DateField(_("opened on"), default=timezone.localdate)
     closes_on = models.DateField(_("closes on"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
@@ -234,6 +261,9 @@ class Round(Scored):
                 condition=Q(starts_per_hour__gte=1, starts_per_hour__lte=5000),
                 name="round_starts_per_hour_1_to_5000",
             ),
+            models.UniqueConstraint(
+                "organization", Lower("name"), name="one_round_name_per_organization"
+            ),
         ]
         indexes = [
             # The admin's round list, and an organization's rounds latest first
@@ -249,13 +279,16 @@ class Round(Scored):
         ]
 
     def __str__(self):
-        return f"{self.organization} · {self.opened_on}"
+        return f"{self.organization} · {self.name}"
 
     def save(self, *args, update_fields=None, **kwargs):
         if getattr(self, "_live", None) is not None:
             raise TypeError("A round as a viewer sees it (Round.seen) is never saved.")
         with transaction.atomic():
-            super().save(*args, update_fields=update_fields, **kwargs)
+            if self._state.adding and not self.name:
+                self._save_with_default_name(*args, **kwargs)
+            else:
+                super().save(*args, update_fields=update_fields, **kwargs)
             self.organization.refresh_summary()
 
     def get_absolute_url(self):
@@ -271,6 +304,18 @@ class Round(Scored):
             deleted = super().delete(*args, **kwargs)
             Organization(pk=self.organization_id).refresh_summary()
         return deleted
+
+    def _save_with_default_name(self, *args, **kwargs):
+        """Insert under the next free default name, taking the one after if another insert won."""
+        for _attempt in range(3):
+            self.name = Round.objects.default_name(self.organization_id)
+            try:
+                with transaction.atomic():
+                    return super().save(*args, **kwargs)
+            except IntegrityError:
+                if not Round.objects.name_taken(self.organization_id, self.name):
+                    raise  # another rule refused it (one open round): the caller's to handle
+        raise IntegrityError("no free default round name")
 
     @property
     def share_token(self):
@@ -592,6 +637,26 @@ class Round(Scored):
 RESULT_FRAGMENT = "result_v3"
 
 
+@dataclasses.dataclass(frozen=True)
+class ReminderState:
+    """What Response.reminder_state says of one invitee: a reason, and when one may go next."""
+
+    DUE = "due"
+    STOPPED = "stopped"  # they asked for no more reminders
+    NOT_INVITED = "not-invited"  # answered through the shared link or on their own
+    SUBMITTED = "submitted"
+    CLOSED = "closed"
+    ALL_SENT = "all-sent"  # cadence.MAX_REMINDERS went out
+    TOO_SOON = "too-soon"  # the last e-mail was less than cadence.REMINDER_SPACING ago
+
+    reason: str
+    next_at: datetime.datetime | None = None
+
+    @property
+    def allowed(self):
+        return self.reason == self.DUE
+
+
 class ResponseQuerySet(models.QuerySet):
     def reminder_due(self, now):
         """Invitees of open rounds due a reminder at NOW, in the database (cadence.reminder_due)."""
@@ -752,6 +817,32 @@ class Response(Scored):
                 if self.round_id:
                     # One more invitee or shared-link start in the portfolio's response rate.
                     Organization(pk=self.round.organization_id).refresh_summary()
+
+    def reminder_state(self, now):
+        """Whether a reminder may go to this invitee at NOW; if not, why, and when it may.
+
+        The one home of the rule for one invitee: the "Remind now" view
+        enforces it and the round's invitee list offers the button only when it
+        holds, giving the date otherwise; ResponseQuerySet.reminder_due is the
+        same rule as a query, for the daily sweep. The round is read through
+        self.round (loaded with the invitee list, so no query per row).
+        """
+        if self.reminders_stopped_at is not None:
+            return ReminderState(ReminderState.STOPPED)
+        if self.invited_at is None or not self.email:
+            return ReminderState(ReminderState.NOT_INVITED)
+        if self.is_submitted:
+            return ReminderState(ReminderState.SUBMITTED)
+        if self.round_id is None or not self.round.is_open:
+            return ReminderState(ReminderState.CLOSED)
+        next_at = cadence.next_reminder_at(
+            self.invited_at, self.last_reminded_at, self.reminders_sent
+        )
+        if next_at is None:
+            return ReminderState(ReminderState.ALL_SENT)
+        if now < next_at:
+            return ReminderState(ReminderState.TOO_SOON, next_at)
+        return ReminderState(ReminderState.DUE)
 
     def claim_reminder(self, now):
         """Count a reminder before it goes out; False if another run counted it first.
@@ -959,7 +1050,7 @@ class PlanItem(models.Model):
         related_name="plan_items",
         verbose_name=_("indicator"),
     )
-    owner = models.CharField(_("owner"), max_length=10, choices=Owner, blank=True)
+    owner = models.CharField(_("team in charge"), max_length=10, choices=Owner, blank=True)
     owner_person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,

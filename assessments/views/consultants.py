@@ -36,6 +36,7 @@ from ..portfolio import (
     PORTFOLIO_COLUMNS,
     benchmark_groups_shown_to,
     filtered_portfolio,
+    peer_place,
     portfolio_row,
     portfolio_table,
 )
@@ -200,6 +201,9 @@ def benchmark(request):
 def client(request, pk):
     organization = _get_client(request, pk)
     context = _client_context(organization, request.user)
+    context["peer_entry"], context["peer_missing"] = peer_place(organization, request.user)
+    context["min_group"] = settings.ROUND_GROUP_MIN_RESPONDENTS
+    context["minimum"] = settings.BENCHMARK_MIN_ORGANIZATIONS
     context.update(_admin_context(request), title=organization.name)
     return render(request, "admin/dashboard/client.html", context)
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from stages.models import Stage
 
-from .. import cadence, exports, results, tasks, throttle
+from .. import exports, results, tasks, throttle
 from ..forms import (
     BenchmarkConsentForm,
     DeleteOrganizationForm,
@@ -43,6 +43,7 @@ from ..models import (
     Organization,
     PlanItem,
     Questionnaire,
+    ReminderState,
     Response,
     Round,
     with_delivery,
@@ -51,6 +52,7 @@ from ..pages import (
     benchmark_context,
     evidence_summary,
     individual_answers,
+    next_benchmark_run,
     progress_chart,
     round_result_context,
 )
@@ -167,7 +169,20 @@ def benchmark_settings(request, pk):
         if opted_in != organization.benchmark_opt_in:
             organization.set_benchmark_opt_in(opted_in, request.user)
         if opted_in:
-            messages.success(request, _("Your organization contributes to the peer benchmark."))
+            next_run = next_benchmark_run()
+            messages.success(
+                request,
+                _(
+                    "Your organization contributes to the peer benchmark. The benchmark is "
+                    "computed once a day: your organization's first figures appear after the next "
+                    "computation, on %(date)s at %(time)s, if it has a round that qualifies and "
+                    "enough peers contribute."
+                )
+                % {
+                    "date": date_format(next_run, "DATE_FORMAT"),
+                    "time": date_format(next_run, "TIME_FORMAT"),
+                },
+            )
         else:
             messages.success(
                 request, _("Your organization does not contribute to the peer benchmark.")
@@ -178,6 +193,7 @@ def benchmark_settings(request, pk):
         "form": form,
         "minimum": settings.BENCHMARK_MIN_ORGANIZATIONS,
         "min_group": settings.ROUND_GROUP_MIN_RESPONDENTS,
+        "next_run": next_benchmark_run(),
     }
     return render(request, "assessments/benchmark_settings.html", context)
 
@@ -190,6 +206,7 @@ def benchmark(request, pk):
         "organization": organization,
         "minimum": settings.BENCHMARK_MIN_ORGANIZATIONS,
         "min_group": settings.ROUND_GROUP_MIN_RESPONDENTS,
+        "next_run": next_benchmark_run(),
     }
     entry = None
     if organization.benchmark_opt_in:
@@ -231,7 +248,11 @@ def organization_delete(request, pk):
 
 @login_required
 def team(request, pk):
-    """What needs doing now, then the latest result, progress, plan and history."""
+    """The team's overview: what needs doing now, the latest headline, progress, plan, history.
+
+    The details of a round (gaps, indicators, comparison, each person's
+    answers, invitees) are on its own page, linked from here.
+    """
     organization = _get_organization_for_member(request, pk)
     rounds = [
         r.seen_by(Viewer.MEMBER)
@@ -247,9 +268,23 @@ def team(request, pk):
         "min_group": settings.ROUND_GROUP_MIN_RESPONDENTS,
     }
     if published:
-        stages = list(Stage.objects.with_content())
-        previous = published[1] if len(published) > 1 else None
-        context.update(round_result_context(latest, stages, previous))
+        stages = list(Stage.objects.all())
+        by_number = {stage.number: stage for stage in stages}
+        context["latest_headline"] = results.headline(
+            latest.reading, by_number, started=bool(latest.attainment.get("2"))
+        )
+        context["latest_next"] = by_number.get(latest.stage + 1)
+        labels = results.flag_labels()
+        context["latest_flags"] = [
+            labels[code]
+            for code in results.round_flags(
+                latest.flags, latest.groups, latest.view(Viewer.MEMBER).groups
+            )
+        ]
+        if len(published) > 1:
+            context["previous"] = published[1]
+            context["change"] = results.position_change(published[1].position, latest.position)
+        context["chart_stages"] = stages
         context["progress_chart"] = progress_chart(published, stages)
         context["plan"] = list(
             latest.plan.select_related("step", "indicator", "owner_person").order_by(
@@ -259,18 +294,15 @@ def team(request, pk):
         context["evidence"] = evidence_summary(latest, stages)
     open_round = next((r for r in rounds if r.is_open), None)
     if open_round:
-        status = _response_status(open_round, request.GET.get("respondents"))
         context["open_round"] = open_round
-        context["open_status"] = status
+        context["open_status"] = open_round.responses.aggregate(
+            total=Count("pk"), submitted=Count("pk", filter=Q(submitted_at__isnull=False))
+        )
+        total, submitted = context["open_status"]["total"], context["open_status"]["submitted"]
+        context["open_status"]["rate"] = results.percent(submitted / total) if total else 0
         context["own_response"] = _own_response(request, open_round)
         context["reminders_due"] = open_round.responses.reminder_due(timezone.now()).count()
     return render(request, "assessments/team.html", context)
-
-
-def _reminder_due(response, now):
-    return not response.is_submitted and cadence.reminder_due(
-        response.invited_at, response.last_reminded_at, response.reminders_sent, now
-    )
 
 
 def _confirmed_addresses(user):
@@ -537,6 +569,7 @@ def round_new(request, pk):
     members = _member_invitees(organization, request.user)
     form = RoundForm(
         request.POST if request.method == "POST" else None,
+        organization=organization,
         members=members,
         previous=_previous_invitees(organization, members),
         consultants=organization.consultants.exists(),
@@ -715,7 +748,6 @@ def round_link_limit(request, pk):
 def _round_page(request, round, invite_form, status=200, plan_form=None, link_form=None):
     round = round.seen_by(Viewer.MEMBER)
     context = {
-        "max_reminders": cadence.MAX_REMINDERS,
         "round": round,
         "organization": round.organization,
         "min_group": settings.ROUND_GROUP_MIN_RESPONDENTS,
@@ -934,27 +966,26 @@ def response_resend(request, pk, response_pk):
 
 
 def _reminder_refusal(response, now):
-    """Why RESPONSE gets no reminder now (the limits of send_reminders), or None."""
-    invited = response.invited_at is not None and response.email
-    if not invited or response.is_submitted or not response.round.is_open:
-        return _("Only people invited by e-mail who have not submitted an open round are reminded.")
-    if response.reminders_stopped_at is not None:
+    """Why RESPONSE gets no reminder now (Response.reminder_state), or None."""
+    state = response.reminder_state(now)
+    if state.allowed:
+        return None
+    if state.reason == ReminderState.STOPPED:
         return _("%(email)s asked for no more reminders.") % {"email": response.email}
-    if response.reminders_sent >= cadence.MAX_REMINDERS:
+    if state.reason == ReminderState.ALL_SENT:
         return ngettext(
             "%(email)s has had %(count)s reminder, the most anyone gets.",
             "%(email)s has had %(count)s reminders, the most anyone gets.",
             response.reminders_sent,
         ) % {"email": response.email, "count": response.reminders_sent}
-    if not _reminder_due(response, now):
-        next_on = (response.last_reminded_at or response.invited_at) + cadence.REMINDER_SPACING
+    if state.reason == ReminderState.TOO_SOON:
         return _(
             "%(email)s heard from the team recently; the next reminder can go on %(date)s."
         ) % {
             "email": response.email,
-            "date": date_format(timezone.localtime(next_on), "DATETIME_FORMAT"),
+            "date": date_format(timezone.localtime(state.next_at), "DATETIME_FORMAT"),
         }
-    return None
+    return _("Only people invited by e-mail who have not submitted an open round are reminded.")
 
 
 RESPONDENTS_PER_PAGE = 50
@@ -969,14 +1000,27 @@ def _response_status(round, page_number=None):
     counts = round.responses.aggregate(
         total=Count("pk"), submitted=Count("pk", filter=Q(submitted_at__isnull=False))
     )
+    # A response nobody was invited to under a member's confirmed address is that
+    # member's own ("Answer now", or the opener answering at once), not a shared link's.
+    members_address = EmailAddress.objects.filter(
+        verified=True,
+        user__memberships__organization=round.organization_id,
+        email__iexact=OuterRef("email"),
+    )
     responses = with_delivery(round.responses, "response").annotate(
-        started=Exists(Answer.objects.filter(response=OuterRef("pk")))
+        started=Exists(Answer.objects.filter(response=OuterRef("pk"))),
+        by_member=Exists(members_address),
     )
     responses = responses.order_by("created_at", "pk")
     page = Paginator(responses, RESPONDENTS_PER_PAGE).get_page(page_number)
     total, submitted = counts["total"], counts["submitted"]
+    now = timezone.now()
+    listed = list(page.object_list)
+    for response in listed:
+        # "Remind now" shows only when the view would send it, else when it could.
+        response.reminder = response.reminder_state(now)
     return {
-        "responses": page.object_list,
+        "responses": listed,
         "page": page,
         "total": total,
         "submitted": submitted,

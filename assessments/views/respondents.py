@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from .. import tasks, throttle, tokens
+from .. import scoring, tasks, throttle, tokens
 from ..forms import DONT_KNOW, PageForm, RoundStartForm, StartForm
 from ..models import (
     Answer,
@@ -234,7 +234,7 @@ def page(request, token, number):
             "first_number": before + 1,
             "last_number": before + len(questions),
             "question_count": sum(len(page.questions.all()) for page in pages),
-            "percent": round(100 * (number - 1) / len(pages)),
+            "percent": scoring.percent((number - 1) / len(pages)),
             "is_last": is_last,
             "private_url": request.build_absolute_uri(reverse("assessments:resume", args=[token])),
         },

@@ -347,10 +347,11 @@ def test_three_invited_leaders_answer_and_a_member_sees_the_round(
     round.refresh_from_db()
     assert round.respondents == 3
     assert "3 of 3 submitted (100% response rate)" in page.text
-    # A confidential round shows its figures once it is closed.
-    assert "position_chart" not in page.context
+    # A confidential round shows its figures once it is closed, on its own page.
+    assert "position_chart" not in client.get(round.get_absolute_url()).context
     client.post(reverse("assessments:round_close", args=[round.pk]))
-    page = client.get(organization.get_absolute_url())
+    assert client.get(organization.get_absolute_url()).context["latest"] == round
+    page = client.get(round.get_absolute_url())
     labels = [t["name"] for t in page.context["position_chart"]["data"]]
     assert labels == ["Team", "Marketing side", "Sales side", "Leadership"]
     assert page.context["round_summary"].shows_gap

@@ -395,3 +395,120 @@ def test_a_consultant_following_most_of_a_group_does_not_see_its_figures(
     client.force_login(superuser)
     page = client.get(reverse("admin:dashboard_benchmark")).content.decode()
     assert organizations[0].name in page
+
+
+# Small groups explain themselves
+
+
+def text_of(response):
+    return " ".join(response.content.decode().split())
+
+
+def test_a_group_at_the_minimum_says_its_figures_are_the_groups_mean(member, organization):
+    # Five organizations, spread over three stages: one block, no stage with five.
+    for number, stage in enumerate((1, 1, 2, 3)):
+        contributor(f"peer-{number}", position=stage + 0.5, stage=stage)
+    opt_in(organization)
+    benchmark_round(organization, position=2.5, stage=2)
+    materialize()
+    group = BenchmarkEntry.objects.get(organization=organization).group
+    assert group.organizations == 5 and len(set(group.positions.values())) == 1
+    text = text_of(member.get(reverse("assessments:benchmark", args=[organization.pk])))
+    assert "What a group of 5 organizations can show" in text
+    assert "every percentile and quartile reads the same figure" in text
+    assert "once the group has 10 contributing organizations" in text
+    assert "No stage holds 5 or more of the group's 5 organizations" in text
+    assert "a smaller count could point to particular organizations" in text
+
+
+def test_a_larger_group_does_not_say_it(member, organization):
+    peers(11)
+    opt_in(organization)
+    benchmark_round(organization)
+    materialize()
+    text = text_of(member.get(reverse("assessments:benchmark", args=[organization.pk])))
+    assert "can show" not in text and "every percentile and quartile reads the same" not in text
+    assert "with 12 organizations that makes 2 different figures" in text
+
+
+def test_a_group_at_the_minimum_explains_itself_in_spanish(member, organization, spanish):
+    peers(4)
+    opt_in(organization)
+    benchmark_round(organization)
+    materialize()
+    text = text_of(member.get(reverse("assessments:benchmark", args=[organization.pk])))
+    assert "Lo que puede mostrar un grupo de 5 organizaciones" in text
+
+
+@pytest.fixture
+def at_ten(settings, time_machine):
+    settings.BENCHMARK_RUN_AT = datetime.time(3, 0)
+    time_machine.move_to(datetime.datetime(2026, 12, 4, 10, tzinfo=datetime.UTC), tick=False)
+
+
+def test_opting_in_says_when_the_first_figures_appear(member, organization, at_ten):
+    url = reverse("assessments:benchmark_settings", args=[organization.pk])
+    page = text_of(member.post(url, {"opted_in": "on"}, follow=True))
+    assert "first figures appear after the next computation, on 5 Dec 2026 at 3 a.m." in page
+    # The benchmark page, before the first computation, names the same moment.
+    assert "the next computation is on 5 Dec 2026 at 3 a.m." in page
+
+
+def test_the_settings_page_names_the_daily_time_from_the_setting(
+    member, organization, settings, time_machine
+):
+    settings.BENCHMARK_RUN_AT = datetime.time(22, 30)
+    time_machine.move_to(datetime.datetime(2026, 12, 4, 10, tzinfo=datetime.UTC), tick=False)
+    url = reverse("assessments:benchmark_settings", args=[organization.pk])
+    text = text_of(member.get(url))
+    assert "computed once a day, at 10:30 p.m.; the next computation is on 4 Dec 2026" in text
+
+
+def test_the_consultant_sees_why_a_percentile_is_missing_on_the_portfolio_and_client_page(
+    client, make_consultant
+):
+    organizations = peers(6)
+    shown = organizations[0]
+    quiet = Organization.objects.create(name="Quiet Ltd")  # does not contribute
+    waiting = Organization.objects.create(name="Waiting Ltd", benchmark_opt_in=True)
+    consultant = make_consultant("c@c.example", shown, quiet, waiting)
+    materialize()
+    client.force_login(consultant)
+    rows = {c.name: c for c in client.get(reverse("admin:dashboard")).context["clients"]}
+    assert rows[shown.name].benchmark_percentile is not None
+    assert rows[shown.name].percentile_missing is None
+    assert rows["Quiet Ltd"].percentile_missing == "not contributing"
+    assert rows["Waiting Ltd"].percentile_missing == "not in the benchmark yet"
+    portfolio = text_of(client.get(reverse("admin:dashboard")))
+    assert '– <span class="small">(not contributing)</span>' in portfolio
+    assert '– <span class="small">(not in the benchmark yet)</span>' in portfolio
+
+    def client_page(organization):
+        return text_of(client.get(reverse("admin:dashboard_client", args=[organization.pk])))
+
+    entry = BenchmarkEntry.objects.get(organization=shown)
+    page = client_page(shown)
+    label = f"“{entry.group.label}” (6 organizations)"
+    assert f"Peer percentile: {entry.percentile}, in {label}" in page
+    assert "Not in the benchmark yet: it needs a round closed" in client_page(waiting)
+    assert "Does not contribute to the peer benchmark" in client_page(quiet)
+
+
+def test_a_hidden_percentile_says_why_where_the_client_sees_it(client, make_consultant):
+    """Five of six are theirs: hidden in the portfolio and on the client page, with the reason."""
+    organizations = peers(6)
+    consultant = make_consultant("c@c.example", *organizations[:5])
+    materialize()
+    client.force_login(consultant)
+    [row] = [
+        c
+        for c in client.get(reverse("admin:dashboard")).context["clients"]
+        if c.pk == organizations[0].pk
+    ]
+    assert row.benchmark_percentile is None
+    assert row.percentile_missing == "hidden: too few peers besides your clients"
+    page = text_of(client.get(reverse("admin:dashboard_client", args=[organizations[0].pk])))
+    assert "Its peer percentile is hidden from you: its peer group holds fewer than 5" in page
+    assert "Peer percentile:" not in page
+    # Its members see it on their own page: the entry exists.
+    assert BenchmarkEntry.objects.filter(organization=organizations[0]).exists()

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 
+from assessments import cadence
 from assessments.cadence import add_months, is_overdue, next_due, reminder_due
 
 D = datetime.date
@@ -66,3 +67,19 @@ def test_reminders_are_spaced_and_capped(invited_days_ago, reminded_days_ago, se
 )
 def test_a_round_is_overdue_from_the_day_after_its_due_date(due, overdue):
     assert is_overdue(due, D(2026, 4, 15)) is overdue
+
+
+@pytest.mark.parametrize(
+    "now, expected",
+    [
+        ("2026-12-04T02:59", "2026-12-04T03:00"),
+        ("2026-12-04T03:00", "2026-12-05T03:00"),  # the run of this minute has started
+        ("2026-12-04T23:10", "2026-12-05T03:00"),
+        ("2026-12-31T10:00", "2027-01-01T03:00"),
+    ],
+)
+def test_the_next_daily_run_is_the_next_occurrence_of_its_time(now, expected):
+    zone = datetime.UTC
+    now = datetime.datetime.fromisoformat(now).replace(tzinfo=zone)
+    expected = datetime.datetime.fromisoformat(expected).replace(tzinfo=zone)
+    assert cadence.next_daily_run(now, datetime.time(3, 0)) == expected

@@ -83,28 +83,32 @@ def test_an_optimistic_cro_is_the_finding_on_the_team_and_round_pages(
     client, leader, optimistic_cro
 ):
     client.force_login(leader)
-    for url in [optimistic_cro.organization.get_absolute_url(), optimistic_cro.get_absolute_url()]:
-        page = compact(client.get(url).text)
-        assert "Leadership apart from the teams</h2>" in page
-        assert (
-            "The leadership sees 2 stages or indicators as further along than both marketing "
-            "and sales do, by 50 points or more. The leaders' optimism is itself the finding"
-        ) in page
-        assert "<strong>Lead definition</strong>" in page
-        assert "<strong>Implementation plan</strong>" in page
-        assert "disputed: leadership 100%, marketing 33%, sales 33%" in page
-        # Where to start: the lead definition, read as disputed rather than as its 55% mean.
-        assert "(disputed: leadership 100%, marketing 33%, sales 33%; one of the practices" in page
-        assert "55% in place" not in page
-        assert (
-            "the leadership sees it as in place (100%), while marketing sees it as partly in "
-            "place (33%) and sales sees it as partly in place (33%). The leaders count on a "
-            "practice the teams do not see at work"
-        ) in page
-        # The headline stays the team's, and the page says so.
-        assert "The team's position and stage above still count everyone's answers." in page
-        # Marketing and sales are within 50 points of each other everywhere.
-        assert "Perception gap</h2>" not in page
+    # The team page names the finding and leads to the round page, which explains it.
+    team = compact(client.get(optimistic_cro.organization.get_absolute_url()).text)
+    assert '<span class="status status-partly">Leadership apart from the teams</span>' in team
+    assert f'<a href="{optimistic_cro.get_absolute_url()}">See the round:' in team
+    assert "Perception gap" not in team
+    page = compact(client.get(optimistic_cro.get_absolute_url()).text)
+    assert "Leadership apart from the teams</h2>" in page
+    assert (
+        "The leadership sees 2 stages or indicators as further along than both marketing "
+        "and sales do, by 50 points or more. The leaders' optimism is itself the finding"
+    ) in page
+    assert "<strong>Lead definition</strong>" in page
+    assert "<strong>Implementation plan</strong>" in page
+    assert "disputed: leadership 100%, marketing 33%, sales 33%" in page
+    # Where to start: the lead definition, read as disputed rather than as its 55% mean.
+    assert "(disputed: leadership 100%, marketing 33%, sales 33%; one of the practices" in page
+    assert "55% in place" not in page
+    assert (
+        "the leadership sees it as in place (100%), while marketing sees it as partly in "
+        "place (33%) and sales sees it as partly in place (33%). The leaders count on a "
+        "practice the teams do not see at work"
+    ) in page
+    # The headline stays the team's, and the page says so.
+    assert "The team's position and stage above still count everyone's answers." in page
+    # Marketing and sales are within 50 points of each other everywhere.
+    assert "Perception gap</h2>" not in page
 
 
 def test_the_optimistic_cro_in_spanish(spanish, leader, optimistic_cro):
@@ -155,7 +159,10 @@ def test_a_disputed_indicator_reads_both_figures_on_every_page(
     client, leader, superuser, sides_apart
 ):
     client.force_login(leader)
-    for url in [sides_apart.organization.get_absolute_url(), sides_apart.get_absolute_url()]:
+    # The team page is the overview: the finding's name, the figures on the round page.
+    team = compact(client.get(sides_apart.organization.get_absolute_url()).text)
+    assert "Perception gap" in team and "50% in place" not in team
+    for url in [sides_apart.get_absolute_url()]:
         page = compact(client.get(url).text)
         assert LISTED in page
         # First advice: the lead definition, read as disputed rather than as its 50% mean.
@@ -276,7 +283,7 @@ def test_a_change_into_a_disputed_indicator_says_so_with_both_figures(
         submit_response(earlier, role, by_question({}, default=1))
     close(earlier)
     client.force_login(leader)
-    page = compact(client.get(sides_apart.organization.get_absolute_url()).text)
+    page = compact(client.get(sides_apart.get_absolute_url()).text)
     assert (
         "“Marketing and sales have agreed together on what makes a lead qualified.” improved "
         f"from 33% to 50% (+17 points). In the later round it is {DISPUTED}."

@@ -245,3 +245,75 @@ def test_remind_now_respects_the_mail_limit(client, leader, invitee, settings):
     assert "Too many e-mails went to this address" in page.text
     invitee.refresh_from_db()
     assert invitee.reminders_sent == 0 and mail.outbox == []
+
+
+NOW = datetime.datetime(2026, 12, 4, 10, tzinfo=datetime.UTC)
+DAY = datetime.timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        {"invited_at": NOW},  # just invited: the issue's "offered, then refused"
+        {"invited_at": NOW - 2 * DAY},
+        {"invited_at": NOW - 4 * DAY},
+        {"invited_at": NOW - 9 * DAY, "reminders_sent": 1, "last_reminded_at": NOW - DAY},
+        {"invited_at": NOW - 9 * DAY, "reminders_sent": 1, "last_reminded_at": NOW - 3 * DAY},
+        {"invited_at": NOW - 9 * DAY, "reminders_sent": 2, "last_reminded_at": NOW - 5 * DAY},
+        {"invited_at": NOW - 4 * DAY, "reminders_stopped_at": NOW - DAY},
+        {"invited_at": None},
+        {"invited_at": NOW - 4 * DAY, "email": ""},
+    ],
+)
+def test_remind_now_shows_exactly_when_sending_it_would_work(
+    client, leader, round, invitee, state, time_machine
+):
+    """One rule: the button is on the page if and only if pressing it sends the reminder."""
+    time_machine.move_to(NOW, tick=False)
+    type(invitee).objects.filter(pk=invitee.pk).update(**state)
+    client.force_login(leader)
+    offered = remind_url(invitee) in client.get(round.get_absolute_url()).text
+    client.post(remind_url(invitee))
+    assert offered == (len(mail.outbox) == 1)
+
+
+def test_a_fresh_invitee_shows_when_the_first_reminder_may_go(client, leader, round, invitee):
+    type(invitee).objects.filter(pk=invitee.pk).update(invited_at=timezone.now())
+    invitee.refresh_from_db()
+    client.force_login(leader)
+    page = client.get(round.get_absolute_url()).text
+    next_at = invitee.invited_at + cadence.REMINDER_SPACING
+    when = date_format(timezone.localtime(next_at), "DATETIME_FORMAT")
+    assert "Remind now" not in page and f"next reminder from {when}" in page
+    # The refusal names the same moment.
+    assert when in client.post(remind_url(invitee), follow=True).text
+
+
+def test_the_leader_sees_who_asked_for_no_more_reminders(client, leader, round, invitee):
+    stopped = timezone.now() - DAY
+    type(invitee).objects.filter(pk=invitee.pk).update(reminders_stopped_at=stopped)
+    client.force_login(leader)
+    page = " ".join(client.get(round.get_absolute_url()).text.split())
+    day = date_format(timezone.localtime(stopped), "SHORT_DATE_FORMAT")
+    row = page[page.index("Luis") :]
+    assert row.index(f"Unsubscribed</span> asked for no more reminders on {day}") < row.index(
+        "</tr>"
+    )
+    assert remind_url(invitee) not in page
+
+
+def test_the_members_page_shows_who_stopped_the_due_notices(client, leader, colleague):
+    Membership.objects.filter(user=colleague).update(due_notices=False)
+    client.force_login(leader)
+    page = " ".join(client.get(members_url(colleague.organizations.get())).text.split())
+    row = page[page.index("carl@acme.example") :]
+    assert row.index("gets no e-mail when the next round is due") < row.index("</tr>")
+    ana = page[page.index("ana@acme.example") :]
+    assert "gets no e-mail" not in ana[: ana.index("</tr>")]
+
+
+def test_the_unsubscribed_invitee_reads_in_spanish(client, leader, round, invitee, spanish):
+    type(invitee).objects.filter(pk=invitee.pk).update(reminders_stopped_at=timezone.now())
+    client.force_login(leader)
+    page = client.get(round.get_absolute_url()).text
+    assert "Dado de baja" in page and "pidió no recibir más recordatorios el" in page

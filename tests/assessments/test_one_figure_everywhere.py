@@ -93,7 +93,10 @@ def test_one_response_reads_the_same_on_every_page_and_export(client, leader, su
     team = compact(client.get(walked.round.organization.get_absolute_url()).text)
     assert f'<span class="position">{position}</span>' in team
     assert way in team and f"<span>— {title}</span>" in team
-    assert re.search(rf"Marketing side</th><td[^>]*>1</td> <td[^>]*>{position}</td>", team)
+    round_page = compact(client.get(walked.round.get_absolute_url()).text)
+    assert f'<span class="position">{position}</span>' in round_page
+    assert way in round_page and f"<span>— {title}</span>" in round_page
+    assert re.search(rf"Marketing side</th><td[^>]*>1</td> <td[^>]*>{position}</td>", round_page)
 
     client.force_login(superuser)
     portfolio = compact(client.get(reverse("admin:dashboard")).text)
@@ -141,6 +144,8 @@ def test_the_dashboard_flags_the_perception_gap_the_team_page_shows(
 
     client.force_login(leader)
     team = client.get(round.organization.get_absolute_url()).text
+    assert '<span class="status status-partly">Perception gap</span>' in team
+    team = client.get(round.get_absolute_url()).text  # the round page explains it
     assert "Perception gap</h2>" in team and 'class="table-warning"' in team
     # The indicator they see apart reads as both figures, never as their mean (50%).
     disputed = "disputed: marketing 100%, sales 0%"
@@ -206,7 +211,7 @@ def test_an_open_round_reads_the_same_on_the_team_page_the_dashboard_and_in_remi
         )
         client.force_login(leader)
         team = client.get(organization.get_absolute_url()).text
-        assert ("Invite people or close the round" in team) is is_open
+        assert ("See who answered, invite, remind or close the round" in team) is is_open
         client.force_login(superuser)
         [row] = client.get(reverse("admin:dashboard")).context["clients"]
         assert (row.invited == 1) is is_open

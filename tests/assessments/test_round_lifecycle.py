@@ -73,7 +73,7 @@ def test_a_round_past_its_closing_date_is_closed_when_the_next_one_opens(client,
     )
     client.force_login(leader)
     page = client.get(reverse("assessments:round_new", args=[round.organization.pk]))
-    assert "Open the round" in page.text
+    assert "Start the round" in page.text
     round.refresh_from_db()
     assert round.closed_at is not None
 

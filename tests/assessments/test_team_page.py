@@ -44,7 +44,7 @@ def test_what_needs_doing_comes_before_the_result_and_history(client, leader, pu
     positions = [text.index(sentence) for sentence in order]
     assert positions == sorted(positions)
     # One open round: nothing offers to open another.
-    assert "Start the next round" not in text and "Open a round" not in text
+    assert "Start the next round" not in text and "Start the first round" not in text
 
 
 def test_an_invited_member_answers_now_with_a_fresh_link(client, leader, round, make_leader):

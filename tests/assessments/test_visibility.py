@@ -157,11 +157,12 @@ def test_the_lists_of_rounds_select_exactly_what_round_view_shows(organization, 
     """RoundQuerySet's published, for_consultants and with_individuals_for_consultants are
     round_view's figures and individual answers, as queries."""
     rounds = []
-    for visibility, access, closed, respondents, stale, publication in ROUNDS:
+    for number, (visibility, access, closed, respondents, stale, publication) in enumerate(ROUNDS):
         rounds.append(
             Round(
                 organization=organization,
                 questionnaire=questionnaire,
+                name=f"Round {number}",
                 visibility=visibility,
                 consultant_access=access,
                 closed_at=timezone.now() if closed else None,

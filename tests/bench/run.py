@@ -118,6 +118,8 @@ def generate(organizations=ORGANIZATIONS):
             Round(
                 organization=organization,
                 questionnaire=questionnaire,
+                # bulk_create skips save(), which gives a round its default name.
+                name=f"Round {number + 1}",
                 opened_on=today - datetime.timedelta(days=90 * (ROUNDS - number)),
                 # Closed, so that the confidential rounds publish their figures.
                 closed_at=datetime.datetime.now(datetime.UTC),

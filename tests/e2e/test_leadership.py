@@ -50,12 +50,12 @@ def test_a_cmo_cso_and_ceo_see_their_gap_on_the_round_page_and_in_the_workshop(
     cmo = log_in(browser, live_server, "ana@acme.example")
     # A member of one organization lands on its team page.
     assert cmo.url.endswith(organization.get_absolute_url())
-    cmo.get_by_role("link", name="Open a round").click()
+    cmo.get_by_role("link", name="Start the first round").click()
     expect(cmo.locator("main")).to_contain_text(
         "a confidential round keeps the gap between them hidden from the team"
     )
     expect(cmo.locator("input[name=visibility][value=open]")).to_be_checked()
-    cmo.get_by_role("button", name="Open the round").click()
+    cmo.get_by_role("button", name="Start the round").click()
     round = Round.objects.get(organization=organization)
     assert not round.is_confidential and round.responses.count() == 3
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0039_default_evidence_rules"),
+        ("assessments", "0041_default_evidence_rules"),
     ]
 
     operations = [

@@ -25,6 +25,6 @@ def load(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("assessments", "0038_evidence_uploads_mappings_and_rules")]
+    dependencies = [("assessments", "0040_evidence_uploads_mappings_and_rules")]
 
     operations = [migrations.RunPython(load, migrations.RunPython.noop)]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0037_prepared_exports_know_what_they_list"),
+        ("assessments", "0039_plan_item_team_in_charge"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
