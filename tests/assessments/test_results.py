@@ -298,7 +298,7 @@ def test_a_respondent_is_quoted_the_answer_to_the_main_question_of_an_indicator(
 def test_a_workshop_is_quoted_its_consensus():
     quotes = results.answer_quotes([chose(REPORTING_LINE, 4)], kind="consensus")
     with translation.override("es"):
-        assert str(quotes["functional.revenue-leader"]).startswith("A «Who do marketing")
+        assert str(quotes["functional.revenue-leader"]).startswith("Para «Who do marketing")
 
 
 @pytest.mark.parametrize(
