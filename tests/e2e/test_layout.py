@@ -1,9 +1,10 @@
 """Every page of the access matrix on a phone, as each persona that may see it.
 
 At 320 and 390 px, in English and Spanish: the page never scrolls sideways, and every
-visible button (and link drawn as one) is at least 44 px high, shows its whole label and is
-the element a finger lands on at its centre once scrolled into view. A select box shows its
-chosen option whole, unless that option is longer than most of the screen. The pages come
+visible button (and link drawn as one) is at least 44 px high, shows its whole label in its
+middle, touches no other and is the element a finger lands on at its centre once scrolled
+into view. A select box shows its chosen option whole, unless that option is longer than most
+of the screen. The pages come
 from tests/test_access_matrix.py, so a page is checked here as soon as the matrix knows it.
 """
 
@@ -63,14 +64,46 @@ PROBLEMS = """(minimum) => {
     return box.width > 1 && box.height > 1
       && !element.closest(".visually-hidden, .visually-hidden-focusable:not(:focus-within)");
   };
-  const targets = document.querySelectorAll(
-    "button, .btn, .button, input[type=submit], input[type=button], input[type=reset]");
+  // The vertical extent of the text a reader sees in ELEMENT, or null.
+  const textSpan = (element) => {
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    let top = Infinity, bottom = -Infinity;
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.textContent.trim() || node.parentElement.closest(".visually-hidden")) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      for (const rect of range.getClientRects()) {
+        top = Math.min(top, rect.top);
+        bottom = Math.max(bottom, rect.bottom);
+      }
+    }
+    return top < bottom ? [top, bottom] : null;
+  };
+  const targets = Array.from(document.querySelectorAll(
+    "button, .btn, .button, input[type=submit], input[type=button], input[type=reset]"))
+    .filter(shown);
+  // Where each target sits on the page, before anything scrolls: two that touch or overlap
+  // make one tap land on either.
+  const placed = targets.map((element) => {
+    const box = element.getBoundingClientRect();
+    return [name(element), box.left + scrollX, box.top + scrollY, box.right + scrollX,
+      box.bottom + scrollY];
+  });
+  placed.forEach(([a, left, top, right, bottom], i) => {
+    for (const [b, left2, top2, right2, bottom2] of placed.slice(i + 1)) {
+      const apart = Math.max(left2 - right, left - right2, top2 - bottom, top - bottom2);
+      if (apart < 2) problems.push(`"${a}" and "${b}" touch`);
+    }
+  });
   for (const element of targets) {
-    if (!shown(element)) continue;
     element.scrollIntoView({ block: "center", inline: "center", behavior: "instant" });
     const box = element.getBoundingClientRect();
     if (box.height < minimum) {
       problems.push(`"${name(element)}" is ${Math.round(box.height)} px high`);
+    }
+    const text = textSpan(element);
+    if (text && Math.abs(text[0] + text[1] - box.top - box.bottom) / 2 > 3) {
+      problems.push(`"${name(element)}" has its label off the middle`);
     }
     // An icon button hides its name off to the side on purpose (the admin's selector arrows).
     const iconOnly = parseFloat(getComputedStyle(element).textIndent) < -100;
@@ -222,6 +255,8 @@ def test_the_check_finds_each_problem(page):
         <p style="position: relative"><button>Covered</button>
           <span style="position: absolute; inset: 0; background: #fff">Banner</span></p>
         <p><button style="width: 40px; white-space: nowrap; overflow: hidden">Cut label</button>
+        <p><a class="btn" href="#" style="display: inline-block; height: 60px">Top</a></p>
+        <p><button>Left</button><button>Right</button></p>
         <p><select style="width: 60px"><option>A long option</option></select></p>
         <p><a class="btn" href="#" style="display: inline-block; width: 30px; height: 44px;
           visibility: hidden">Hidden</a></p>
@@ -230,8 +265,10 @@ def test_the_check_finds_each_problem(page):
     problems = page.evaluate(PROBLEMS, 44)
     assert problems[0].startswith("scrolls sideways: 400 px in 320, past the edge: <div>")
     assert problems[1:] == [
+        '"Left" and "Right" touch',
         '"Short" is 30 px high',
         '"Covered" is covered by <span> "Banner"',
         '"Cut label" cuts its label',
+        '"Top" has its label off the middle',
         'the select <select> "A long option" cuts "A long option"',
     ]
