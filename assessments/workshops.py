@@ -267,7 +267,7 @@ class OptionRow:
     option: object  # an Option, or None for "I don't know"
     counts: dict = field(default_factory=dict)  # side -> number of people
     names: list = field(default_factory=list)
-    cells: list = field(default_factory=list)  # the counts in the order of the sides shown
+    cells: list = field(default_factory=list)  # (side's label, count), in the sides' order
 
 
 @dataclass
@@ -324,7 +324,7 @@ def item_figures(round: Round, item: WorkshopItem, sight: RoundView) -> ItemFigu
         rows, unknown, in_place = tables[question.pk]
         every_row = [*rows.values(), unknown]
         for row in every_row:
-            row.cells = [row.counts.get(group, 0) for group in counted]
+            row.cells = [(group.label, row.counts.get(group, 0)) for group in counted]
         figures.append(QuestionFigures(question, every_row, in_place))
     # The means as SIGHT shows them: the publication, where that is what it shows.
     round = round.seen(sight)

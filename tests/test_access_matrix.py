@@ -483,13 +483,27 @@ class World:
         return RULES.get(name) or admin_model_rule(name, self)
 
 
-@pytest.fixture
-def world(questionnaire, make_leader, make_consultant, superuser, settings):
+def build_world(questionnaire, make_leader, make_consultant, superuser, settings):
+    """The matrix's world (tests/e2e/test_layout.py visits its pages in a browser)."""
     world = World(questionnaire, make_leader, make_consultant, superuser)
     # The queue's admin pages read tasks through the database backend, as in production
     # (set once the world is built, so its submits were scored at once).
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     return world
+
+
+@pytest.fixture
+def world(questionnaire, make_leader, make_consultant, superuser, settings):
+    return build_world(questionnaire, make_leader, make_consultant, superuser, settings)
+
+
+def url_of(world, name):
+    """The URL that NAME's rule tries."""
+    rule = world.rule(name)
+    url = rule.path or reverse(name.replace("_redirect", "_change"), kwargs=rule.kwargs(world))
+    if name.endswith("_redirect"):
+        url = url.removesuffix("change/")
+    return url
 
 
 def outcome_of(response):
@@ -528,9 +542,7 @@ def test_access_matrix(world, persona):
     wrong = []
     for name in names:
         rule = world.rule(name)
-        url = rule.path or reverse(name.replace("_redirect", "_change"), kwargs=rule.kwargs(world))
-        if name.endswith("_redirect"):
-            url = url.removesuffix("change/")
+        url = url_of(world, name)
         response = getattr(client, rule.method)(url, rule.data)
         expected = rule.expected[persona]
         if outcome_of(response) != expected:

@@ -1,12 +1,26 @@
 // Draw the charts whose figures the page ships with json_script, each once it
 // scrolls into view. plotly.js is large and every figure is also written out as
 // text, so the page paints and reads before the library arrives.
+//
+// Printing, from the page's button or from the browser's own menu, draws every
+// chart first. The browser lays the page out for paper as soon as its
+// "beforeprint" listeners return, so the drawing must happen inside them:
+// plotly draws these charts synchronously once it is loaded, and it is loaded
+// at the reader's first move (a scroll, a key, the pointer), well before they
+// reach for Print. A chart printed before the library arrived leaves no hole:
+// its box is left out on paper (shared.css) and its figures are in the text.
 (function () {
   "use strict";
   var script = document.currentScript;
   var charts = Array.prototype.slice.call(document.querySelectorAll("[data-chart]"));
-  var PRINT_WIDTH = 680; // CSS pixels across an A4 page inside 15 mm margins
+  var PRINT_WIDTH = 703; // CSS pixels across an A4 page inside 12 mm margins (shared.css)
+  var PRINT_SCALE = 0.65; // on paper, where the type is a quarter smaller, charts a third lower
   var loading = null;
+  var paper = window.matchMedia("print");
+
+  if (!charts.length) {
+    return;
+  }
 
   function loadPlotly() {
     if (!loading) {
@@ -25,16 +39,35 @@
     return loading;
   }
 
+  function plot(element) {
+    var figure = JSON.parse(document.getElementById(element.dataset.chart).textContent);
+    element.screenHeight = figure.layout.height;
+    element.screenFont = (figure.layout.font || {}).size;
+    if (paper.matches) {
+      var size = paperSize(element, boxWidth(element));
+      figure.layout.width = size.width;
+      figure.layout.height = size.height;
+      if (element.screenFont) {
+        figure.layout.font = Object.assign({}, figure.layout.font, { size: size["font.size"] });
+      }
+    }
+    return window.Plotly.newPlot(element, figure.data, figure.layout, {
+      displayModeBar: false,
+      responsive: true,
+    });
+  }
+
   function draw(element) {
     if (!element.drawing) {
-      var source = document.getElementById(element.dataset.chart);
-      element.drawing = loadPlotly().then(function () {
-        var figure = JSON.parse(source.textContent);
-        return window.Plotly.newPlot(element, figure.data, figure.layout, {
-          displayModeBar: false,
-          responsive: true,
-        });
-      });
+      // With the library here the chart is drawn now, in this task; a chart that fails
+      // to draw does not stop the others.
+      element.drawing = window.Plotly
+        ? new Promise(function (resolve) {
+            resolve(plot(element));
+          })
+        : loadPlotly().then(function () {
+            return plot(element);
+          });
     }
     return element.drawing;
   }
@@ -43,23 +76,76 @@
     return Promise.all(charts.map(draw));
   }
 
-  // The print button (print.js) draws every chart first; printing from the
-  // browser's menu prints the charts drawn so far and every text equivalent.
-  window.smarketingCharts = { drawAll: drawAll };
+  function drawn() {
+    return charts.filter(function (element) {
+      return element.classList.contains("js-plotly-plot");
+    });
+  }
 
-  window.addEventListener("beforeprint", function () {
-    charts.forEach(function (element) {
-      if (element.classList.contains("js-plotly-plot")) {
-        window.Plotly.relayout(element, { width: Math.min(PRINT_WIDTH, element.clientWidth) });
-      }
+  // On paper an undrawn chart's box is hidden (shared.css): its parent's content gives the width.
+  function boxWidth(element) {
+    if (element.clientWidth) {
+      return element.clientWidth;
+    }
+    var parent = element.parentElement;
+    var style = getComputedStyle(parent);
+    return parent.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  }
+
+  // Lower, and in smaller type: the paper's text is smaller than the screen's.
+  function paperSize(element, width) {
+    var size = { width: width, height: Math.round(element.screenHeight * PRINT_SCALE) };
+    if (element.screenFont) {
+      size["font.size"] = Math.round(element.screenFont * 0.85);
+    }
+    return size;
+  }
+
+  // Before the print layout exists, fit each chart to its share of the paper's width
+  // (a chart beside its table gets part of it: --paper-share in site.css).
+  function beforePrint() {
+    drawAll();
+    drawn().forEach(function (element) {
+      var share = parseFloat(getComputedStyle(element).getPropertyValue("--paper-share")) || 1;
+      var width = Math.floor(PRINT_WIDTH * share - (share < 1 ? 12 : 0));
+      window.Plotly.relayout(element, paperSize(element, Math.min(width, element.clientWidth)));
     });
+  }
+
+  // In the print layout (where the browser tells it), fit each chart to its box.
+  function inPrint() {
+    drawAll();
+    drawn().forEach(function (element) {
+      window.Plotly.relayout(element, paperSize(element, element.clientWidth));
+    });
+  }
+
+  function afterPrint() {
+    drawn().forEach(function (element) {
+      var size = { width: null, height: element.screenHeight, autosize: true };
+      if (element.screenFont) {
+        size["font.size"] = element.screenFont;
+      }
+      window.Plotly.relayout(element, size);
+    });
+  }
+
+  window.smarketingCharts = { drawAll: drawAll };
+  window.addEventListener("beforeprint", beforePrint);
+  window.addEventListener("afterprint", afterPrint);
+  paper.addEventListener("change", function (event) {
+    if (event.matches) {
+      inPrint();
+    } else {
+      afterPrint();
+    }
   });
-  window.addEventListener("afterprint", function () {
-    charts.forEach(function (element) {
-      if (element.classList.contains("js-plotly-plot")) {
-        window.Plotly.relayout(element, { width: null, autosize: true });
-      }
-    });
+
+  function preload() {
+    loadPlotly().catch(function () {}); // drawing a chart says so if the library is missing
+  }
+  ["scroll", "keydown", "pointermove", "pointerdown", "touchstart"].forEach(function (type) {
+    window.addEventListener(type, preload, { once: true, passive: true });
   });
 
   if (!("IntersectionObserver" in window)) {

@@ -169,8 +169,8 @@ def test_charts_draw_when_scrolled_into_view(browser, live_server, pages):
 def test_the_client_report_fits_every_heatmap_column_on_a4(browser, live_server, pages):
     consultant, urls = pages["consultant"]
     report = next(url for url in urls if url.endswith("/report/"))
-    # A4 portrait inside 15 mm margins is about 680 CSS pixels wide.
-    context = context_for(browser, live_server, 680, "es", consultant)
+    # A4 portrait inside 12 mm margins (shared.css) is about 703 CSS pixels wide.
+    context = context_for(browser, live_server, 703, "es", consultant)
     page = context.new_page()
     page.emulate_media(media="print")
     page.goto(report)

@@ -312,7 +312,7 @@ def test_a_member_of_a_side_of_three_cannot_read_colleagues_answers_per_question
     ]
     [question, *_others] = figures.questions
     per_option = {
-        (row.option.text if row.option else "dont-know"): [row.cells[i] for i in marketing]
+        (row.option.text if row.option else "dont-know"): [row.cells[i][1] for i in marketing]
         for row in question.rows
     }
     second_text = question.question.options.all()[1].text
