@@ -303,7 +303,7 @@ class PlanItemAdmin(ConsultantScoped, admin.ModelAdmin):
 class MetricRuleAdmin(admin.ModelAdmin):
     """The thresholds that turn CRM evidence into verdicts: one row per metric, edited only.
 
-    README "Evidence beside opinion" states them; a metric's direction and unit
+    docs/evidence.md "Evidence beside opinion" states them; a metric's direction and unit
     are fixed in code (evidence.METRICS), so the form checks the thresholds'
     order against them (MetricRule.clean).
     """

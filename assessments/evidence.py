@@ -2,7 +2,7 @@
 
 Pure: the bytes of an export in, plain data out; no model, no request, no file
 system. It recognises the columns of HubSpot's and Salesforce's standard exports
-(README "Evidence beside opinion" lists them), reads their dates in the formats
+(docs/evidence.md "Evidence beside opinion" lists them), reads their dates in the formats
 those tools write in English and Spanish, computes the metrics from the rows as
 they stream past, and judges each metric against the team's answer on the
 indicator it speaks to. Only the aggregates leave this module: no name, address

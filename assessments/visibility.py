@@ -1,6 +1,6 @@
 """What a viewer may see of a round: the one home of the privacy model.
 
-README "Who sees the answers" states the rules; this module is them. Pure: a
+docs/privacy.md "Who sees the answers" states the rules; this module is them. Pure: a
 round's facts and the viewer's relation to its organization in, a RoundView
 out. Every page, export, workshop view, admin list, the portfolio's stored
 columns and the benchmark ask through Round.view() (and read the figures

@@ -1,7 +1,7 @@
 """The alignment workshop: who sees which figures, the agenda, each item's figures.
 
 Views call these; this module never imports a view. The privacy model is the
-round's (README "Who sees the answers"): a workshop opens only on figures the
+round's (docs/privacy.md "Who sees the answers"): a workshop opens only on figures the
 user may see, through Round.view (visibility.round_view): a side's figures
 show only when the view shows that group, answers per option and names only
 where it shows individual answers.

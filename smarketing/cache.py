@@ -6,7 +6,7 @@ so when it does not answer, a request goes on with a fallback rather than a
 rendered results are rendered afresh (FALLBACK "none"). Short socket timeouts
 make a dead Redis cost a fraction of a second, and only once every
 RETRY_SECONDS per process: in between, calls go straight to the fallback.
-README "Several app servers" gives the reasons for this choice.
+docs/deployment.md "Several app servers" gives the reasons for this choice.
 """
 
 import logging

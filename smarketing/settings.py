@@ -411,7 +411,7 @@ REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     # When Redis does not answer, rate limits count in each process's memory
     # and results are rendered afresh, instead of every page failing
-    # (smarketing/cache.py; README "Several app servers").
+    # (smarketing/cache.py; docs/deployment.md "Several app servers").
     CACHES = {
         alias: {
             "BACKEND": "smarketing.cache.FallbackRedisCache",
@@ -468,7 +468,7 @@ TASKS = {
 # is retried after 15 s, 30 s, 1, 2, then every 4 minutes, for TASK_RETRY_HOURS;
 # a task still running after TASK_LEASE_SECONDS belongs to a worker that died
 # and runs again; every TASK_RECOVERY_SECONDS the worker queues again work
-# whose task was lost (tasks.recover). See README "Background work".
+# whose task was lost (tasks.recover). See docs/deployment.md "Background work".
 TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 600)
 TASK_RETRY_HOURS = env_int("TASK_RETRY_HOURS", 24)
 TASK_RECOVERY_SECONDS = env_int("TASK_RECOVERY_SECONDS", 60)
@@ -478,7 +478,7 @@ EXPORT_IMMEDIATE_ROWS = env_int("EXPORT_IMMEDIATE_ROWS", 2000)
 # How long a prepared export can be downloaded.
 EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24)
 
-# CRM exports uploaded as evidence (README "Evidence beside opinion"). An upload
+# CRM exports uploaded as evidence (docs/evidence.md "Evidence beside opinion"). An upload
 # larger than EVIDENCE_MAX_UPLOAD_MB is refused before its body is read; an XLSX
 # file whose parts would expand beyond EVIDENCE_MAX_UNCOMPRESSED_MB is refused
 # before any part is expanded; a file waiting for its columns to be chosen is

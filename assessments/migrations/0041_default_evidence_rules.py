@@ -1,4 +1,4 @@
-"""The evidence rules' starting values (README "Evidence beside opinion"); edited in the admin."""
+"""The evidence rules' starting values (docs/evidence.md "Evidence beside opinion"); edited in the admin."""
 
 from django.db import migrations
 

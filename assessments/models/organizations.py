@@ -173,7 +173,7 @@ class Organization(models.Model):
     # changes, so lists can filter and sort on it in the database.
     next_due_on = models.DateField(_("next round due"), null=True, blank=True, editable=False)
     # The portfolio's columns, stored so that every sort, filter and page of the
-    # consultants' dashboard reads one indexed table (README "Consultants").
+    # consultants' dashboard reads one indexed table (docs/product.md "Consultants").
     # Written only by refresh_summary(), inside the transaction that changes a
     # round or its responses.
     latest_position = models.DecimalField(

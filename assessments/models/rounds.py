@@ -166,7 +166,7 @@ def _published():
 class Round(Scored):
     """One assessment of one organization at one point in time, on one questionnaire version.
 
-    Who sees what (the privacy model, README "Who sees the answers"): in a
+    Who sees what (the privacy model, docs/privacy.md "Who sees the answers"): in a
     confidential round the members see no figure until the round is closed
     with at least ROUND_GROUP_MIN_RESPONDENTS submitted, and a role group only
     when showing it cannot expose anyone (visible_groups); in an open round
@@ -518,7 +518,7 @@ class Round(Scored):
     REFRESHED = ["respondents", "lowest", "highest", "groups", "result_stale"]
     PUBLISHED = ["publication", "published_at", "published_versions", "publication_held"]
 
-    # Publishing again (README "Who sees the answers"; the rule is visibility.republished)
+    # Publishing again (docs/privacy.md "Who sees the answers"; the rule is visibility.republished)
 
     def _submitted_roles(self):
         """Each submitted response of the round, with its role group (None: in none)."""

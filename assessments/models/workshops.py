@@ -1,4 +1,4 @@
-"""The alignment workshop (README "The alignment workshop"): the meeting where the
+"""The alignment workshop (docs/product.md "The alignment workshop"): the meeting where the
 leaders turn a round's perception gap into a consensus and decisions."""
 
 from django.conf import settings

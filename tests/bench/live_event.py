@@ -161,7 +161,7 @@ def event_round():
 
 @contextlib.contextmanager
 def worker():
-    """The task worker, as a service of its own (README, Deployment)."""
+    """The task worker, as a service of its own (docs/deployment.md, Deployment)."""
     process = subprocess.Popen(
         [str(BASE / ".venv/bin/python"), "manage.py", "db_worker", "--interval", "1"],
         cwd=BASE,

@@ -8,7 +8,7 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.test import Client
 from django.urls import reverse
 
-KNOWN_LIMIT = "a known limit, stated in the README (Who sees the answers, Known limits)"
+KNOWN_LIMIT = "a known limit, stated in docs/privacy.md (Who sees the answers, Known limits)"
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 """Red team: links issued before the digests migration, read back from the database files.
 
 "No admin page, export, lookup, backup or database reader can rebuild a working
-link" (README, Security). Migration 0008 drops the readable token columns; on
+link" (docs/security.md, Security). Migration 0008 drops the readable token columns; on
 PostgreSQL ALTER TABLE ... DROP COLUMN does not rewrite the table, so every
 pre-migration token stays in the table's data files (and in physical backups:
 pg_basebackup, disk snapshots) while its digest keeps the link working.

@@ -1,7 +1,7 @@
 """Red team: making the server mail one mailbox more than the limits say.
 
 "Any e-mail sent to one address on someone's request: 5 per hour, 10 per day"
-(README, Security). The limit is keyed on the typed string; SMTP delivers many
+(docs/security.md, Security). The limit is keyed on the typed string; SMTP delivers many
 different strings to the same mailbox.
 """
 

@@ -16,7 +16,7 @@ from assessments.models import Response, Round
 from assessments.visibility import Viewer
 from tests.helpers import answer_all, close, highest, lowest, private_token, submit_response
 
-KNOWN_LIMIT = "a known limit, stated in the README (Who sees the answers, Known limits)"
+KNOWN_LIMIT = "a known limit, stated in docs/privacy.md (Who sees the answers, Known limits)"
 
 pytestmark = pytest.mark.django_db
 
