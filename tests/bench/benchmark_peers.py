@@ -134,6 +134,8 @@ def generate(peers=PEERS, clients=CLIENTS):
         Round,
         {
             "organization_id": "o.id",
+            # Unique per organization (one_round_name_per_organization), as Round.save names it.
+            "name": "'Round ' || CASE WHEN r.days = 400 THEN 1 ELSE 2 END",
             "questionnaire_id": "%(questionnaire)s",
             "opened_on": "current_date - r.days",
             "closed_at": "now() - (r.days - 14) * interval '1 day'",

@@ -108,6 +108,8 @@ def rounds_sql():
         Round,
         {
             "organization_id": "o.id",
+            # Unique per organization (one_round_name_per_organization), as Round.save names it.
+            "name": "'Round ' || (k + 1)",
             "questionnaire_id": "%(questionnaire)s",
             "opened_on": "r.opened_on",
             "closed_at": "CASE WHEN k = 3 AND o.id %% 50 = 0 THEN NULL "
