@@ -15,6 +15,8 @@
   var charts = Array.prototype.slice.call(document.querySelectorAll("[data-chart]"));
   var PRINT_WIDTH = 703; // CSS pixels across an A4 page inside 12 mm margins (shared.css)
   var PRINT_SCALE = 0.65; // on paper, where the type is a quarter smaller, charts a third lower
+  // A legend keeps its rows whatever the chart's height: a chart with one is lowered less.
+  var LEGEND_PRINT_SCALE = 0.85;
   var loading = null;
   var paper = window.matchMedia("print");
 
@@ -43,12 +45,16 @@
     var figure = JSON.parse(document.getElementById(element.dataset.chart).textContent);
     element.screenHeight = figure.layout.height;
     element.screenFont = (figure.layout.font || {}).size;
+    element.hasLegend = figure.layout.showlegend !== false && figure.data.length > 1;
     if (paper.matches) {
       var size = paperSize(element, boxWidth(element));
       figure.layout.width = size.width;
       figure.layout.height = size.height;
       if (element.screenFont) {
         figure.layout.font = Object.assign({}, figure.layout.font, { size: size["font.size"] });
+        figure.layout.legend = Object.assign({}, figure.layout.legend, {
+          font: { size: size["legend.font.size"] },
+        });
       }
     }
     return window.Plotly.newPlot(element, figure.data, figure.layout, {
@@ -94,9 +100,11 @@
 
   // Lower, and in smaller type: the paper's text is smaller than the screen's.
   function paperSize(element, width) {
-    var size = { width: width, height: Math.round(element.screenHeight * PRINT_SCALE) };
+    var scale = element.hasLegend ? LEGEND_PRINT_SCALE : PRINT_SCALE;
+    var size = { width: width, height: Math.round(element.screenHeight * scale) };
     if (element.screenFont) {
       size["font.size"] = Math.round(element.screenFont * 0.85);
+      size["legend.font.size"] = Math.round(element.screenFont * 0.7);
     }
     return size;
   }
@@ -125,6 +133,7 @@
       var size = { width: null, height: element.screenHeight, autosize: true };
       if (element.screenFont) {
         size["font.size"] = element.screenFont;
+        size["legend.font.size"] = null;
       }
       window.Plotly.relayout(element, size);
     });
