@@ -201,6 +201,7 @@ def test_round_new(member, organization, questionnaire, make_leader, data):
     if organization.memberships.count() == 1:
         make_leader("sergio@acme.example", organization=organization, role="sales")
     fields = [
+        "name",
         "closes_on",
         "reinvite",
         "members",
