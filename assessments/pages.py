@@ -20,7 +20,7 @@ from .visibility import Viewer
 
 
 class ResultPage:
-    """The results page's figures, computed only when the template's cached part is rebuilt.
+    """The results page's figures, computed only when its cached body is drawn again.
 
     A submitted result never changes, so the page body is cached (see
     RESULT_CACHE_SECONDS); on a cache hit none of this runs and no query is made.

@@ -1,9 +1,9 @@
 """A Redis cache that degrades instead of failing: pages never wait on, or break with, Redis.
 
-Redis holds nothing the app cannot lose (rate-limit counts, rendered results),
-so when it does not answer, a request goes on with a fallback rather than a
-500: rate limits keep counting in this process's memory (FALLBACK "locmem"),
-rendered results are rendered afresh (FALLBACK "none"). Short socket timeouts
+Redis holds nothing the app cannot lose (rate-limit counts), so when it does
+not answer, a request goes on with a fallback rather than a 500: rate limits
+keep counting in this process's memory (FALLBACK "locmem"; "none" forgets
+them, for a cache whose content may simply be rebuilt). Short socket timeouts
 make a dead Redis cost a fraction of a second, and only once every
 RETRY_SECONDS per process: in between, calls go straight to the fallback.
 docs/deployment.md "Several app servers" gives the reasons for this choice.

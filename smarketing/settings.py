@@ -403,23 +403,21 @@ LOGOUT_REDIRECT_URL = "stages:home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 
 # One cache shared by every worker process: rate limits must count the
-# requests of all of them, and rendered results are reused by all. Redis when
-# REDIS_URL is set (several servers); otherwise a table in the database, which
-# every process on the machine sees and which needs no extra server (its table
-# is created by a migration).
+# requests of all of them. Redis when REDIS_URL is set (several servers);
+# otherwise a table in the database, which every process on the machine sees
+# and which needs no extra server (its table is created by a migration).
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     # When Redis does not answer, rate limits count in each process's memory
-    # and results are rendered afresh, instead of every page failing
-    # (smarketing/cache.py; docs/deployment.md "Several app servers").
+    # instead of every page failing (smarketing/cache.py; docs/deployment.md
+    # "Several app servers").
     CACHES = {
-        alias: {
+        "default": {
             "BACKEND": "smarketing.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": f"{env('CACHE_KEY_PREFIX', 'smarketing')}:{alias}",
-            "FALLBACK": fallback,
+            "KEY_PREFIX": f"{env('CACHE_KEY_PREFIX', 'smarketing')}:default",
+            "FALLBACK": "locmem",
         }
-        for alias, fallback in (("default", "locmem"), ("template_fragments", "none"))
     }
 else:
     CACHES = {
@@ -431,25 +429,23 @@ else:
             "LOCATION": "smarketing_cache",
             "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 1_000_000)},
         },
-        # Rendered results ({% cache %}), which may be dropped at any time.
-        "template_fragments": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "smarketing_fragments",
-            "OPTIONS": {"MAX_ENTRIES": env_int("FRAGMENT_CACHE_MAX_ENTRIES", 20000)},
-        },
     }
 # The public pages' content (home, continuum, stages), the same for every
-# visitor in a language: kept in each process's own memory, so a page costs no
-# query and no cache round trip. Stage texts edited in the admin show after at
+# visitor in a language, and the questionnaire's questions, drawn once per page
+# and set of answers checked: kept in each process's own memory, so they cost
+# no query and no cache round trip. Stage texts edited in the admin show after at
 # most PAGE_CACHE_SECONDS (at once in the process that saved them).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 CACHES["pages"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "pages",
     "TIMEOUT": PAGE_CACHE_SECONDS,
+    # A questionnaire page's questions take 5-10 KB: at most about 10 MB a process.
+    "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_MAX_ENTRIES", 1000)},
 }
-# How long a rendered result stays cached; edits to the stage texts show on
-# results already viewed after at most this long.
+# How long a process keeps a rendered result body (in the "pages" cache): edits
+# to the stage texts, or to an organization's name, show on results already
+# viewed after at most this long.
 RESULT_CACHE_SECONDS = env_int("RESULT_CACHE_SECONDS", 600)
 
 # Background work (e-mail, the daily sweep, large exports) through Django's

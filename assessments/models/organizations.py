@@ -128,10 +128,8 @@ def portfolio_summary(round_model, response_model, organization_id, cadence_name
 
 
 def _forget(organization_ids):
-    """What deleting these organizations leaves outside their rows: rendered pages, exports."""
+    """What deleting these organizations leaves outside their rows: the prepared exports."""
     organization_ids = list(organization_ids)
-    response = apps.get_model("assessments", "Response")
-    response.objects.filter(round__organization__in=organization_ids).forget_rendered()
     export = apps.get_model("assessments", "PortfolioExport")
     export.objects.that_may_list(organization_ids).delete()
 
@@ -280,7 +278,7 @@ class Organization(models.Model):
         return reverse("assessments:team", args=[self.pk])
 
     def delete(self, *args, **kwargs):
-        """Delete with its rounds and responses, their rendered pages and the exports listing it."""
+        """Delete with its rounds and responses, and the prepared exports listing it."""
         with transaction.atomic():
             _forget([self.pk])
             return super().delete(*args, **kwargs)

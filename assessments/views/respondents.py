@@ -1,13 +1,17 @@
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import caches
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -26,6 +30,7 @@ from ..models import (
     Round,
     open_round,
 )
+from ..models.rounds import result_body_key
 from ..pages import ResultPage
 
 ROUND_RESULT_FIELDS = [*Round.RESULT_FIELDS, "lowest", "highest", "groups"]
@@ -198,35 +203,63 @@ def _first_unanswered(pages, answered):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def page(request, token, number):
+    """One page of the questionnaire, with the answers saved so far checked."""
+    if request.method == "POST":
+        return _answer_page(request, token, number)
+    state = Response.objects.linked(token, answers=True)
+    if state is None:
+        raise Http404
+    if state.submitted_at:
+        return redirect("assessments:result", token)
+    if not state.accepts_answers:
+        return _round_closed(request, _get_response(token))
+    pages = state.questionnaire.answered_pages()
+    if not 1 <= number <= len(pages):
+        raise Http404
+    questions = pages[number - 1].questions.all()
+    initial = {
+        question.field_name: DONT_KNOW if saved is None else str(saved)
+        for question in questions
+        if (saved := state.saved.get(question.pk, "")) != ""
+    }
+    # The questions are drawn once per page, language and set of answers checked.
+    chosen = " ".join(initial.get(question.field_name, "-") for question in questions)
+    form = SimpleLazyObject(lambda: PageForm(questions, initial=initial))
+    context = {"organization_name": state.organization_name, "chosen": chosen}
+    if number == 1 and state.round_id:
+        context["round"] = Round.objects.get(pk=state.round_id)
+    return _render_page(request, token, number, pages, form, context)
+
+
+def _answer_page(request, token, number):
     response = _get_response(token)
     if response.is_submitted:
-        if request.method == "POST":
-            messages.info(request, _("These answers were already submitted; nothing was changed."))
+        messages.info(request, _("These answers were already submitted; nothing was changed."))
         return redirect("assessments:result", token)
     if not response.accepts_answers:
         return _round_closed(request, response)
     pages = response.questionnaire.answered_pages()
     if not 1 <= number <= len(pages):
         raise Http404
-    section = pages[number - 1]
-    questions = section.questions.all()
+    going_back = "back" in request.POST
+    form = PageForm(pages[number - 1].questions.all(), request.POST, require_all=not going_back)
+    if form.is_valid():
+        return _save_page(request, token, form, number, pages, going_back=going_back)
+    context = {"organization_name": response.organization_name, "invalid": True}
+    if number == 1:
+        context["round"] = response.round
+    return _render_page(request, token, number, pages, form, context)
+
+
+def _render_page(request, token, number, pages, form, context):
+    questions = pages[number - 1].questions.all()
     before = sum(len(page.questions.all()) for page in pages[: number - 1])
-    is_last = number == len(pages)
-
-    if request.method == "POST":
-        going_back = "back" in request.POST
-        form = PageForm(questions, request.POST, require_all=not going_back)
-        if form.is_valid():
-            return _save_page(request, token, form, number, pages, going_back=going_back)
-    else:
-        form = PageForm(questions, initial=_saved_choices(response, questions))
-
     return render(
         request,
         "assessments/page.html",
         {
-            "response": response,
-            "section": section,
+            **context,
+            "section": pages[number - 1],
             "form": form,
             "number": number,
             "count": len(pages),
@@ -235,18 +268,10 @@ def page(request, token, number):
             "last_number": before + len(questions),
             "question_count": sum(len(page.questions.all()) for page in pages),
             "percent": scoring.percent((number - 1) / len(pages)),
-            "is_last": is_last,
+            "is_last": number == len(pages),
             "private_url": request.build_absolute_uri(reverse("assessments:resume", args=[token])),
         },
     )
-
-
-def _saved_choices(response, questions):
-    saved = Answer.objects.filter(response=response, question__in=questions)
-    return {
-        f"q{a.question_id}": str(a.option_id) if a.option_id else DONT_KNOW
-        for a in saved.only("question_id", "option_id")
-    }
 
 
 def _save_page(request, token, form, number, pages, *, going_back):
@@ -283,17 +308,28 @@ def _save_page(request, token, form, number, pages, *, going_back):
 
 @never_cache
 def result(request, token):
-    response = _get_response(token)
-    if not response.is_submitted:
+    """A submitted result. It never changes, so its body is drawn once per language and kept.
+
+    Seen again, the page costs one plain query (the link is checked on every
+    request) and the body from this process's memory (result_body_key).
+    """
+    linked = Response.objects.linked(token)
+    if linked is None:
+        raise Http404
+    if not linked.submitted_at:
         messages.info(request, _("Answer every question first; your result appears here then."))
         return redirect("assessments:resume", token)
-    context = {
-        "response": response,
-        "token": token,
-        "page": ResultPage(response),
-        "cache_seconds": settings.RESULT_CACHE_SECONDS,
-    }
-    return render(request, "assessments/result.html", context)
+    key = result_body_key(linked, get_language())
+    cache = caches["pages"]
+    body = cache.get(key)
+    if body is None:
+        response = _get_response(token)
+        body = render_to_string(
+            "assessments/includes/result_body.html",
+            {"response": response, "token": token, "page": ResultPage(response)},
+        )
+        cache.set(key, body, settings.RESULT_CACHE_SECONDS)
+    return render(request, "assessments/result.html", {"body": mark_safe(body)})
 
 
 def _get_unsubscribe_target(token):

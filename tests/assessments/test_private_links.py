@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from assessments import tasks, tokens
 from assessments.models import Delivery, Response, Round
-from tests.helpers import highest, private_path, private_token, submit_response
+from tests.helpers import answer_all, highest, private_path, private_token, submit_response
 
 pytestmark = pytest.mark.django_db
 
@@ -159,3 +159,66 @@ def test_send_reminders_mails_working_fresh_links(invited):
     assert Response.objects.by_token(token).get() == invited
     # The reminder says again who will see the answers, as the invitation did.
     assert "Your answers are confidential" in message.body
+
+
+def orm_reading(token):
+    """What ResponseQuerySet.linked reads in written-out SQL, read through the ORM."""
+    response = (
+        Response.objects.by_token(token).select_related("round", "questionnaire").first()
+    )
+    if response is None:
+        return None
+    return {
+        "pk": response.pk,
+        "submitted_at": response.submitted_at,
+        "organization_name": response.organization_name,
+        "questionnaire": (response.questionnaire.pk, response.questionnaire.created_at),
+        "round_id": response.round_id,
+        "accepts_answers": response.accepts_answers,
+        "saved": {a.question_id: a.option_id for a in response.answers.all()},
+    }
+
+
+def linked_reading(token, answers=True):
+    linked = Response.objects.linked(token, answers=answers)
+    if linked is None:
+        return None
+    reading = {
+        name: getattr(linked, name)
+        for name in ("pk", "submitted_at", "organization_name", "round_id", "accepts_answers")
+    }
+    reading["questionnaire"] = (linked.questionnaire.pk, linked.questionnaire.created_at)
+    reading["saved"] = linked.saved
+    return reading
+
+
+@pytest.mark.parametrize(
+    "state", ["on its own", "open round", "closed round", "closing date passed", "submitted"]
+)
+def test_the_written_out_link_query_reads_what_the_orm_reads(client, round, state):
+    """The respondent's pages read a link in plain SQL (ResponseQuerySet.linked): the same."""
+    token = private_token(client.post(round.get_share_url(), {"role": "sales"}).url)
+    response = Response.objects.by_token(token).get()
+    questions = response.questionnaire.pages()[0].questions.all()
+    first, second = questions[0], questions[1]
+    response.answers.create(question=first, option=first.options.all()[0])
+    response.answers.create(question=second, option=None)  # "I don't know"
+    if state == "on its own":
+        Response.objects.filter(pk=response.pk).update(round=None)
+    elif state == "closed round":
+        round.close()
+    elif state == "closing date passed":
+        yesterday = timezone.localdate() - datetime.timedelta(days=1)
+        Round.objects.filter(pk=round.pk).update(opened_on=yesterday, closes_on=yesterday)
+    elif state == "submitted":
+        response.token = token
+        answer_all(client, response)  # the two answers given above are answered again
+
+    expected = orm_reading(token)
+    assert linked_reading(token) == expected
+    if state != "submitted":
+        assert expected["saved"] == {first.pk: first.options.all()[0].pk, second.pk: None}
+    else:
+        assert expected["submitted_at"] and len(expected["saved"]) > 2
+    assert linked_reading(token, answers=False) == {**expected, "saved": {}}
+    assert linked_reading("not-a-link") is None

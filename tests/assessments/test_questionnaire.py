@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
@@ -215,9 +217,35 @@ def test_submitted_response_pages_lead_to_the_result(client, new_response):
 
 def test_questionnaire_page_query_count(client, new_response, django_assert_num_queries):
     client.get(page_url(new_response, 1))  # loads the answered version's pages once
-    # the response and its saved answers; the version's pages are kept per process
-    with django_assert_num_queries(2):
+    # The response with its saved answers, in one query, however many there are;
+    # the version's pages are kept per process.
+    with django_assert_num_queries(1):
         assert client.get(page_url(new_response, 2)).status_code == 200
+    questions = new_response.questionnaire.pages()[1].questions.all()
+    client.post(page_url(new_response, 2), {q.field_name: "dont-know" for q in questions})
+    with django_assert_num_queries(1):
+        assert client.get(page_url(new_response, 2)).status_code == 200
+
+
+def test_a_page_drawn_from_the_cache_checks_the_answers_saved_since(client, new_response):
+    """The page's questions are kept once per set of answers: a change draws the new set."""
+    questions = list(new_response.questionnaire.pages()[1].questions.all())
+    first, second = questions[0], questions[1]
+
+    def checked(page):
+        return set(re.findall(r'value="([^"]+)" id="[^"]+" checked', page.text))
+
+    assert checked(client.get(page_url(new_response, 2))) == set()
+    lowest_first = str(first.options.all()[0].pk)
+    answers = {q.field_name: "dont-know" for q in questions} | {first.field_name: lowest_first}
+    assert client.post(page_url(new_response, 2), answers).status_code == 302
+    assert checked(client.get(page_url(new_response, 2))) == {lowest_first, "dont-know"}
+    top_second = str(second.options.all()[len(second.options.all()) - 1].pk)
+    answers[second.field_name] = top_second
+    client.post(page_url(new_response, 2), answers)
+    page = client.get(page_url(new_response, 2))
+    assert checked(page) == {lowest_first, top_second, "dont-know"}
+    assert page.text.count(" checked") == len(questions)
 
 
 def all_texts(question, language="en"):

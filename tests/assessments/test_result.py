@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from assessments import tokens
 from assessments.models import Response
 from tests.helpers import answer_all, by_question, highest, lowest, private_path
 
@@ -154,18 +155,10 @@ def test_result_in_spanish(client, new_response):
     assert "Dónde se encuentra" in page.text
 
 
-def in_database_cache(queries):
-    """QUERIES when the shared cache is the database's; none when it is Redis (REDIS_URL)."""
-    from django.conf import settings
-
-    return 0 if settings.REDIS_URL else queries
-
-
 def test_results_page_query_count(client, new_response, django_assert_num_queries):
     answer_all(client, new_response, pick=lowest)
-    # response, stages, indicators, next steps; the shared cache: a miss, then
-    # storing the body (count, savepoint, look-up, insert, release)
-    with django_assert_num_queries(4 + in_database_cache(6)):
+    # The private link, then, drawing the body: the response, stages, indicators, next steps.
+    with django_assert_num_queries(5):
         assert client.get(result_url(new_response)).status_code == 200
 
 
@@ -192,29 +185,34 @@ def test_a_result_seen_again_is_served_from_the_cache(
         return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page.text)
 
     first = without_csrf(client.get(result_url(new_response)))
-    # The response itself, then the body from the shared cache.
-    with django_assert_num_queries(1 + in_database_cache(1)):
+    # The private link, read in one plain query; the body is kept in the process.
+    with django_assert_num_queries(1):
         again = without_csrf(client.get(result_url(new_response)))
     assert again == first
     spanish = client.get(result_url(new_response), HTTP_ACCEPT_LANGUAGE="es").text
     assert "Funciones en silo" in spanish and "Siloed functions" not in spanish
 
 
-def test_deleting_finds_the_cached_body_by_the_name_the_template_gives_it(client, new_response):
-    from django.core.cache import caches
-    from django.core.cache.utils import make_template_fragment_key
-
-    from assessments.models.rounds import RESULT_FRAGMENT
+def test_a_link_taken_away_no_longer_shows_the_kept_result(client, new_response):
+    from assessments.models import PrivateLink
 
     answer_all(client, new_response, pick=lowest)
-    client.get(result_url(new_response))
-    response = Response.objects.get(pk=new_response.pk)
-    vary_on = [response.pk, response.submitted_at.isoformat(), "en", response.round_id]
-    key = make_template_fragment_key(RESULT_FRAGMENT, vary_on)
-    cache = caches["template_fragments"]
-    assert "Siloed functions" in cache.get(key)
-    Response.objects.filter(pk=response.pk).forget_rendered()
-    assert cache.get(key) is None
+    assert client.get(result_url(new_response)).status_code == 200
+    other = Response.objects.get(pk=new_response.pk).issue_link()
+    PrivateLink.objects.filter(response=new_response).exclude(digest=tokens.digest(other)).delete()
+    assert client.get(result_url(new_response)).status_code == 404
+    kept = client.get(reverse("assessments:result", args=[other]))
+    assert kept.status_code == 200 and "Siloed functions" in kept.text
+
+
+def test_a_result_filed_as_a_round_is_drawn_again(client, new_response, organization):
+    """The kept body offered to file the result with a team; once filed, it says it counts."""
+    answer_all(client, new_response, pick=lowest)
+    assert "Keep this result with my team" in client.get(result_url(new_response)).text
+    Response.objects.get(pk=new_response.pk).file_as_round(organization)
+    page = client.get(result_url(new_response)).text
+    assert "Keep this result with my team" not in page
+    assert f"team result of {organization.name}" in page
 
 
 def dont_know_everywhere():

@@ -430,7 +430,7 @@ def test_no_working_link_reaches_the_log_or_the_error_mails(
 
 
 def cached_pages():
-    """Every body in the rendered-results cache, as text (the database table, or Redis)."""
+    """Everything in the shared cache, as text (the database table, or Redis)."""
     import base64
     import pickle
 
@@ -438,7 +438,7 @@ def cached_pages():
     from django.core.cache.backends.db import DatabaseCache
     from django.db import connection
 
-    cache = caches["template_fragments"]
+    cache = caches["default"]
     if isinstance(cache, DatabaseCache):
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT value FROM {connection.ops.quote_name(cache._table)}")
@@ -452,7 +452,9 @@ def cached_pages():
 @pytest.mark.parametrize("deleted", ["the organization", "the response"])
 def test_deleting_leaves_no_rendered_result_behind(member, round, superuser, deleted):
     """A respondent opens their result; the organization (or the response) is deleted:
-    the rendered page (organization, role, position, stage text) stayed in the cache table."""
+    the rendered page (organization, role, position, stage text) stayed in the cache table,
+    and was served from it. Now it is kept only in the process that drew it, behind the
+    private link's check in the database."""
     from assessments.models import Response
     from tests.helpers import answer_all, private_token
 
@@ -466,7 +468,7 @@ def test_deleting_leaves_no_rendered_result_behind(member, round, superuser, del
     answer_all(visitor, response)
     result = visitor.get(reverse("assessments:result", args=[token]))
     assert result.status_code == 200 and "Ünique Deleted Co" in result.text
-    assert any("Ünique Deleted Co" in page for page in cached_pages())
+    assert not [page for page in cached_pages() if "Ünique Deleted Co" in page]
 
     if deleted == "the organization":
         confirmed = member.post(
@@ -480,6 +482,7 @@ def test_deleting_leaves_no_rendered_result_behind(member, round, superuser, del
         assert admin_client.post(url, {"post": "yes"}).status_code == 302
         assert not Response.objects.filter(pk=response.pk).exists()
     assert not [page for page in cached_pages() if "Ünique Deleted Co" in page]
+    assert visitor.get(reverse("assessments:result", args=[token])).status_code == 404
 
 
 def make_portfolio_export(client):
