@@ -634,7 +634,7 @@ class Round(Scored):
 # private link is read in the database on every request (ResponseQuerySet.linked),
 # so no body is served once its link or its response is gone. Renamed with the
 # template, so that no old body is served.
-RESULT_BODY = "result_v4"
+RESULT_BODY = "result_v5"
 
 
 def result_body_key(linked, language):
@@ -670,10 +670,27 @@ class Linked:
     pk: int
     submitted_at: datetime.datetime | None
     organization_name: str
-    questionnaire: Questionnaire  # its pk and creation time: enough for answered_pages()
+    questionnaire_id: int
+    questionnaire_created_at: datetime.datetime
     round_id: int | None
-    accepts_answers: bool
+    round_closed_at: datetime.datetime | None
+    round_closes_on: datetime.date | None
     saved: dict  # question id: option id, None for "I don't know"; with answers=True only
+
+    @property
+    def questionnaire(self):
+        """The version answered: its pk and creation time, enough for answered_pages()."""
+        return Questionnaire(pk=self.questionnaire_id, created_at=self.questionnaire_created_at)
+
+    @property
+    def accepts_answers(self):
+        """Response.accepts_answers, read off these values."""
+        if self.submitted_at is not None:
+            return False
+        today = timezone.localdate()
+        return self.round_id is None or visibility.is_open(
+            self.round_closed_at, self.round_closes_on, today
+        )
 
 
 class ResponseQuerySet(models.QuerySet):
@@ -691,19 +708,10 @@ class ResponseQuerySet(models.QuerySet):
             rows = cursor.fetchall()
         if not rows:
             return None
-        pk, submitted_at, name, questionnaire, created, round_id, closed_at, closes_on = rows[0][:8]
         # SQLite returns datetimes as stored: in UTC, without the zone.
-        submitted_at, created = (_aware(value) for value in (submitted_at, created))
-        is_open = round_id is None or visibility.is_open(closed_at, closes_on, timezone.localdate())
-        return Linked(
-            pk=pk,
-            submitted_at=submitted_at,
-            organization_name=name,
-            questionnaire=Questionnaire(pk=questionnaire, created_at=created),
-            round_id=round_id,
-            accepts_answers=submitted_at is None and is_open,
-            saved={row[8]: row[9] for row in rows if answers and row[8] is not None},
-        )
+        first = [_aware(value) for value in rows[0][:8]]
+        saved = {row[8]: row[9] for row in rows if answers and row[8] is not None}
+        return Linked(*first, saved=saved)
 
     def reminder_due(self, now):
         """Invitees of open rounds due a reminder at NOW, in the database (cadence.reminder_due)."""
@@ -1147,7 +1155,7 @@ class Answer(models.Model):
 
 
 def _aware(value):
-    if value is not None and timezone.is_naive(value):
+    if isinstance(value, datetime.datetime) and timezone.is_naive(value):
         return value.replace(tzinfo=datetime.UTC)
     return value
 

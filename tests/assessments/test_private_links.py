@@ -163,9 +163,7 @@ def test_send_reminders_mails_working_fresh_links(invited):
 
 def orm_reading(token):
     """What ResponseQuerySet.linked reads in written-out SQL, read through the ORM."""
-    response = (
-        Response.objects.by_token(token).select_related("round", "questionnaire").first()
-    )
+    response = Response.objects.by_token(token).select_related("round", "questionnaire").first()
     if response is None:
         return None
     return {
