@@ -1,6 +1,7 @@
 """Charts on a phone, in both languages: no two labels overlap, none is clipped, nothing
 scrolls the page sideways, and the charts draw as they scroll into view."""
 
+import os
 from urllib.parse import urlparse
 
 import pytest
@@ -140,11 +141,14 @@ def test_chart_labels_never_overlap_or_clip_from_a_phone_up(
             page.wait_for_function(
                 f"() => document.querySelectorAll('[data-chart] .main-svg').length >= {count}"
             )
-            problems += [f"{url} ({persona}): {p}" for p in page.evaluate(LABEL_PROBLEMS)]
-            # Kept for a person to look at, not in the repository.
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            name = f"screen-{persona}-{number}-{language}-{width}.png"
-            page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+            found = [f"{url} ({persona}): {p}" for p in page.evaluate(LABEL_PROBLEMS)]
+            problems += found
+            # For a person to look at, not in the repository: the pages with a problem, or
+            # all of them with SCREENSHOTS=1 (a full-page screenshot costs a second or two).
+            if found or os.environ.get("SCREENSHOTS"):
+                ARTIFACTS.mkdir(parents=True, exist_ok=True)
+                name = f"screen-{persona}-{number}-{language}-{width}.png"
+                page.screenshot(path=str(ARTIFACTS / name), full_page=True)
         context.close()
     assert not problems, "\n".join(problems)
 
