@@ -16,7 +16,15 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from assessments.models import MemberInvitation, PrivateLink, Response, Round, Workshop
+from assessments.models import (
+    MemberInvitation,
+    PrivateLink,
+    Response,
+    Round,
+    Workshop,
+    WorkshopAnswer,
+    WorkshopItem,
+)
 from tests.assessments.test_private_links import stored_text
 from tests.helpers import by_question
 
@@ -176,15 +184,101 @@ def rounds_named(organizations):
     }
 
 
+# 0032-0034: workshops opened when agenda items were questions (under questionnaire
+# version 2, before version 3 came, and under version 3) become one item per
+# indicator, their decisions kept.
+
+LEAD = "strategic.lead-definition"
+
+
+def per_question_workshop(old, version):
+    # Rolling back leaves version 3's rows in place: take the version by its number.
+    questionnaire = old.get_model("assessments", "Questionnaire").objects.get(version=version)
+    organization = old.get_model("assessments", "Organization").objects.create(name="Old")
+    round = old.get_model("assessments", "Round").objects.create(
+        organization=organization, questionnaire=questionnaire, visibility="open"
+    )
+    OldItem = old.get_model("assessments", "WorkshopItem")
+    questions = list(
+        old.get_model("assessments", "Question")
+        .objects.filter(section__questionnaire=questionnaire)
+        .select_related("indicator")
+        .order_by("section__order", "order")
+    )
+    workshop = old.get_model("assessments", "Workshop").objects.create(round=round)
+    now = timezone.now()
+    lead = [q for q in questions if q.indicator.key == LEAD]
+    others = [q for q in questions if q.indicator.key != LEAD]
+    # The lead definition's two questions lead the agenda, both decided; the others follow.
+    items = {}
+    for position, question in enumerate(lead + others, start=1):
+        options = list(question.options.order_by("order"))
+        decided = question in lead or question == others[0]
+        items[question.pk] = OldItem.objects.create(
+            workshop=workshop,
+            question=question,
+            indicator_key=question.indicator.key,
+            position=position,
+            minutes=15 if question in lead else 3,
+            disagreement=1.0 if question in lead else None,
+            option=options[-1] if decided else None,
+            note="Leads mean different things" if question == lead[1] else "",
+            decided_at=now if decided else None,
+            version=2 if decided else 1,
+        )
+    OldItem.objects.create(workshop=workshop, title="Joint events budget", position=99, minutes=10)
+    workshop.current_item = items[lead[1].pk]
+    workshop.save()
+
+    return workshop.pk, questions, lead, others
+
+
+def one_item_per_indicator(version, pk, questions, lead, others):
+    workshop = Workshop.objects.get(pk=pk)
+    migrated = list(workshop.items.order_by("position"))
+    keys = [item.indicator_key for item in migrated if item.indicator_id]
+    # The indicators of the round's own questionnaire, each once (version 3 asks no
+    # "structure in place" at stage 4).
+    assert sorted(keys) == sorted({q.indicator.key for q in questions})
+    assert ("functional.structure-in-place" in keys) == (version == 2)
+    assert [item.position for item in migrated] == list(range(1, len(migrated) + 1))
+    first = migrated[0]
+    assert first.indicator.key == LEAD and first.disagreement == 1.0
+    assert first.is_decided and first.note == "Leads mean different things"
+    assert workshop.current_item_id == first.pk
+    assert set(WorkshopAnswer.objects.filter(item=first).values_list("question_id", flat=True)) == {
+        q.pk for q in lead
+    }
+    # The first other question was decided alone: kept, but its indicator is not decided.
+    partly = WorkshopItem.objects.get(workshop=workshop, indicator_id=others[0].indicator_id)
+    assert WorkshopAnswer.objects.filter(item=partly).count() == 1
+    assert partly.is_decided == (
+        sum(1 for q in questions if q.indicator_id == others[0].indicator_id) == 1
+    )
+    topic = migrated[-1]
+    assert topic.title == "Joint events budget" and topic.minutes == 10
+    # Shared out again within the default box; the consensus counts the rest as unknown.
+    assert workshop.time_box == 90
+    assert sum(item.minutes for item in migrated if not item.next_time) <= 90
+    assert workshop.items_to_decide == len(keys) and 1 <= workshop.items_decided <= 2
+    assert "low-coverage" in workshop.flags
+
+
 @pytest.mark.django_db(transaction=True)
 def test_old_rows_reach_todays_schema_as_each_data_migration_promised():
     old_links(migrate_to("0006_consultants_group"))
     rounds = old_open_rounds(migrate_to("0017_rewrite_tables_without_old_tokens"))
+    per_question = {
+        2: per_question_workshop(migrate_to("0026_portfolio_export_and_list_indexes"), 2)
+    }
     workshop = old_workshop(migrate_to("0027_questionnaire_v3"))
+    per_question[3] = per_question_workshop(migrate_to("0031_round_starts_per_hour"), 3)
     unnamed = unnamed_rounds(migrate_to("0037_prepared_exports_know_what_they_list"))
     migrate_to(None)
 
     links_still_work()
     one_round_left_open(*rounds)
     workshop_rescored(*workshop)
+    for version, workshop in per_question.items():
+        one_item_per_indicator(version, *workshop)
     rounds_named(unnamed)
