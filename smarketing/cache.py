@@ -2,8 +2,7 @@
 
 Redis holds nothing the app cannot lose (rate-limit counts), so when it does
 not answer, a request goes on with a fallback rather than a 500: rate limits
-keep counting in this process's memory (FALLBACK "locmem"; "none" forgets
-them, for a cache whose content may simply be rebuilt). Short socket timeouts
+keep counting in this process's memory. Short socket timeouts
 make a dead Redis cost a fraction of a second, and only once every
 RETRY_SECONDS per process: in between, calls go straight to the fallback.
 docs/deployment.md "Several app servers" gives the reasons for this choice.
@@ -14,7 +13,6 @@ import threading
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
-from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -40,10 +38,7 @@ class FallbackRedisCache(BaseCache):
         self.server = server
         options = {**TIMEOUTS, **params.get("OPTIONS", {})}
         self.redis = RedisCache(server, {**params, "OPTIONS": options})
-        if params.get("FALLBACK", "locmem") == "locmem":
-            self.fallback = LocMemCache(f"fallback:{params.get('KEY_PREFIX', '')}", params)
-        else:
-            self.fallback = DummyCache(server, params)
+        self.fallback = LocMemCache(f"fallback:{params.get('KEY_PREFIX', '')}", params)
 
     @property
     def degraded(self):

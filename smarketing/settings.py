@@ -416,7 +416,6 @@ if REDIS_URL:
             "BACKEND": "smarketing.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": f"{env('CACHE_KEY_PREFIX', 'smarketing')}:default",
-            "FALLBACK": "locmem",
         }
     }
 else:

@@ -22,12 +22,12 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
 # Parallel workers (pytest-xdist) each get a Redis database of their own:
-# clearing the cache after a test empties the whole database.
+# clearing the cache after a test empties the whole database (the
+# "pages" cache is each process's own memory).
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 if REDIS_URL and _worker.startswith("gw"):  # noqa: F405
     from urllib.parse import urlsplit
 
     _url = urlsplit(REDIS_URL)  # noqa: F405
     _database = _url._replace(path=f"/{int(_worker[2:]) + 1}").geturl()
-    for _cache in CACHES.values():  # noqa: F405
-        _cache["LOCATION"] = _database
+    CACHES["default"]["LOCATION"] = _database  # noqa: F405

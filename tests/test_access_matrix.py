@@ -466,15 +466,19 @@ class World:
             "django_tasks_database_dbtaskresult",
         }
 
-    def client(self, persona):
-        client = Client()
-        user = {
+    def user(self, persona):
+        """The account PERSONA logs in with; None for those who hold no login."""
+        return {
             "member_a": self.member_a,
             "member_b": self.member_b,
             "consultant_a": self.consultant_a,
             "consultant_b": self.consultant_b,
             "superuser": self.superuser,
         }.get(persona)
+
+    def client(self, persona):
+        client = Client()
+        user = self.user(persona)
         if user:
             client.force_login(user)
         return client

@@ -33,7 +33,6 @@ def dead_redis(settings):
             "BACKEND": "smarketing.cache.FallbackRedisCache",
             "LOCATION": url,
             "KEY_PREFIX": "outage:default",
-            "FALLBACK": "locmem",
         },
     }
     fallback_cache._down_until.clear()

@@ -1156,7 +1156,7 @@ class Answer(models.Model):
 
 def _aware(value):
     if isinstance(value, datetime.datetime) and timezone.is_naive(value):
-        return value.replace(tzinfo=datetime.UTC)
+        return timezone.make_aware(value, datetime.UTC)
     return value
 
 

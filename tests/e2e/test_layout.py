@@ -14,7 +14,6 @@ import re
 from urllib.parse import urlparse
 
 import pytest
-from django.test import Client
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
@@ -191,11 +190,9 @@ def main_content(client, url):
 
 def laid_out_for_visitors(world, persona, language):
     """The pages PERSONA gets exactly as a logged-out visitor does, who is checked on them."""
-    user = USERS[persona](world)
-    if user is None:
+    if world.user(persona) is None:
         return set()
-    visitor, member = Client(), Client()
-    member.force_login(user)
+    visitor, member = world.client("anonymous"), world.client(persona)
     for client in (visitor, member):
         client.cookies["django_language"] = language
     same = set()
@@ -206,24 +203,11 @@ def laid_out_for_visitors(world, persona, language):
     return same
 
 
-USERS = {
-    "anonymous": lambda world: None,
-    "member_a": lambda world: world.member_a,
-    "member_b": lambda world: world.member_b,
-    "consultant_a": lambda world: world.consultant_a,
-    "consultant_b": lambda world: world.consultant_b,
-    "superuser": lambda world: world.superuser,
-}
-
-
 def context_for(browser, live_server, world, persona):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 800})
-    user = USERS[persona](world)
-    if user is not None:
-        client = Client()
-        client.force_login(user)
+    if world.user(persona) is not None:
         host = urlparse(live_server.url).hostname
-        session = client.cookies["sessionid"].value
+        session = world.client(persona).cookies["sessionid"].value
         context.add_cookies([{"name": "sessionid", "value": session, "domain": host, "path": "/"}])
     return context
 
