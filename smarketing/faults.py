@@ -13,17 +13,18 @@ from __future__ import annotations
 import smtplib
 import socket
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-# Seconds before attempt n + 1 (n = 1, 2, ...): 15 s doubling, at most 4 minutes,
-# so a mail server that comes back is tried again within 4 minutes of its return.
-FIRST_DELAY = 15
+# Seconds before attempt n + 1 (n = 1, 2, ...): TASK_RETRY_SECONDS (15 s) doubling,
+# at most 4 minutes, so a mail server that comes back is tried again within
+# 4 minutes of its return.
 LONGEST_DELAY = 240
 
 
 def retry_delay(attempts: int) -> int:
     """Seconds to wait after ATTEMPTS failed attempts (15, 30, 60, 120, 240, 240, ...)."""
-    return min(FIRST_DELAY * 2 ** max(attempts - 1, 0), LONGEST_DELAY)
+    return min(settings.TASK_RETRY_SECONDS * 2 ** max(attempts - 1, 0), LONGEST_DELAY)
 
 
 def smtp_code(exc: BaseException) -> int | None:

@@ -460,12 +460,14 @@ TASKS = {
 }
 # The worker (manage.py db_worker, assessments/management/commands) adds what
 # the queue lacks: a task that fails for a transient reason (smarketing.faults)
-# is retried after 15 s, 30 s, 1, 2, then every 4 minutes, for TASK_RETRY_HOURS;
+# is retried after TASK_RETRY_SECONDS (15 s), then twice as long each time up to
+# every 4 minutes, for TASK_RETRY_HOURS;
 # a task still running after TASK_LEASE_SECONDS belongs to a worker that died
 # and runs again; every TASK_RECOVERY_SECONDS the worker queues again work
 # whose task was lost (tasks.recover). See docs/deployment.md "Background work".
 TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 600)
 TASK_RETRY_HOURS = env_int("TASK_RETRY_HOURS", 24)
+TASK_RETRY_SECONDS = env_int("TASK_RETRY_SECONDS", 15)
 TASK_RECOVERY_SECONDS = env_int("TASK_RECOVERY_SECONDS", 60)
 # Portfolio exports of more rows than this are prepared by the worker and
 # offered as a download; smaller ones are built in the request.

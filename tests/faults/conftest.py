@@ -195,9 +195,11 @@ def base_env(database_url):
         EXPORT_IMMEDIATE_ROWS="0",
         CACHE_KEY_PREFIX=f"faults-{uuid.uuid4().hex}",
         # Faults within seconds: a lease of 3 s, a recovery pass every second,
-        # and a mail server that does not answer for 1 s failing the attempt.
+        # a failed attempt tried again after 2 s (then 4, 8, ...), and a mail
+        # server that does not answer for 1 s failing the attempt.
         TASK_LEASE_SECONDS="3",
         TASK_RECOVERY_SECONDS="1",
+        TASK_RETRY_SECONDS="2",
         EMAIL_TIMEOUT="1",
         EMAIL_USE_TLS="0",
         LOG_LEVEL="WARNING",
