@@ -64,7 +64,7 @@ def test_the_bench_dataset_is_what_the_consultant_sees(db, tmp_path, monkeypatch
     assert not Response.objects.filter(submitted_at__isnull=True).exists()
     today = timezone.localdate()
     for organization in Organization.objects.all():
-        expected = portfolio_summary(Round, Response, organization.pk, organization.cadence, today)
+        expected = portfolio_summary(Round, organization.pk, organization.cadence, today)
         assert Organization.objects.values(*expected).get(pk=organization.pk) == expected
         assert organization.latest_position is not None
     portfolio = admin_client().get(reverse("admin:dashboard"))

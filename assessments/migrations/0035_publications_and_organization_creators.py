@@ -17,10 +17,9 @@ def refill_summaries(apps, schema_editor):
 
     Organization = apps.get_model("assessments", "Organization")
     Round = apps.get_model("assessments", "Round")
-    Response = apps.get_model("assessments", "Response")
     today = timezone.localdate()
     for pk, cadence in Organization.objects.values_list("pk", "cadence").iterator():
-        summary = portfolio_summary(Round, Response, pk, cadence, today)
+        summary = portfolio_summary(Round, pk, cadence, today)
         Organization.objects.filter(pk=pk).update(**summary)
 
 

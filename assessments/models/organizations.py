@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -75,11 +75,11 @@ class OrganizationQuerySet(models.QuerySet):
         return count
 
 
-def portfolio_summary(round_model, response_model, organization_id, cadence_name, today):
+def portfolio_summary(round_model, organization_id, cadence_name, today):
     """Compute one organization's portfolio columns; the one home of their rules.
 
-    Takes the models so that the migration filling the columns uses the same
-    code with its historical models. The latest and previous rounds are those
+    Takes the round model so that the migration filling the columns uses the
+    same code with its historical models. The latest and previous rounds are those
     whose figures consultants may see (RoundQuerySet.for_consultants), and
     each is stored as a consultant sees it (visibility.round_view): the
     publication where that is what they see, and only the role groups shown,
@@ -102,13 +102,20 @@ def portfolio_summary(round_model, response_model, organization_id, cadence_name
         scored.append(seen)
     latest = scored[0] if scored else {}
     previous = scored[1]["position"] if len(scored) > 1 else None
-    last_round_on = rounds.values_list("opened_on", flat=True).first()
+    # The latest round's date and the open round's counts, in one statement.
+    in_open_round = open_round(today)
     counts = (
-        response_model.objects.filter(round__organization_id=organization_id)
-        .filter(open_round(today, prefix="round__"))
-        .aggregate(invited=Count("pk"), submitted=Count("pk", filter=Q(submitted_at__isnull=False)))
+        round_model.objects.filter(organization_id=organization_id)
+        .order_by()
+        .aggregate(
+            last_round_on=Max("opened_on"),
+            invited=Count("responses", filter=in_open_round),
+            submitted=Count(
+                "responses", filter=in_open_round & Q(responses__submitted_at__isnull=False)
+            ),
+        )
     )
-    invited = counts["invited"]
+    last_round_on, invited = counts["last_round_on"], counts["invited"]
     position = latest.get("position")
     return {
         "latest_position": position,
@@ -310,7 +317,6 @@ class Organization(models.Model):
         # Rounds and responses are defined on top of organizations (models/rounds.py).
         summary = portfolio_summary(
             apps.get_model("assessments", "Round"),
-            apps.get_model("assessments", "Response"),
             self.pk,
             cadence_name,
             timezone.localdate(),

@@ -277,7 +277,7 @@ def check_summaries(sample=300):
     today = timezone.localdate()
     organizations = Organization.objects.order_by("?").values_list("pk", "cadence")[:sample]
     for pk, cadence_name in organizations:
-        expected = portfolio_summary(Round, Response, pk, cadence_name, today)
+        expected = portfolio_summary(Round, pk, cadence_name, today)
         stored = Organization.objects.values(*expected).get(pk=pk)
         assert expected == stored, (pk, expected, stored)
     print(f"  the SQL fill matches portfolio_summary on {len(organizations)} organizations")
