@@ -16,6 +16,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from assessments import content
 from assessments.models import (
     MemberInvitation,
     PrivateLink,
@@ -25,17 +26,42 @@ from assessments.models import (
     WorkshopAnswer,
     WorkshopItem,
 )
+from stages.models import Indicator
 from tests.assessments.test_private_links import stored_text
 from tests.helpers import by_question
 
 
-def migrate_to(target):
-    """Migrate the assessments app to TARGET (None: today's); return its historical apps."""
+def migrate_to(target, *others):
+    """Migrate the assessments app to TARGET (None: today's), and to OTHERS (app, name) too;
+    return their historical apps."""
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     targets = executor.loader.graph.leaf_nodes() if target is None else [("assessments", target)]
+    targets += others
     executor.migrate(targets)
     return executor.loader.project_state(targets).apps
+
+
+# stages 0004 to 0006: a continuum loaded before names and named indicators existed.
+# Going back to 0003 drops those columns; going forward adds them empty, and 0004 to
+# 0006 fill them from the file and bring back its wording over an editor's.
+
+BEFORE_NAMES = ("stages", "0003_implementation_plan_indicator")
+
+
+def old_indicators(old):
+    indicator = old.get_model("stages", "Indicator")
+    assert not any(field.name == "defines_stage" for field in indicator._meta.get_fields())
+    indicator.objects.filter(key="functional.revenue-leader").update(text_es="Texto de un editor")
+
+
+def indicators_synced():
+    data = content.load_continuum().indicators()
+    for indicator in Indicator.objects.all():
+        _, wanted = data[indicator.key]
+        assert (indicator.name_en, indicator.name_es) == (wanted.name["en"], wanted.name["es"])
+        assert indicator.defines_stage == wanted.defines_stage
+        assert indicator.text_es == wanted.text["es"]
 
 
 # 0008_private_link_digests: links stored as digests keep working.
@@ -266,7 +292,9 @@ def one_item_per_indicator(version, pk, questions, lead, others):
 
 @pytest.mark.django_db(transaction=True)
 def test_old_rows_reach_todays_schema_as_each_data_migration_promised():
-    old_links(migrate_to("0006_consultants_group"))
+    old = migrate_to("0006_consultants_group", BEFORE_NAMES)
+    old_links(old)
+    old_indicators(old)
     rounds = old_open_rounds(migrate_to("0017_rewrite_tables_without_old_tokens"))
     per_question = {
         2: per_question_workshop(migrate_to("0026_portfolio_export_and_list_indexes"), 2)
@@ -276,6 +304,7 @@ def test_old_rows_reach_todays_schema_as_each_data_migration_promised():
     unnamed = unnamed_rounds(migrate_to("0037_prepared_exports_know_what_they_list"))
     migrate_to(None)
 
+    indicators_synced()
     links_still_work()
     one_round_left_open(*rounds)
     workshop_rescored(*workshop)

@@ -6,7 +6,6 @@ import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
@@ -142,32 +141,6 @@ def test_the_length_limits_are_the_database_columns():
     }
     for (model, field), limit in limits.items():
         assert model._meta.get_field(field).max_length == limit, (model, field)
-
-
-@pytest.mark.django_db(transaction=True)
-def test_each_migration_syncs_the_fields_the_model_has_at_that_point():
-    """A database that loaded the continuum before names and named indicators existed.
-
-    Going back to 0003 drops those columns; going forward adds them empty, and
-    0004 to 0006 fill them from the file and bring back its wording.
-    """
-    executor = MigrationExecutor(connection)
-    before = [("stages", "0003_implementation_plan_indicator")]
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps.get_model("stages", "Indicator")
-    assert not any(f.name == "defines_stage" for f in old._meta.get_fields())
-    old.objects.filter(key="functional.revenue-leader").update(text_es="Texto de un editor")
-
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-    data = content.load_continuum().indicators()
-    for indicator in Indicator.objects.all():
-        _, wanted = data[indicator.key]
-        assert (indicator.name_en, indicator.name_es) == (wanted.name["en"], wanted.name["es"])
-        assert indicator.defines_stage == wanted.defines_stage
-        assert indicator.text_es == wanted.text["es"]
 
 
 # The file's checks, each shown failing (the command runs them: tests/assessments/test_content.py).
