@@ -43,6 +43,20 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def no_page_outlives_its_test(request):
+    """Close every browser context the test left open, whatever its outcome.
+
+    A page left open goes on polling the live server (the workshop every few
+    seconds, a private link's delivery status), into the tests that run after
+    it on this worker and on their database.
+    """
+    yield
+    if "browser" in request.fixturenames:
+        for context in request.getfixturevalue("browser").contexts:
+            context.close()
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     report = yield
