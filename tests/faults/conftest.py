@@ -10,6 +10,7 @@ is a killed process, a stopped Redis is a stopped redis-server.
 """
 
 import asyncio
+import fcntl
 import json
 import os
 import shutil
@@ -232,25 +233,41 @@ def postgres(url, *statements):
         connection.close()
 
 
-@pytest.fixture(scope="session")
-def migrated(tmp_path_factory, worker_id):
-    """A migrated database, copied for each test: a SQLite file, or a PostgreSQL template."""
-    url = postgres_url()
-    if url:
-        name = f"faults_template_{worker_id}"
-        postgres(url, f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}")
-        url = with_name(url, name)
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('faults-template') / 'db.sqlite3'}"
+def migrate(url):
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
         cwd=ROOT,
         env=base_env(url),
         check=True,
     )
-    yield url
-    if postgres_url():
-        postgres(postgres_url(), f"DROP DATABASE IF EXISTS {name}")
+
+
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory, worker_id):
+    """A migrated database, copied for each test: a SQLite file, or a PostgreSQL template.
+
+    The SQLite file is migrated once for the whole run: the first worker to need it
+    migrates it while the others wait, in the run's temporary folder they share.
+    """
+    url = postgres_url()
+    if url:
+        name = f"faults_template_{worker_id}"
+        postgres(url, f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}")
+        migrate(with_name(url, name))
+        yield with_name(url, name)
+        postgres(url, f"DROP DATABASE IF EXISTS {name}")
+        return
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        shared = shared.parent  # the run's folder, above each worker's own
+    template = shared / "faults-template.sqlite3"
+    with open(shared / "faults-template.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not template.exists():
+            migrating = template.with_suffix(".migrating")
+            migrate(f"sqlite:///{migrating}")
+            migrating.rename(template)
+    yield f"sqlite:///{template}"
 
 
 @pytest.fixture
