@@ -5,8 +5,10 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 HOST ?= 127.0.0.1:8000
 # Test processes (pytest-xdist): one more than the cores, since the browser and fault
-# tests spend part of their time waiting; a worker that runs out of tests takes half of
-# another's (work stealing). WORKERS=0 runs the suite in this process.
+# tests spend part of their time waiting. Each takes one test at a time, in the
+# suite's order (long tests first within each of pytest-django's parts, tests/conftest.py):
+# work stealing would hand a worker a test in a transaction after one that flushed the
+# database. WORKERS=0 runs the suite in this process.
 WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
@@ -19,7 +21,7 @@ test: $(VENV)/.dev translations browser tools
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest -n $(WORKERS) --dist worksteal --durations=15 $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(WORKERS) --maxschedchunk 1 --durations=15 $(PYTEST_ARGS)
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)

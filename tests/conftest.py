@@ -13,6 +13,34 @@ hypothesis_settings.register_profile(
 hypothesis_settings.register_profile("dev", deadline=None)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
+# The tests that take seconds each: a real browser, real processes (failing ones,
+# other servers, the HTML checker), migrations walked, hypothesis' examples.
+LONG = (
+    "tests/e2e/",
+    "tests/faults/",
+    "tests/assessments/test_sqlite_writers.py",
+    "tests/stages/test_content.py",
+    "tests/test_fuzz.py",
+    "tests/test_html.py",
+    "tests/test_migrations.py",
+    "tests/test_settings.py",
+    "tests/test_shared_cache.py",
+)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Put the long tests first; pytest-django then orders the tests as Django does.
+
+    Its order (tests in a transaction, then tests that commit, then tests without
+    the database) must hold on each worker: a test that commits flushes the
+    database, content included, which only the tests that commit load again. The
+    sort is stable, so the long tests stay first within each part, and the workers
+    (make test) take one test at a time in this order: the short tests fill in
+    around the long ones and no worker is left running a long test alone at the end.
+    """
+    items.sort(key=lambda item: not item.nodeid.startswith(LONG))
+
 
 @pytest.fixture(autouse=True)
 def default_language():
