@@ -23,7 +23,8 @@ LONGEST_DELAY = 240
 
 
 def retry_delay(attempts: int) -> int:
-    """Seconds to wait after ATTEMPTS failed attempts (15, 30, 60, 120, 240, 240, ...)."""
+    """Seconds to wait after ATTEMPTS failed attempts: 15, 30, 60, 120, 240, 240, ... with
+    the default TASK_RETRY_SECONDS."""
     return min(settings.TASK_RETRY_SECONDS * 2 ** max(attempts - 1, 0), LONGEST_DELAY)
 
 

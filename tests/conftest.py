@@ -19,7 +19,6 @@ LONG = (
     "tests/e2e/",
     "tests/faults/",
     "tests/assessments/test_sqlite_writers.py",
-    "tests/stages/test_content.py",
     "tests/test_fuzz.py",
     "tests/test_html.py",
     "tests/test_migrations.py",

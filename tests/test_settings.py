@@ -65,6 +65,8 @@ def test_static_files_are_compressed_and_cache_busted(collected):
     env = {**PRODUCTION, "STATIC_ROOT": str(collected)}
     assert (collected / "staticfiles.json").exists()
     assert list(collected.glob("css/site.*.css.gz"))
+    # Only the content-hashed copies are kept (WHITENOISE_KEEP_ONLY_HASHED_FILES).
+    assert not (collected / "css" / "site.css").exists()
 
     code = "from django.templatetags.static import static; print(static('css/site.css'))"
     result = manage("shell", "-c", code, **env)

@@ -19,6 +19,7 @@ from django_tasks_db.models import DBTaskResult
 from assessments import tasks
 from assessments.management.commands.db_worker import maintain
 from assessments.models import Delivery, MemberInvitation, PortfolioExport, Response, Round
+from smarketing import faults
 from tests.helpers import private_path, private_token, run_worker
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +65,17 @@ def invite(member, round, email="new@acme.example"):
 
 def later(seconds):
     return time_machine.travel(timezone.now() + datetime.timedelta(seconds=seconds))
+
+
+@pytest.mark.parametrize(
+    "first, waits",
+    [(15, [15, 30, 60, 120, 240, 240]), (2, [2, 4, 8, 16, 32, 64, 128, 240, 240])],
+)
+def test_the_wait_before_a_retry_starts_at_the_setting_and_doubles_up_to_four_minutes(
+    settings, first, waits
+):
+    settings.TASK_RETRY_SECONDS = first
+    assert [faults.retry_delay(attempts) for attempts in range(1, len(waits) + 1)] == waits
 
 
 def test_a_busy_mail_server_is_tried_again_with_backoff_and_the_mail_goes_once(

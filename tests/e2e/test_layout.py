@@ -185,7 +185,7 @@ def main_content(client, url):
     if answer.status_code != 200 or not answer["Content-Type"].startswith("text/html"):
         return None
     match = re.search(r"<main\b.*?</main>", answer.content.decode(), re.DOTALL)
-    return match and re.sub(r'(value|nonce)="[^"]*"', "", match.group(0))
+    return match and re.sub(r'(name="csrfmiddlewaretoken" value|nonce)="[^"]*"', "", match.group(0))
 
 
 def laid_out_for_visitors(world, persona, language):

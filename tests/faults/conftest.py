@@ -265,6 +265,7 @@ def migrated(tmp_path_factory, worker_id):
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not template.exists():
             migrating = template.with_suffix(".migrating")
+            migrating.unlink(missing_ok=True)  # what a worker that failed half-way left
             migrate(f"sqlite:///{migrating}")
             migrating.rename(template)
     yield f"sqlite:///{template}"
